@@ -1,0 +1,485 @@
+"""Write a validated corpus to SQLite with sqlite-utils.
+
+The tables below are the public SQL contract. Column descriptions come from
+the pydantic models where a column holds a field; metadata.yml is generated
+from this module (``claimsdb metadata``), never written twice.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlite_utils
+
+from .load import Corpus
+from .model import (
+    Affiliation,
+    Agent,
+    CharacterisationClaim,
+    ClaimBase,
+    DemandClaim,
+    Measure,
+    QuantityClaim,
+    Relation,
+    RoleClaim,
+    Source,
+    Subject,
+)
+
+
+def described(model, name: str) -> str:
+    return model.model_fields[name].description
+
+
+@dataclass
+class Column:
+    name: str
+    type: type
+    description: str
+    not_null: bool = False
+
+
+@dataclass
+class Table:
+    name: str
+    description: str
+    columns: list[Column]
+    pk: str | tuple
+    foreign_keys: list[tuple] = field(default_factory=list)  # (column, table, other column)
+    indexes: list[str] = field(default_factory=list)
+    fts: list[str] = field(default_factory=list)
+    label_column: str | None = None
+
+
+@dataclass
+class View:
+    name: str
+    description: str
+    sql: str
+    columns: dict[str, str]
+
+
+C = Column
+
+TABLES = [
+    Table(
+        "agents",
+        "People and organisations that speak, report and publish: every speaker, reporter and publisher of a claim.",
+        [
+            C("id", str, described(Agent, "id"), True),
+            C("name", str, described(Agent, "name"), True),
+            C("kind", str, described(Agent, "kind"), True),
+            C("description", str, described(Agent, "description")),
+            C("aliases", str, described(Agent, "aliases") + " A JSON array."),
+        ],
+        pk="id",
+        indexes=["kind"],
+        fts=[],
+        label_column="name",
+    ),
+    Table(
+        "agent_affiliations",
+        "Which agent belongs to or is aligned with which, and in what role, as recorded by the editors.",
+        [
+            C("agent_id", str, "Id of the affiliated agent.", True),
+            C("affiliated_with_id", str, described(Affiliation, "agent"), True),
+            C("role", str, described(Affiliation, "role"), True),
+            C("note", str, described(Affiliation, "note")),
+        ],
+        pk=("agent_id", "affiliated_with_id", "role"),
+        foreign_keys=[("agent_id", "agents", "id"), ("affiliated_with_id", "agents", "id")],
+        indexes=["affiliated_with_id"],
+    ),
+    Table(
+        "subjects",
+        "Events, places, documents and people that claims are about.",
+        [
+            C("id", str, described(Subject, "id"), True),
+            C("name", str, described(Subject, "name"), True),
+            C("kind", str, described(Subject, "kind"), True),
+            C("description", str, described(Subject, "description")),
+            C("part_of_id", str, described(Subject, "part_of")),
+        ],
+        pk="id",
+        foreign_keys=[("part_of_id", "subjects", "id")],
+        indexes=["kind", "part_of_id"],
+        label_column="name",
+    ),
+    Table(
+        "measures",
+        "What quantity claims count, and in what unit.",
+        [
+            C("id", str, described(Measure, "id"), True),
+            C("name", str, described(Measure, "name"), True),
+            C("unit", str, described(Measure, "unit"), True),
+            C("description", str, described(Measure, "description")),
+        ],
+        pk="id",
+        label_column="name",
+    ),
+    Table(
+        "value_semantics",
+        "The published table of how wording maps to intervals: comparators before a number, vague quantities, and qualifiers of dates. Read it to see why two figures were compared as they were.",
+        [
+            C("category", str, "comparator, vague-quantity or period-qualifier.", True),
+            C("wording", str, "The words as matched in a value or a period bound ('' is a bare number).", True),
+            C("name", str, "The comparator, vague quantity or qualifier the wording belongs to.", True),
+            C("interval", str, "The interval the wording denotes; n is the figure, t the tolerance of 'about'.", True),
+            C("description", str, "Why the wording denotes this interval.", True),
+        ],
+        pk=("category", "wording"),
+        indexes=["name"],
+    ),
+    Table(
+        "sources",
+        "Documents claims appear in, each with its archived text pinned by SHA-256.",
+        [
+            C("id", str, described(Source, "id"), True),
+            C("title", str, described(Source, "title"), True),
+            C("url", str, described(Source, "url"), True),
+            C("publisher_id", str, described(Source, "publisher"), True),
+            C("credited_to_id", str, described(Source, "credited_to")),
+            C("published", str, described(Source, "published")),
+            C("published_note", str, described(Source, "published_note")),
+            C("retrieved", str, described(Source, "retrieved")),
+            C("language", str, described(Source, "language"), True),
+            C("archive", str, described(Source, "archive"), True),
+            C("sha256", str, described(Source, "sha256"), True),
+            C("text", str, "The archived text, byte for byte, decoded as UTF-8; quote positions index into it.", True),
+            C("path", str, "The claim file this source was read from.", True),
+        ],
+        pk="id",
+        foreign_keys=[("publisher_id", "agents", "id"), ("credited_to_id", "agents", "id")],
+        indexes=["publisher_id", "credited_to_id", "language"],
+        fts=["title", "text"],
+        label_column="title",
+    ),
+    Table(
+        "claims",
+        "One proposition, asserted by a speaker, as it appears in one source, with the verbatim quote that carries it.",
+        [
+            C("id", str, described(ClaimBase, "id"), True),
+            C("source_id", str, "Id of the source the claim appears in.", True),
+            C("kind", str, "quantity, period, characterisation, role, event or demand.", True),
+            C("subject_id", str, described(ClaimBase, "subject"), True),
+            C("measure_id", str, described(QuantityClaim, "measure")),
+            C("statement", str, described(ClaimBase, "statement"), True),
+            C("speaker_id", str, described(ClaimBase, "speaker"), True),
+            C("reporter_id", str, "Id of the agent that reports the claim: the source's publisher.", True),
+            C("mode", str, described(ClaimBase, "mode"), True),
+            C("value_text", str, described(QuantityClaim, "value")),
+            C("value_low", float, "Lowest value the figure denotes; empty when unbounded below."),
+            C("value_high", float, "Highest value the figure denotes; empty when unbounded above."),
+            C("value_low_inclusive", int, "1 when value_low itself is included, 0 when excluded ('more than')."),
+            C("value_high_inclusive", int, "1 when value_high itself is included, 0 when excluded ('fewer than')."),
+            C("value_interval", str, "The interval the figure denotes, in interval notation ('(30,000, ∞)')."),
+            C("value_rule", str, "What gave the interval: a comparator or vague quantity of value_semantics, or 'explicit' when the editor gave low/high."),
+            C("unit", str, "Unit of the figure, from its measure."),
+            C("scope", str, described(ClaimBase, "scope")),
+            C("period_text", str, described(ClaimBase, "period")),
+            C("period_start", str, "First day the period can begin (ISO 8601 date), from start."),
+            C("period_end", str, "Last day the period can end (ISO 8601 date), from end."),
+            C("period_start_bound", str, described(ClaimBase, "start")),
+            C("period_end_bound", str, described(ClaimBase, "end")),
+            C("label", str, described(CharacterisationClaim, "label")),
+            C("modality", str, described(CharacterisationClaim, "modality")),
+            C("role", str, described(RoleClaim, "role")),
+            C("role_agent_id", str, described(RoleClaim, "agent")),
+            C("demand", str, described(DemandClaim, "demand")),
+            C("addressed_to", str, described(DemandClaim, "addressed_to")),
+            C("quote", str, described(ClaimBase, "quote"), True),
+            C("quote_start", int, "Where the quote starts in sources.text: Unicode code points from 0, as a W3C TextPositionSelector.", True),
+            C("quote_end", int, "Where the quote ends in sources.text (exclusive): quote = substr(text, quote_start + 1, quote_end - quote_start).", True),
+            C("quote_prefix", str, "Up to 32 characters of the archived text before the quote (W3C TextQuoteSelector prefix).", True),
+            C("quote_suffix", str, "Up to 32 characters of the archived text after the quote (W3C TextQuoteSelector suffix).", True),
+            C("note", str, described(ClaimBase, "note")),
+            C("withdrawn", str, described(ClaimBase, "withdrawn")),
+            C("path", str, "The claim file the claim was read from.", True),
+            C("line", int, "Line of the claim in its file.", True),
+        ],
+        pk="id",
+        foreign_keys=[
+            ("source_id", "sources", "id"),
+            ("subject_id", "subjects", "id"),
+            ("measure_id", "measures", "id"),
+            ("speaker_id", "agents", "id"),
+            ("reporter_id", "agents", "id"),
+            ("role_agent_id", "agents", "id"),
+        ],
+        indexes=["source_id", "kind", "subject_id", "measure_id", "speaker_id", "reporter_id", "mode", "modality", "label", "role_agent_id"],
+        fts=["statement", "quote"],
+        label_column="statement",
+    ),
+    Table(
+        "relations",
+        "How two claims relate: declared by an editor in a claim file, or detected by the build from the claims' intervals.",
+        [
+            C("claim_id", str, "Id of the claim the relation is declared on.", True),
+            C("other_claim_id", str, described(Relation, "claim"), True),
+            C("relation", str, "contradicts, differs-in-scope, corroborates, refines or compatible.", True),
+            C("origin", str, "declared (by an editor, in a claim file) or detected (by the build, from the intervals).", True),
+            C("rationale", str, described(Relation, "rationale"), True),
+            C("path", str, "The claim file that declares the relation; empty when detected."),
+            C("line", int, "Line of the declaration in that file; empty when detected."),
+        ],
+        pk=("claim_id", "other_claim_id"),
+        foreign_keys=[("claim_id", "claims", "id"), ("other_claim_id", "claims", "id")],
+        indexes=["other_claim_id", "relation", "origin"],
+    ),
+]
+
+PROVENANCE_COLUMNS = {
+    "id": "Id of the claim.",
+    "kind": "The claim's kind.",
+    "statement": "The editor's sentence saying who asserts what.",
+    "speaker_id": "Id of the speaker.",
+    "speaker": "Name of the agent who asserts the claim.",
+    "speaker_kind": "What sort of agent the speaker is.",
+    "mode": "How the speaker's assertion appears in the source.",
+    "reporter_id": "Id of the reporter (the source's publisher).",
+    "reporter": "Name of the outlet that reports the claim.",
+    "source_id": "Id of the source.",
+    "source_title": "Title of the source.",
+    "source_url": "Address of the source.",
+    "source_published": "Publication date of the source, at its precision.",
+    "credited_to": "Name of the agent the source credits, if any.",
+    "subject_id": "Id of the subject.",
+    "subject": "Name of what the claim is about.",
+    "measure_id": "Id of the measure (quantity claims).",
+    "measure": "Name of what the figure counts.",
+    "value_text": "The figure as written.",
+    "value_interval": "The interval the figure denotes.",
+    "value_low": "Lowest value the figure denotes.",
+    "value_high": "Highest value the figure denotes.",
+    "unit": "Unit of the figure.",
+    "period_text": "When, as written.",
+    "period_start": "First day the period can begin.",
+    "period_end": "Last day the period can end.",
+    "label": "Label applied (characterisation claims).",
+    "modality": "How firmly the label is applied.",
+    "role": "Role held (role claims).",
+    "quote": "The exact words in the archived source.",
+    "withdrawn": "Why the claim was withdrawn, if it was.",
+}
+
+CONFLICT_SIDE = ["id", "value_text", "value_interval", "period_text", "speaker", "reporter", "source_title", "source_published", "quote"]
+
+VIEWS = [
+    View(
+        "claims_with_provenance",
+        "Each claim with its speaker, reporter (the outlet), source and subject named: the provenance chain in one row.",
+        """
+select c.id, c.kind, c.statement, c.speaker_id, sp.name as speaker, sp.kind as speaker_kind, c.mode,
+  c.reporter_id, rp.name as reporter, c.source_id, s.title as source_title, s.url as source_url,
+  s.published as source_published, cr.name as credited_to, c.subject_id, sb.name as subject,
+  c.measure_id, m.name as measure, c.value_text, c.value_interval, c.value_low, c.value_high, c.unit,
+  c.period_text, c.period_start, c.period_end, c.label, c.modality, c.role, c.quote, c.withdrawn
+from claims c
+join agents sp on sp.id = c.speaker_id
+join agents rp on rp.id = c.reporter_id
+join sources s on s.id = c.source_id
+left join agents cr on cr.id = s.credited_to_id
+join subjects sb on sb.id = c.subject_id
+left join measures m on m.id = c.measure_id
+""",
+        PROVENANCE_COLUMNS,
+    ),
+    View(
+        "conflicts",
+        "Every pair of claims in conflict (contradicts, differs-in-scope), in both directions, with each side's value, speaker, reporter, source and quote side by side.",
+        "\nunion all\n".join(
+            f"""
+select r.relation, r.origin, r.rationale, a.measure_id as measure_id, a.subject_id as subject_id,
+  {', '.join(f'a.{c} as claim_{c}' for c in CONFLICT_SIDE)},
+  {', '.join(f'b.{c} as other_{c}' for c in CONFLICT_SIDE)}
+from relations r
+join claims_with_provenance a on a.id = r.{mine}
+join claims_with_provenance b on b.id = r.{theirs}
+where r.relation in ('contradicts', 'differs-in-scope')"""
+            for mine, theirs in (("claim_id", "other_claim_id"), ("other_claim_id", "claim_id"))
+        ),
+        {
+            "relation": "contradicts or differs-in-scope.",
+            "origin": "declared or detected.",
+            "rationale": "Why the two claims are related so.",
+            "measure_id": "Measure of the first claim (quantity claims).",
+            "subject_id": "Subject of the first claim.",
+            **{f"claim_{c}": "First claim: " + PROVENANCE_COLUMNS[c][0].lower() + PROVENANCE_COLUMNS[c][1:] for c in CONFLICT_SIDE},
+            **{f"other_{c}": "Other claim: " + PROVENANCE_COLUMNS[c][0].lower() + PROVENANCE_COLUMNS[c][1:] for c in CONFLICT_SIDE},
+        },
+    ),
+]
+
+
+# Rows ------------------------------------------------------------------------
+
+
+def semantics_rows(corpus: Corpus):
+    semantics = corpus.semantics
+    t = semantics.about_tolerance
+    for comparator in semantics.comparators:
+        interval = comparator.interval.replace("n-t", "n - t").replace("n+t", "n + t").replace("inf", "∞")
+        if "t" in comparator.interval:
+            interval += f" with t = {t:g} × n"
+        for wording in comparator.wordings:
+            yield {"category": "comparator", "wording": wording, "name": comparator.comparator, "interval": interval, "description": comparator.description}
+    from .relations import Interval
+
+    for vague in semantics.vague_quantities:
+        interval = str(Interval(vague.low, vague.high, True, False))
+        yield {"category": "vague-quantity", "wording": vague.wording, "name": vague.wording, "interval": interval, "description": vague.description}
+    for qualifier in semantics.period_qualifiers:
+        what = "days" if qualifier.applies_to == "month" else "from–to"
+        interval = f"{what} {qualifier.first}–{qualifier.last} of the {qualifier.applies_to}"
+        yield {"category": "period-qualifier", "wording": qualifier.qualifier, "name": qualifier.qualifier, "interval": interval, "description": qualifier.description}
+
+
+def claim_row(corpus: Corpus, source: Source, claim) -> dict:
+    place = corpus.where[("claim", claim.id)][0]
+    span = corpus.spans[claim.id]
+    row = {
+        "id": claim.id,
+        "source_id": source.id,
+        "kind": claim.kind,
+        "subject_id": claim.subject,
+        "measure_id": getattr(claim, "measure", None),
+        "statement": claim.statement,
+        "speaker_id": claim.speaker,
+        "reporter_id": source.publisher,
+        "mode": claim.mode,
+        "value_text": getattr(claim, "value", None),
+        "scope": claim.scope,
+        "period_text": claim.period,
+        "period_start_bound": claim.start,
+        "period_end_bound": claim.end,
+        "label": getattr(claim, "label", None),
+        "modality": getattr(claim, "modality", None),
+        "role": getattr(claim, "role", None),
+        "role_agent_id": getattr(claim, "agent", None),
+        "demand": getattr(claim, "demand", None),
+        "addressed_to": getattr(claim, "addressed_to", None),
+        "quote": claim.quote,
+        "quote_start": span.start,
+        "quote_end": span.end,
+        "quote_prefix": span.prefix,
+        "quote_suffix": span.suffix,
+        "note": claim.note,
+        "withdrawn": claim.withdrawn,
+        "path": place.path,
+        "line": place.line,
+    }
+    if claim.id in corpus.intervals:
+        interval, rule = corpus.intervals[claim.id]
+        measure = next(m for m in corpus.measures if m.id == claim.measure)
+        row.update(
+            value_low=interval.low,
+            value_high=interval.high,
+            value_low_inclusive=int(interval.low_closed) if interval.low is not None else None,
+            value_high_inclusive=int(interval.high_closed) if interval.high is not None else None,
+            value_interval=str(interval),
+            value_rule=rule,
+            unit=measure.unit,
+        )
+    if claim.id in corpus.periods:
+        period = corpus.periods[claim.id]
+        row.update(period_start=period.first.isoformat(), period_end=period.last.isoformat())
+    return row
+
+
+def rows_for(corpus: Corpus) -> dict[str, list[dict]]:
+    rows: dict[str, list[dict]] = {table.name: [] for table in TABLES}
+    for agent in sorted(corpus.agents, key=lambda a: a.id):
+        rows["agents"].append({"id": agent.id, "name": agent.name, "kind": agent.kind, "description": agent.description, "aliases": json.dumps(agent.aliases, ensure_ascii=False)})
+        for affiliation in agent.affiliations:
+            rows["agent_affiliations"].append({"agent_id": agent.id, "affiliated_with_id": affiliation.agent, "role": affiliation.role, "note": affiliation.note})
+    for subject in sorted(corpus.subjects, key=lambda s: s.id):
+        rows["subjects"].append({"id": subject.id, "name": subject.name, "kind": subject.kind, "description": subject.description, "part_of_id": subject.part_of})
+    for measure in sorted(corpus.measures, key=lambda m: m.id):
+        rows["measures"].append(measure.model_dump())
+    rows["value_semantics"] = list(semantics_rows(corpus))
+    for source in sorted(corpus.sources, key=lambda s: s.id):
+        place = corpus.where[("source", source.id)][0]
+        rows["sources"].append({
+            "id": source.id, "title": source.title, "url": source.url, "publisher_id": source.publisher,
+            "credited_to_id": source.credited_to, "published": source.published, "published_note": source.published_note,
+            "retrieved": source.retrieved, "language": source.language, "archive": source.archive,
+            "sha256": source.sha256, "text": corpus.texts[source.id], "path": place.path,
+        })
+        for claim in source.claims:
+            rows["claims"].append(claim_row(corpus, source, claim))
+            for index, relation in enumerate(claim.relations):
+                at = corpus.where[("claim", claim.id)][0]
+                rows["relations"].append({
+                    "claim_id": claim.id, "other_claim_id": relation.claim, "relation": relation.relation,
+                    "origin": "declared", "rationale": relation.rationale,
+                    "path": at.path, "line": at.line_of("relations", index, "relation"),
+                })
+    return rows
+
+
+# Writing ---------------------------------------------------------------------
+
+
+def create_schema(db: sqlite_utils.Database) -> None:
+    for table in TABLES:
+        db[table.name].create(
+            {column.name: column.type for column in table.columns},
+            pk=table.pk,
+            not_null={column.name for column in table.columns if column.not_null},
+            foreign_keys=table.foreign_keys,
+        )
+        for column in table.indexes:
+            db[table.name].create_index([column])
+    for view in VIEWS:
+        db.create_view(view.name, view.sql.strip())
+
+
+def temporary_path(db_path: Path) -> Path:
+    return db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
+
+
+def remove_stale_temporaries(db_path: Path) -> None:
+    """Temporary files left by builds that were killed; running builds keep theirs."""
+    for path in db_path.parent.glob(f".{db_path.name}.*.tmp"):
+        pid = path.name[len(db_path.name) + 2:-4]
+        if pid.isdigit() and int(pid) != os.getpid():
+            try:
+                os.kill(int(pid), 0)
+            except ProcessLookupError:
+                path.unlink(missing_ok=True)
+            except PermissionError:
+                pass
+
+
+def write_database(corpus: Corpus, db_path: Path | str) -> Path:
+    """Write the corpus to a temporary file, then rename it over ``db_path``."""
+    db_path = Path(db_path)
+    remove_stale_temporaries(db_path)
+    tmp = temporary_path(db_path)
+    tmp.unlink(missing_ok=True)
+    try:
+        db = sqlite_utils.Database(tmp)
+        db.execute("PRAGMA foreign_keys = ON")
+        create_schema(db)
+        rows = rows_for(corpus)
+        with db.conn:
+            for table in TABLES:
+                if rows[table.name]:
+                    db[table.name].insert_all(rows[table.name], batch_size=1000)
+        for table in TABLES:
+            if table.fts:
+                db[table.name].enable_fts(table.fts, tokenize="porter")
+        violations = db.execute("PRAGMA foreign_key_check").fetchall()
+        if violations:  # the loader's reference checks make this unreachable
+            raise RuntimeError(f"foreign key violations: {violations[:5]}")
+        db.conn.commit()
+        db.close()
+        with open(tmp, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, db_path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return db_path

@@ -1,0 +1,478 @@
+"""Read and validate ``claims/`` into one corpus.
+
+Every problem names ``file:line``, says what is wrong and what to do, and all
+problems are collected before anything is reported.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pydantic
+
+from . import quotes
+from .model import (
+    CLAIM_MODELS,
+    Claim,
+    SLUG_PATTERN,
+    AgentsFile,
+    Agent,
+    Measure,
+    MeasuresFile,
+    Source,
+    Subject,
+    SubjectsFile,
+    ValueSemantics,
+)
+from .problems import Problem, ProblemsFound
+from .relations import Interval, Period, ValueNotUnderstood, explicit_interval, interval_for_value, period_for_bounds
+from .yamlfile import ParsedFile, parse_yaml
+
+SHARED_FILES = {"agents.yml": AgentsFile, "subjects.yml": SubjectsFile, "measures.yml": MeasuresFile}
+
+
+@dataclass
+class Located:
+    """Where an object came from: its file and the line of each of its keys."""
+
+    path: str
+    parsed: ParsedFile
+    prefix: tuple
+
+    @property
+    def line(self) -> int:
+        return self.parsed.line_of(self.prefix)
+
+    def line_of(self, *keys) -> int:
+        return self.parsed.line_of(self.prefix + keys)
+
+
+@dataclass
+class Corpus:
+    claims_dir: Path
+    agents: list[Agent] = field(default_factory=list)
+    subjects: list[Subject] = field(default_factory=list)
+    measures: list[Measure] = field(default_factory=list)
+    semantics: ValueSemantics | None = None
+    sources: list[Source] = field(default_factory=list)
+    where: dict = field(default_factory=dict)  # (kind, id) -> Located
+    texts: dict = field(default_factory=dict)  # source id -> archived text
+    spans: dict = field(default_factory=dict)  # claim id -> quotes.Span
+    intervals: dict = field(default_factory=dict)  # claim id -> (Interval, comparator)
+    periods: dict = field(default_factory=dict)  # claim id -> Period
+    warnings: list = field(default_factory=list)
+
+    def claims(self):
+        for source in self.sources:
+            for claim in source.claims:
+                if claim is not None:
+                    yield source, claim
+
+
+def display_path(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # pragma: no cover - another drive on Windows
+        return str(path)
+
+
+# Pydantic errors, translated -------------------------------------------------
+
+TYPE_WORDS = {
+    "string_type": "text",
+    "float_parsing": "a number (digits only, no thousands separators)",
+    "float_type": "a number (digits only, no thousands separators)",
+    "int_parsing": "a whole number",
+    "int_type": "a whole number",
+    "int_from_float": "a whole number",
+    "bool_parsing": "true or false",
+    "bool_type": "true or false",
+    "list_type": "a list (items starting with '- ')",
+    "model_type": "a mapping of fields (key: value)",
+    "model_attributes_type": "a mapping of fields (key: value)",
+    "dict_type": "a mapping of fields (key: value)",
+}
+
+
+def unwrap(annotation):
+    """The model (or claim union) a field holds, through list/Optional/Annotated."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (list, tuple):
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            if len(args) == 1:
+                annotation = args[0]
+            elif all(isinstance(a, type) and issubclass(a, pydantic.BaseModel) for a in args):
+                return "claim"
+            else:
+                return None
+        else:
+            return annotation if isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel) else None
+
+
+def model_at(root: type, loc: tuple):
+    """The model class holding the last field of ``loc`` and that field's info."""
+    model, info = root, None
+    for item in loc:
+        if isinstance(item, int):
+            continue
+        if model == "claim":
+            model = CLAIM_MODELS.get(item)
+            continue
+        if model is None or item not in model.model_fields:
+            return model, None
+        info = model.model_fields[item]
+        target = unwrap(info.annotation)
+        if item == loc[-1]:
+            return model, info
+        model = target
+    return model, info
+
+
+def data_path(data, loc: tuple) -> tuple:
+    """``loc`` without the discriminator tags pydantic inserts for unions."""
+    path, current = [], data
+    for item in loc:
+        if isinstance(current, dict) and item in current:
+            path.append(item)
+            current = current[item]
+        elif isinstance(current, list) and isinstance(item, int) and item < len(current):
+            path.append(item)
+            current = current[item]
+        elif isinstance(current, dict) and current.get("kind") == item:
+            continue
+        else:
+            path.append(item)
+            break
+    return tuple(path)
+
+
+def short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def suggest(word: str, choices) -> str:
+    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return f"did you mean `{close[0]}`?" if close else ""
+
+
+def translate(error: dict, root: type) -> tuple[str, str]:
+    """(what is wrong, what to do) for one pydantic error."""
+    loc = tuple(item for item in error["loc"])
+    kind = error["type"]
+    model, info = model_at(root, loc)
+    names = [item for item in loc if isinstance(item, str) and item not in CLAIM_MODELS]
+    name = names[-1] if names else "file"
+    described = f" ({info.description.split(';')[0].rstrip('.')})" if info and info.description else ""
+    given = error.get("input")
+    if kind == "missing":
+        return f"missing field `{name}`", f"add `{name}:`{described}"
+    if kind == "extra_forbidden":
+        allowed = list(model.model_fields) if isinstance(model, type) else []
+        close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+        if close:
+            return f"unknown field `{name}`", f"did you mean `{close[0]}`? rename it, or remove it"
+        return f"unknown field `{name}`", f"remove it (fields here: {', '.join(allowed)})"
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        kinds = ", ".join(CLAIM_MODELS)
+        if kind == "union_tag_not_found":
+            return "missing field `kind` (the claim's kind)", f"add `kind:` with one of {kinds}"
+        tag = error.get("ctx", {}).get("tag")
+        return f"`kind` is {short(tag)}, not a claim kind", (suggest(tag, CLAIM_MODELS) + f" use one of {kinds}").strip()
+    if kind in ("literal_error", "enum"):
+        expected = error.get("ctx", {}).get("expected", "")
+        options = [part.strip(" '") for part in expected.replace(" or ", ", ").split(",")]
+        return f"`{name}` is {short(given)}", (suggest(given, options) + f" use one of {expected}").strip()
+    if kind == "string_pattern_mismatch":
+        pattern = error.get("ctx", {}).get("pattern")
+        if pattern == SLUG_PATTERN:
+            return f"`{name}` {short(given)} is not a valid id", "use lower-case letters, digits and hyphens only"
+        return f"`{name}` {short(given)} is not in the expected form", f"write {name} as: {info.description if info else pattern}"
+    if kind == "string_too_short":
+        return f"`{name}` is empty", "write the text or remove the field"
+    if kind in ("greater_than_equal", "greater_than", "less_than", "less_than_equal"):
+        return f"`{name}` is {short(given)}: {error['msg'].lower()}", f"correct `{name}`"
+    if kind in TYPE_WORDS:
+        return f"`{name}` should be {TYPE_WORDS[kind]}, not {short(given)}", f"write {TYPE_WORDS[kind]}"
+    if kind == "value_error":
+        message = str(error.get("ctx", {}).get("error", error["msg"]))
+        where = f"`{name}`: " if names and name != "claims" and not isinstance(loc[-1], int) else ""
+        what, _, fix = message.partition(" — ")
+        return where + what, fix or f"correct `{name}`"
+    return f"`{name}`: {error['msg']}", f"correct `{name}`"
+
+
+def problems_for_errors(errors: list[dict], parsed: ParsedFile, model, path: str) -> list[Problem]:
+    # A misspelt field is reported once, as unknown with a suggestion, not
+    # also as the missing field it was meant to be.
+    suggested = set()
+    for error in errors:
+        if error["type"] == "extra_forbidden":
+            owner, _ = model_at(model, error["loc"])
+            if isinstance(owner, type):
+                close = difflib.get_close_matches(str(error["loc"][-1]), list(owner.model_fields), n=1, cutoff=0.6)
+                suggested.update((error["loc"][:-1], name) for name in close)
+    problems = []
+    for error in errors:
+        if error["type"] == "missing" and (error["loc"][:-1], error["loc"][-1]) in suggested:
+            continue
+        line = parsed.line_of(data_path(parsed.data, error["loc"]))
+        what, fix = translate(error, model)
+        problems.append(Problem(path, line, what, fix))
+    return problems
+
+
+def validate(parsed: ParsedFile, model, path: str, problems: list[Problem], data=None):
+    try:
+        return model.model_validate(parsed.data if data is None else data)
+    except pydantic.ValidationError as exc:
+        problems.extend(problems_for_errors(exc.errors(include_url=False), parsed, model, path))
+        return None
+
+
+CLAIM_ADAPTER = pydantic.TypeAdapter(Claim)
+
+
+def validate_source(parsed: ParsedFile, path: str, problems: list[Problem]) -> Source | None:
+    """The source and each of its claims separately, so one bad claim hides no other problem."""
+    data = dict(parsed.data)
+    raw_claims = data.pop("claims", [])
+    source = validate(parsed, Source, path, problems, data=data)
+    if not isinstance(raw_claims, list):
+        problems.append(Problem(path, parsed.line_of(("claims",)), "`claims` should be a list (items starting with '- ')", "write each claim as a list item"))
+        return None
+    claims = []
+    for index, raw in enumerate(raw_claims):
+        try:
+            claims.append(CLAIM_ADAPTER.validate_python(raw))
+        except pydantic.ValidationError as exc:
+            errors = [{**error, "loc": ("claims", index, *error["loc"])} for error in exc.errors(include_url=False)]
+            problems.extend(problems_for_errors(errors, parsed, Source, path))
+            claims.append(None)
+    if source is None:
+        return None
+    source.claims = claims
+    return source
+
+
+def read_file(path: Path, problems: list[Problem]) -> ParsedFile | None:
+    shown = display_path(path)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        problems.append(Problem(shown, 1, f"not UTF-8 (byte {error.start})", "save the file as UTF-8"))
+        return None
+    parsed = parse_yaml(text)
+    for line, what, fix in parsed.errors:
+        problems.append(Problem(shown, line, what, fix))
+    if parsed.errors:
+        return None
+    if not isinstance(parsed.data, dict):
+        problems.append(Problem(shown, 1, "the file is not a YAML mapping", "start it with its top-level keys (see README)"))
+        return None
+    return parsed
+
+
+# The corpus ------------------------------------------------------------------
+
+
+def load_corpus(claims_dir: Path | str) -> Corpus:
+    """Validate every file; raise ProblemsFound with all problems, or return the corpus."""
+    claims_dir = Path(claims_dir)
+    corpus = Corpus(claims_dir)
+    problems: list[Problem] = []
+    if not claims_dir.is_dir():
+        raise ProblemsFound([Problem(display_path(claims_dir), 1, "the claims directory does not exist", "run from the project root or pass --claims DIR")])
+
+    for name, model in SHARED_FILES.items():
+        path = claims_dir / name
+        shown = display_path(path)
+        if not path.is_file():
+            problems.append(Problem(shown, 1, f"{name} is missing", f"create claims/{name} (see README)"))
+            continue
+        parsed = read_file(path, problems)
+        document = validate(parsed, model, shown, problems) if parsed else None
+        if document is None:
+            continue
+        if isinstance(document, AgentsFile):
+            corpus.agents = document.agents
+            for index, agent in enumerate(document.agents):
+                corpus.where.setdefault(("agent", agent.id), []).append(Located(shown, parsed, ("agents", index)))
+        elif isinstance(document, SubjectsFile):
+            corpus.subjects = document.subjects
+            for index, subject in enumerate(document.subjects):
+                corpus.where.setdefault(("subject", subject.id), []).append(Located(shown, parsed, ("subjects", index)))
+        else:
+            corpus.measures = document.measures
+            corpus.semantics = document.value_semantics
+            corpus.where[("semantics", "")] = [Located(shown, parsed, ("value_semantics",))]
+            for index, measure in enumerate(document.measures):
+                corpus.where.setdefault(("measure", measure.id), []).append(Located(shown, parsed, ("measures", index)))
+
+    for path in sorted(claims_dir.glob("*.yml")):
+        if path.name in SHARED_FILES:
+            continue
+        shown = display_path(path)
+        parsed = read_file(path, problems)
+        source = validate_source(parsed, shown, problems) if parsed else None
+        if source is None:
+            continue
+        if source.id != path.stem:
+            problems.append(Problem(shown, parsed.line_of(("id",)), f"the source id `{source.id}` differs from the file name `{path.stem}`", f"rename the file to {source.id}.yml or set `id: {path.stem}`"))
+        corpus.sources.append(source)
+        corpus.where.setdefault(("source", source.id), []).append(Located(shown, parsed, ()))
+        raw_claims = parsed.data.get("claims") or []
+        for index, claim in enumerate(source.claims):
+            # An invalid claim still holds its id, so relations to it do not cascade into more errors.
+            claim_id = claim.id if claim is not None else raw_claims[index].get("id") if isinstance(raw_claims[index], dict) else None
+            if isinstance(claim_id, str):
+                corpus.where.setdefault(("claim", claim_id), []).append(Located(shown, parsed, ("claims", index)))
+
+    problems += check_unique(corpus)
+    problems += check_references(corpus)
+    if corpus.semantics is not None:
+        problems += resolve_values(corpus)
+    problems += check_quotes(corpus)
+    if problems:
+        raise ProblemsFound(problems)
+    return corpus
+
+
+def first(corpus: Corpus, kind: str, id_: str) -> Located:
+    return corpus.where[(kind, id_)][0]
+
+
+def check_unique(corpus: Corpus) -> list[Problem]:
+    problems = []
+    for (kind, id_), places in corpus.where.items():
+        for place in places[1:]:
+            original = places[0]
+            problems.append(Problem(
+                place.path, place.line_of("id"),
+                f"duplicate {kind} id `{id_}` (first at {original.path}:{original.line_of('id')})",
+                "give each a unique id",
+            ))
+    return problems
+
+
+def check_references(corpus: Corpus) -> list[Problem]:
+    known = {kind: {id_ for (k, id_) in corpus.where if k == kind} for kind in ("agent", "subject", "measure", "claim")}
+    problems = []
+
+    def need(kind: str, value, place: Located, *keys):
+        if value is not None and value not in known[kind]:
+            hint = suggest(value, known[kind])
+            problems.append(Problem(
+                place.path, place.line_of(*keys),
+                f"unknown {kind} `{value}`",
+                (hint + " " if hint else "") + f"use an id from {'the source files' if kind == 'claim' else kind + 's.yml'} or add it there",
+            ))
+
+    for agent in corpus.agents:
+        place = first(corpus, "agent", agent.id)
+        for index, affiliation in enumerate(agent.affiliations):
+            need("agent", affiliation.agent, place, "affiliations", index, "agent")
+            if affiliation.agent == agent.id:
+                problems.append(Problem(place.path, place.line_of("affiliations", index, "agent"), f"agent `{agent.id}` is affiliated with itself", "name another agent"))
+    for subject in corpus.subjects:
+        place = first(corpus, "subject", subject.id)
+        need("subject", subject.part_of, place, "part_of")
+        if subject.part_of == subject.id:
+            problems.append(Problem(place.path, place.line_of("part_of"), f"subject `{subject.id}` is part of itself", "name a wider subject or remove part_of"))
+
+    withdrawn = {claim.id for _, claim in corpus.claims() if claim.withdrawn}
+    declared_pairs: dict = {}
+    for source in corpus.sources:
+        place = first(corpus, "source", source.id)
+        need("agent", source.publisher, place, "publisher")
+        need("agent", source.credited_to, place, "credited_to")
+        for index, claim in enumerate(source.claims):
+            if claim is None:
+                continue
+            at = Located(place.path, place.parsed, ("claims", index))
+            need("subject", claim.subject, at, "subject")
+            need("agent", claim.speaker, at, "speaker")
+            need("measure", getattr(claim, "measure", None), at, "measure")
+            need("agent", getattr(claim, "agent", None), at, "agent")
+            for r_index, relation in enumerate(claim.relations):
+                keys = ("relations", r_index, "claim")
+                if relation.claim == claim.id:
+                    problems.append(Problem(at.path, at.line_of(*keys), f"claim `{claim.id}` is related to itself", "relate it to another claim or remove the relation"))
+                    continue
+                need("claim", relation.claim, at, *keys)
+                if relation.claim in withdrawn and not claim.withdrawn:
+                    problems.append(Problem(at.path, at.line_of(*keys), f"relation to withdrawn claim `{relation.claim}`", "remove the relation or relate to a current claim"))
+                pair = frozenset((claim.id, relation.claim))
+                if pair in declared_pairs:
+                    other = declared_pairs[pair]
+                    problems.append(Problem(at.path, at.line_of(*keys), f"the relation between `{claim.id}` and `{relation.claim}` is declared twice (also at {other})", "declare it once, on one of the two claims"))
+                else:
+                    declared_pairs[pair] = f"{at.path}:{at.line_of(*keys)}"
+    return problems
+
+
+def resolve_values(corpus: Corpus) -> list[Problem]:
+    """Intervals of figures and periods, through the published table."""
+    problems = []
+    semantics = corpus.semantics
+    for source, claim in corpus.claims():
+        at = first(corpus, "claim", claim.id) if ("claim", claim.id) in corpus.where else None
+        if claim.kind == "quantity":
+            if claim.low is not None or claim.high is not None:
+                corpus.intervals[claim.id] = (explicit_interval(claim.low, claim.high, claim.low_exclusive, claim.high_exclusive), "explicit")
+            else:
+                try:
+                    corpus.intervals[claim.id] = interval_for_value(claim.value, semantics)
+                except ValueNotUnderstood:
+                    problems.append(Problem(
+                        at.path, at.line_of("value"),
+                        f"cannot read the figure {claim.value!r} with the table in measures.yml",
+                        "give `low:`/`high:` explicitly, or add the wording to value_semantics",
+                    ))
+        if claim.start is not None:
+            try:
+                corpus.periods[claim.id] = period_for_bounds(claim.start, claim.end, semantics)
+            except ValueNotUnderstood as error:
+                problems.append(Problem(at.path, at.line_of("start"), f"period bounds: {error}", "write bounds as YYYY[-MM[-DD]], optionally after a qualifier from measures.yml"))
+    return problems
+
+
+def check_quotes(corpus: Corpus) -> list[Problem]:
+    problems = []
+    for source in corpus.sources:
+        place = first(corpus, "source", source.id)
+        data, what, fix = quotes.archive_problem(corpus.claims_dir, source.archive)
+        if data is None:
+            problems.append(Problem(place.path, place.line_of("archive"), what, fix))
+            continue
+        actual = quotes.sha256_of(data)
+        if actual != source.sha256:
+            problems.append(Problem(
+                place.path, place.line_of("sha256"),
+                f"{source.archive} has SHA-256 {actual}, but the source file pins {source.sha256}",
+                "restore the archived text byte for byte, or, if the archive is the intended evidence, set `sha256: " + actual + "`",
+            ))
+            continue
+        text, what, fix = quotes.decode_archive(data, source.archive)
+        if text is None:
+            problems.append(Problem(place.path, place.line_of("archive"), what, fix))
+            continue
+        corpus.texts[source.id] = text
+        for index, claim in enumerate(source.claims):
+            if claim is None:
+                continue
+            try:
+                corpus.spans[claim.id] = quotes.locate_quote(text, claim.quote, claim.occurrence, display_path(corpus.claims_dir / source.archive))
+            except quotes.QuoteNotFound as error:
+                problems.append(Problem(place.path, place.line_of("claims", index, "quote"), error.message, error.fix))
+    return problems

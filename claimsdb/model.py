@@ -1,0 +1,283 @@
+"""The pydantic models: the one schema of every file in ``claims/``.
+
+JSON Schema, error messages and the column descriptions in metadata.yml are
+all derived from the ``description`` of these fields, so they are written
+here once.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from typing import Annotated, Literal, Union
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=200)]
+Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=False)]
+
+# A bound such as "1988", "1988-07", "1988-07-19", "early 1988-09" or
+# "summer 1988". The qualifier words are data (value_semantics in
+# measures.yml); the model only checks the shape and that the date exists.
+BOUND_PATTERN = re.compile(
+    r"^(?:(?P<qualifier>[a-z][a-z-]*) )?"
+    r"(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?$"
+)
+
+AgentKind = Literal[
+    "person",
+    "organisation",
+    "government-body",
+    "intergovernmental-body",
+    "ngo",
+    "media-outlet",
+    "court",
+    "unnamed-group",
+]
+SubjectKind = Literal["event", "place", "person", "document", "group", "topic"]
+Mode = Literal["own-voice", "quoted", "reported", "attributed-belief"]
+Modality = Literal["is", "meets-criteria", "may-amount-to", "denies"]
+DeclaredRelation = Literal["contradicts", "differs-in-scope", "corroborates", "refines"]
+
+
+def check_date_parts(year: str, month: str | None, day: str | None) -> None:
+    """Raise ValueError unless the (partial) date exists in the calendar."""
+    if month is None:
+        return
+    m = int(month)
+    if not 1 <= m <= 12:
+        raise ValueError(f"month {month} does not exist — give a month from 01 to 12")
+    if day is None:
+        return
+    last = calendar.monthrange(int(year), m)[1]
+    if not 1 <= int(day) <= last:
+        raise ValueError(f"{year}-{month}-{day} does not exist ({calendar.month_name[m]} {year} has {last} days) — give a date that exists")
+
+
+def validate_partial_date(value: object) -> object:
+    if isinstance(value, int):
+        value = str(value)
+    if not isinstance(value, str):
+        return value
+    match = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", value)
+    if not match:
+        raise ValueError(f"{value!r} is not a date — write it as YYYY, YYYY-MM or YYYY-MM-DD")
+    check_date_parts(*match.groups())
+    return value
+
+
+def validate_bound(value: object) -> object:
+    if isinstance(value, int):
+        value = str(value)
+    if not isinstance(value, str):
+        return value
+    match = BOUND_PATTERN.match(value)
+    if not match:
+        raise ValueError(
+            f"{value!r} is not a period bound — write YYYY, YYYY-MM or YYYY-MM-DD, optionally "
+            "after a qualifier from measures.yml such as 'early 1988-09' or 'summer 1988'"
+        )
+    check_date_parts(match["year"], match["month"], match["day"])
+    return value
+
+
+PartialDate = Annotated[str, Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")]
+
+
+class Strict(BaseModel):
+    """Unknown fields are errors: a typo must never pass silently."""
+
+    model_config = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=False)
+
+
+class Affiliation(Strict):
+    agent: Slug = Field(description="Id of the agent this one is affiliated with (in agents.yml).")
+    role: Text = Field(description="The nature of the affiliation, in neutral words (e.g. 'member', 'publishes reports of').")
+    note: Text | None = Field(None, description="On what basis the affiliation is recorded.")
+
+
+class Agent(Strict):
+    id: Slug = Field(description="Stable identifier of the agent, a lower-case slug.")
+    name: Text = Field(description="The agent's name as commonly written.")
+    kind: AgentKind = Field(description="What sort of agent this is.")
+    aliases: list[Text] = Field(default_factory=list, description="Other names the sources use for the agent.")
+    description: Text | None = Field(None, description="A neutral one-line description written by the editor.")
+    affiliations: list[Affiliation] = Field(default_factory=list, description="Other agents this agent belongs to or is aligned with, each with its role.")
+
+
+class Subject(Strict):
+    id: Slug = Field(description="Stable identifier of the subject, a lower-case slug.")
+    name: Text = Field(description="Name of the event, place, person or thing.")
+    kind: SubjectKind = Field(description="What sort of subject this is.")
+    description: Text | None = Field(None, description="A neutral one-line description written by the editor.")
+    part_of: Slug | None = Field(None, description="Id of a wider subject this one belongs to.")
+
+
+class Measure(Strict):
+    id: Slug = Field(description="Stable identifier of the measure, a lower-case slug.")
+    name: Text = Field(description="What the quantity counts, in plain words.")
+    unit: Text = Field(description="The unit of the count (people, cities, months ...).")
+    description: Text | None = Field(None, description="What is and is not counted under this measure.")
+
+
+class Comparator(Strict):
+    comparator: Literal["exactly", "about", "at least", "more than", "at most", "fewer than", "between"] = Field(
+        description="The comparator's name."
+    )
+    wordings: list[str] = Field(description="Words that introduce a figure with this comparator, matched case-insensitively at the start of the value as written ('' for a bare number).")
+    interval: Literal["[n, n]", "[n-t, n+t]", "[n, inf)", "(n, inf)", "[0, n]", "[0, n)", "[a, b]"] = Field(
+        description="The interval a figure n (or a to b) denotes; t is the tolerance for 'about'."
+    )
+    description: Text = Field(description="Why the comparator denotes this interval.")
+
+
+class VagueQuantity(Strict):
+    wording: Text = Field(description="The vague quantity as written, matched case-insensitively.")
+    low: float = Field(description="Lowest value the wording denotes (inclusive).")
+    high: float | None = Field(description="Highest value the wording denotes (exclusive); empty when unbounded.")
+    description: Text = Field(description="Why the wording denotes this interval.")
+
+
+class PeriodQualifier(Strict):
+    qualifier: Slug = Field(description="The word written before a date bound, as in 'early 1988-09'.")
+    applies_to: Literal["month", "year"] = Field(description="Whether the qualifier narrows a month or a year.")
+    first: str = Field(description="First day the qualifier denotes: a day of the month ('01') or a month and day of the year ('06-01').")
+    last: str = Field(description="Last day the qualifier denotes: a day of the month ('10', 'end') or a month and day of the year ('08-31').")
+    description: Text = Field(description="Why the qualifier denotes these days.")
+
+
+class ValueSemantics(Strict):
+    about_tolerance: float = Field(gt=0, lt=1, description="Relative tolerance of 'about': 0.1 reads 'around 30,000' as [27,000, 33,000].")
+    comparators: list[Comparator] = Field(description="How wording before a number maps to an interval.")
+    vague_quantities: list[VagueQuantity] = Field(default_factory=list, description="Vague quantities and the interval each denotes.")
+    period_qualifiers: list[PeriodQualifier] = Field(default_factory=list, description="Words that narrow a month or a year in a period bound.")
+
+
+class MeasuresFile(Strict):
+    measures: list[Measure] = Field(description="What quantity claims count.")
+    value_semantics: ValueSemantics = Field(description="The published table of how wording maps to intervals.")
+
+
+class AgentsFile(Strict):
+    agents: list[Agent] = Field(description="People and organisations that speak, report and publish.")
+
+
+class SubjectsFile(Strict):
+    subjects: list[Subject] = Field(description="Events, places and things claims are about.")
+
+
+class Relation(Strict):
+    relation: DeclaredRelation = Field(description="How this claim relates to the other one.")
+    claim: Slug = Field(description="Id of the other claim.")
+    rationale: Text = Field(description="Why the editor relates the two claims, in neutral words that say who asserts what.")
+
+
+class ClaimBase(Strict):
+    id: Slug = Field(description="Stable identifier of the claim, unique across the corpus; never changes once published.")
+    subject: Slug = Field(description="Id of what the claim is about (in subjects.yml).")
+    speaker: Slug = Field(description="Id of the agent who asserts the claim (in agents.yml); the publisher itself when the outlet speaks in its own voice.")
+    mode: Mode = Field(description="How the speaker's assertion appears in the source: own-voice, quoted, reported or attributed-belief.")
+    statement: Text = Field(description="One plain sentence, written by the editor, saying who asserts what.")
+    quote: Text = Field(description="The exact words in the archived source text that carry the claim.")
+    occurrence: int | None = Field(None, ge=1, description="Which occurrence of the quote is meant (1 is the first) when the words occur more than once in the archive.")
+    period: Text | None = Field(None, description="When, as written in the source ('between July and early September 1988').")
+    start: str | None = Field(None, description="Earliest bound of the period: YYYY, YYYY-MM or YYYY-MM-DD, optionally after a qualifier ('early 1988-09', 'summer 1988').")
+    end: str | None = Field(None, description="Latest bound of the period, in the same form as start.")
+    scope: Text | None = Field(None, description="What the claim is limited to, when it is narrower than its subject (e.g. 'Tehran province'); detection compares only claims of the same scope.")
+    note: Text | None = Field(None, description="Editor's note: how the claim was read, in neutral words.")
+    withdrawn: Text | None = Field(None, description="Why the claim was withdrawn; a withdrawn claim is kept, never deleted.")
+    relations: list[Relation] = Field(default_factory=list, description="Relations an editor declares from this claim to others.")
+
+    _validate_start = field_validator("start", "end", mode="before")(lambda cls, v: validate_bound(v))
+
+    @model_validator(mode="after")
+    def _period_bounds(self):
+        if (self.start is None) != (self.end is None):
+            raise ValueError("a period needs both `start` and `end` — give both (the same value for a single date)")
+        if self.start is not None and self.period is None:
+            raise ValueError("`start`/`end` without `period` — add `period:` with the words of the source that give the date")
+        return self
+
+
+class QuantityClaim(ClaimBase):
+    kind: Literal["quantity"] = Field(description="The claim's kind.")
+    measure: Slug = Field(description="Id of what the figure counts (in measures.yml).")
+    value: Text = Field(description="The figure as written in the source ('more than 30,000', 'thousands').")
+    low: float | None = Field(None, ge=0, description="Lowest value the figure denotes, when the editor gives the interval explicitly; empty for the value_semantics table to decide, or when unbounded below.")
+    high: float | None = Field(None, ge=0, description="Highest value the figure denotes, when given explicitly; empty when unbounded above or decided by the table.")
+    low_exclusive: bool = Field(False, description="The interval excludes low itself ('more than').")
+    high_exclusive: bool = Field(False, description="The interval excludes high itself ('fewer than').")
+
+    @model_validator(mode="after")
+    def _low_not_above_high(self):
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise ValueError(f"`low` ({self.low:g}) is greater than `high` ({self.high:g}) — swap them or correct one")
+        return self
+
+
+class PeriodClaim(ClaimBase):
+    kind: Literal["period"] = Field(description="The claim's kind.")
+    period: Text = Field(description="When, as written in the source ('between July and early September 1988').")
+    start: str = Field(description="Earliest bound of the period: YYYY, YYYY-MM or YYYY-MM-DD, optionally after a qualifier ('early 1988-09', 'summer 1988').")
+    end: str = Field(description="Latest bound of the period, in the same form as start.")
+
+
+class CharacterisationClaim(ClaimBase):
+    kind: Literal["characterisation"] = Field(description="The claim's kind.")
+    label: Text = Field(description="The label applied ('genocide', 'crime against humanity').")
+    modality: Modality = Field(description="How firmly the label is applied: is, meets-criteria, may-amount-to, denies.")
+
+
+class RoleClaim(ClaimBase):
+    kind: Literal["role"] = Field(description="The claim's kind.")
+    agent: Slug = Field(description="Id of the agent said to hold the role.")
+    role: Text = Field(description="The role, in the editor's words ('member of the death commission').")
+
+
+class EventClaim(ClaimBase):
+    kind: Literal["event"] = Field(description="The claim's kind.")
+
+
+class DemandClaim(ClaimBase):
+    kind: Literal["demand"] = Field(description="The claim's kind.")
+    demand: Text = Field(description="What is called for, in the editor's words ('an international investigation').")
+    addressed_to: Text | None = Field(None, description="Who is called upon, as written in the source ('the U.S. and Europe').")
+
+
+Claim = Annotated[
+    Union[QuantityClaim, PeriodClaim, CharacterisationClaim, RoleClaim, EventClaim, DemandClaim],
+    Field(discriminator="kind"),
+]
+CLAIM_MODELS = {m.model_fields["kind"].annotation.__args__[0]: m for m in Claim.__origin__.__args__}
+
+
+class Source(Strict):
+    id: Slug = Field(description="Stable identifier of the source, a lower-case slug; the file is claims/<id>.yml.")
+    title: Text = Field(description="Title of the document as published.")
+    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] = Field(description="Address the document was published at.")
+    publisher: Slug = Field(description="Id of the agent that published the document (the reporter of its claims).")
+    credited_to: Slug | None = Field(None, description="Id of the agent the document credits as its author or origin, when it names one.")
+    published: PartialDate | None = Field(None, description="Publication date at the precision the document gives: YYYY, YYYY-MM or YYYY-MM-DD; empty when unknown.")
+    published_note: Text | None = Field(None, description="How the publication date was established.")
+    retrieved: PartialDate | None = Field(None, description="When the archived copy was retrieved, if known.")
+    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")] = Field(description="Language of the text, as a BCP 47 tag ('en').")
+    archive: Annotated[str, StringConstraints(pattern=r"^sources/[^/]+\.txt$")] = Field(description="Path of the archived text, relative to claims/ (sources/<id>.txt).")
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] = Field(description="SHA-256 of the archived text's bytes, in lower-case hex.")
+    claims: list[Claim] = Field(default_factory=list, description="Every claim the document carries.")
+
+    _validate_dates = field_validator("published", "retrieved", mode="before")(lambda cls, v: validate_partial_date(v))
+
+
+FILE_MODELS = {
+    "agents.yml": AgentsFile,
+    "subjects.yml": SubjectsFile,
+    "measures.yml": MeasuresFile,
+}

@@ -1,0 +1,28 @@
+"""A problem found in the claim files: one line, ``path:line: what — what to do``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    path: str
+    line: int
+    message: str
+    fix: str
+    warning: bool = False
+
+    def __str__(self) -> str:
+        kind = "warning: " if self.warning else ""
+        text = f"{self.path}:{self.line}: {kind}{self.message} — {self.fix}"
+        # One problem is one line, whatever the input contained.
+        return " ".join(text.split())
+
+
+class ProblemsFound(Exception):
+    """Raised when the corpus cannot be built; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = sorted(problems)

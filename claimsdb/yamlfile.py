@@ -1,0 +1,114 @@
+"""Parse one YAML file into plain Python data plus the line of every key.
+
+PyYAML's C loader composes the node tree (fast); we construct the data
+ourselves so that each mapping key and sequence item keeps its line, and so
+that duplicate keys and aliases, which PyYAML accepts silently, are refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import yaml
+
+BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+MAX_DEPTH = 64
+
+Path_ = tuple  # a path into the data: keys and list indexes
+
+
+class ClaimFileLoader(BaseLoader):
+    """Safe loader that keeps dates as the strings the editor wrote."""
+
+
+# Dates stay strings ("1988-07" and "1988-07-01" alike): the model checks them.
+ClaimFileLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in BaseLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass
+class ParsedFile:
+    data: object = None
+    lines: dict = field(default_factory=dict)
+    errors: list = field(default_factory=list)  # (line, message, fix)
+
+    def line_of(self, path: tuple) -> int:
+        """Line of the deepest part of ``path`` that exists in the file."""
+        path = tuple(path)
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get((), 1)
+
+
+def yaml_error_line(error: yaml.YAMLError, text: str) -> tuple[int, str, str]:
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    if mark is None:
+        return 1, str(error), "fix the YAML"
+    line = mark.line + 1
+    source_line = text.splitlines()[mark.line] if mark.line < len(text.splitlines()) else ""
+    if "\t" in source_line[: mark.column + 1]:
+        return line, "YAML syntax error: a tab character, where YAML allows only spaces", "indent with spaces"
+    problem = getattr(error, "problem", None) or str(error)
+    context = getattr(error, "context", None)
+    message = f"{context}, {problem}" if context else problem
+    return line, f"YAML syntax error: {message}", "fix the YAML at this line"
+
+
+def parse_yaml(text: str) -> ParsedFile:
+    parsed = ParsedFile()
+    loader = ClaimFileLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            parsed.data = None
+            return parsed
+        parsed.lines[()] = node.start_mark.line + 1
+        parsed.data = _construct(loader, node, (), parsed, set(), 0)
+    except yaml.YAMLError as error:
+        parsed.errors.append(yaml_error_line(error, text))
+        parsed.data = None
+    finally:
+        loader.dispose()
+    return parsed
+
+
+def _construct(loader, node, path, parsed: ParsedFile, seen: set, depth: int):
+    line = node.start_mark.line + 1
+    if depth > MAX_DEPTH:
+        raise yaml.YAMLError(f"nesting deeper than {MAX_DEPTH} levels")
+    if id(node) in seen:
+        parsed.errors.append((parsed.lines.get(path, line), "YAML aliases (*name) are not allowed in claim files", "write the value out in full"))
+        return None
+    seen.add(id(node))
+    if isinstance(node, yaml.ScalarNode):
+        try:
+            return loader.construct_object(node, deep=True)
+        except yaml.constructor.ConstructorError as error:
+            parsed.errors.append((line, f"unsupported YAML value: {error.problem}", "write a plain string, number, list or mapping"))
+            return None
+    if isinstance(node, yaml.SequenceNode):
+        items = []
+        for index, item in enumerate(node.value):
+            parsed.lines[path + (index,)] = item.start_mark.line + 1
+            items.append(_construct(loader, item, path + (index,), parsed, seen, depth + 1))
+        return items
+    if isinstance(node, yaml.MappingNode):
+        mapping = {}
+        for key_node, value_node in node.value:
+            key_line = key_node.start_mark.line + 1
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                parsed.errors.append((key_line, "only plain keys are allowed (no merge keys or complex keys)", "write the key as a plain word"))
+                continue
+            key = loader.construct_object(key_node)
+            if key in mapping:
+                first = parsed.lines[path + (key,)]
+                parsed.errors.append((key_line, f"duplicate key `{key}` (first given at line {first})", "keep one of the two"))
+                continue
+            parsed.lines[path + (key,)] = key_line
+            mapping[key] = _construct(loader, value_node, path + (key,), parsed, seen, depth + 1)
+        return mapping
+    raise yaml.YAMLError(f"unexpected YAML node at line {line}")  # pragma: no cover
