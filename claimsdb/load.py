@@ -53,6 +53,16 @@ class Located:
 
 
 @dataclass
+class ClaimFile:
+    """One source file as read: its source (None when its metadata is invalid)
+    and its claims (None for each invalid one)."""
+
+    place: Located
+    source: Source | None
+    claims: list
+
+
+@dataclass
 class Corpus:
     claims_dir: Path
     agents: list[Agent] = field(default_factory=list)
@@ -66,6 +76,15 @@ class Corpus:
     intervals: dict = field(default_factory=dict)  # claim id -> (Interval, comparator)
     periods: dict = field(default_factory=dict)  # claim id -> Period
     warnings: list = field(default_factory=list)
+    claim_files: list = field(default_factory=list)  # ClaimFile, valid or not
+    loaded: set = field(default_factory=set)  # shared files that validated
+
+    def located_claims(self):
+        """Every valid claim, in any file, with where it stands."""
+        for file in self.claim_files:
+            for index, claim in enumerate(file.claims):
+                if claim is not None:
+                    yield Located(file.place.path, file.place.parsed, ("claims", index)), claim
 
     def claims(self):
         for source in self.sources:
@@ -141,15 +160,15 @@ def model_at(root: type, loc: tuple):
 def data_path(data, loc: tuple) -> tuple:
     """``loc`` without the discriminator tags pydantic inserts for unions."""
     path, current = [], data
-    for item in loc:
+    for position, item in enumerate(loc):
+        if isinstance(current, dict) and current.get("kind") == item and position and isinstance(loc[position - 1], int):
+            continue
         if isinstance(current, dict) and item in current:
             path.append(item)
             current = current[item]
         elif isinstance(current, list) and isinstance(item, int) and item < len(current):
             path.append(item)
             current = current[item]
-        elif isinstance(current, dict) and current.get("kind") == item:
-            continue
         else:
             path.append(item)
             break
@@ -226,7 +245,10 @@ def problems_for_errors(errors: list[dict], parsed: ParsedFile, model, path: str
     for error in errors:
         if error["type"] == "missing" and (error["loc"][:-1], error["loc"][-1]) in suggested:
             continue
-        line = parsed.line_of(data_path(parsed.data, error["loc"]))
+        path_in_data = data_path(parsed.data, error["loc"])
+        if error["type"] == "union_tag_invalid":
+            path_in_data += ("kind",)
+        line = parsed.line_of(path_in_data)
         what, fix = translate(error, model)
         problems.append(Problem(path, line, what, fix))
     return problems
@@ -243,14 +265,15 @@ def validate(parsed: ParsedFile, model, path: str, problems: list[Problem], data
 CLAIM_ADAPTER = pydantic.TypeAdapter(Claim)
 
 
-def validate_source(parsed: ParsedFile, path: str, problems: list[Problem]) -> Source | None:
-    """The source and each of its claims separately, so one bad claim hides no other problem."""
+def validate_source(parsed: ParsedFile, path: str, problems: list[Problem]) -> tuple[Source | None, list]:
+    """The source and each of its claims separately, so one bad claim hides no
+    other problem; an invalid claim is None in the list."""
     data = dict(parsed.data)
     raw_claims = data.pop("claims", [])
     source = validate(parsed, Source, path, problems, data=data)
     if not isinstance(raw_claims, list):
         problems.append(Problem(path, parsed.line_of(("claims",)), "`claims` should be a list (items starting with '- ')", "write each claim as a list item"))
-        return None
+        return None, []
     claims = []
     for index, raw in enumerate(raw_claims):
         try:
@@ -259,10 +282,9 @@ def validate_source(parsed: ParsedFile, path: str, problems: list[Problem]) -> S
             errors = [{**error, "loc": ("claims", index, *error["loc"])} for error in exc.errors(include_url=False)]
             problems.extend(problems_for_errors(errors, parsed, Source, path))
             claims.append(None)
-    if source is None:
-        return None
-    source.claims = claims
-    return source
+    if source is not None:
+        source.claims = claims
+    return source, claims
 
 
 def read_file(path: Path, problems: list[Problem]) -> ParsedFile | None:
@@ -304,6 +326,7 @@ def load_corpus(claims_dir: Path | str) -> Corpus:
         document = validate(parsed, model, shown, problems) if parsed else None
         if document is None:
             continue
+        corpus.loaded.add(name)
         if isinstance(document, AgentsFile):
             corpus.agents = document.agents
             for index, agent in enumerate(document.agents):
@@ -324,15 +347,17 @@ def load_corpus(claims_dir: Path | str) -> Corpus:
             continue
         shown = display_path(path)
         parsed = read_file(path, problems)
-        source = validate_source(parsed, shown, problems) if parsed else None
-        if source is None:
+        if parsed is None:
             continue
-        if source.id != path.stem:
-            problems.append(Problem(shown, parsed.line_of(("id",)), f"the source id `{source.id}` differs from the file name `{path.stem}`", f"rename the file to {source.id}.yml or set `id: {path.stem}`"))
-        corpus.sources.append(source)
-        corpus.where.setdefault(("source", source.id), []).append(Located(shown, parsed, ()))
+        source, claims = validate_source(parsed, shown, problems)
+        corpus.claim_files.append(ClaimFile(Located(shown, parsed, ()), source, claims))
+        if source is not None:
+            if source.id != path.stem:
+                problems.append(Problem(shown, parsed.line_of(("id",)), f"the source id `{source.id}` differs from the file name `{path.stem}`", f"rename the file to {source.id}.yml or set `id: {path.stem}`"))
+            corpus.sources.append(source)
+            corpus.where.setdefault(("source", source.id), []).append(Located(shown, parsed, ()))
         raw_claims = parsed.data.get("claims") or []
-        for index, claim in enumerate(source.claims):
+        for index, claim in enumerate(claims):
             # An invalid claim still holds its id, so relations to it do not cascade into more errors.
             claim_id = claim.id if claim is not None else raw_claims[index].get("id") if isinstance(raw_claims[index], dict) else None
             if isinstance(claim_id, str):
@@ -367,10 +392,12 @@ def check_unique(corpus: Corpus) -> list[Problem]:
 
 def check_references(corpus: Corpus) -> list[Problem]:
     known = {kind: {id_ for (k, id_) in corpus.where if k == kind} for kind in ("agent", "subject", "measure", "claim")}
+    # A reference into a file that failed to load is not checked: its own problems are reported.
+    checked = {kind for kind in ("agent", "subject", "measure") if f"{kind}s.yml" in corpus.loaded} | {"claim"}
     problems = []
 
     def need(kind: str, value, place: Located, *keys):
-        if value is not None and value not in known[kind]:
+        if kind in checked and value is not None and value not in known[kind]:
             hint = suggest(value, known[kind])
             problems.append(Problem(
                 place.path, place.line_of(*keys),
@@ -390,13 +417,14 @@ def check_references(corpus: Corpus) -> list[Problem]:
         if subject.part_of == subject.id:
             problems.append(Problem(place.path, place.line_of("part_of"), f"subject `{subject.id}` is part of itself", "name a wider subject or remove part_of"))
 
-    withdrawn = {claim.id for _, claim in corpus.claims() if claim.withdrawn}
+    withdrawn = {claim.id for file in corpus.claim_files for claim in file.claims if claim is not None and claim.withdrawn}
     declared_pairs: dict = {}
-    for source in corpus.sources:
-        place = first(corpus, "source", source.id)
-        need("agent", source.publisher, place, "publisher")
-        need("agent", source.credited_to, place, "credited_to")
-        for index, claim in enumerate(source.claims):
+    for file in corpus.claim_files:
+        place = file.place
+        if file.source is not None:
+            need("agent", file.source.publisher, place, "publisher")
+            need("agent", file.source.credited_to, place, "credited_to")
+        for index, claim in enumerate(file.claims):
             if claim is None:
                 continue
             at = Located(place.path, place.parsed, ("claims", index))
@@ -425,8 +453,7 @@ def resolve_values(corpus: Corpus) -> list[Problem]:
     """Intervals of figures and periods, through the published table."""
     problems = []
     semantics = corpus.semantics
-    for source, claim in corpus.claims():
-        at = first(corpus, "claim", claim.id) if ("claim", claim.id) in corpus.where else None
+    for at, claim in corpus.located_claims():
         if claim.kind == "quantity":
             if claim.low is not None or claim.high is not None:
                 corpus.intervals[claim.id] = (explicit_interval(claim.low, claim.high, claim.low_exclusive, claim.high_exclusive), "explicit")
@@ -449,30 +476,37 @@ def resolve_values(corpus: Corpus) -> list[Problem]:
 
 def check_quotes(corpus: Corpus) -> list[Problem]:
     problems = []
-    for source in corpus.sources:
-        place = first(corpus, "source", source.id)
-        data, what, fix = quotes.archive_problem(corpus.claims_dir, source.archive)
+    for file in corpus.claim_files:
+        place = file.place
+        # Read from the file's data, so quotes are checked even when another
+        # field of the source is invalid.
+        archive, pinned = place.parsed.data.get("archive"), place.parsed.data.get("sha256")
+        if not isinstance(archive, str) or not isinstance(pinned, str):
+            continue
+        data, what, fix = quotes.archive_problem(corpus.claims_dir, archive)
         if data is None:
             problems.append(Problem(place.path, place.line_of("archive"), what, fix))
             continue
         actual = quotes.sha256_of(data)
-        if actual != source.sha256:
+        if actual != pinned:
             problems.append(Problem(
                 place.path, place.line_of("sha256"),
-                f"{source.archive} has SHA-256 {actual}, but the source file pins {source.sha256}",
+                f"{archive} has SHA-256 {actual}, but the source file pins {pinned}",
                 "restore the archived text byte for byte, or, if the archive is the intended evidence, set `sha256: " + actual + "`",
             ))
             continue
-        text, what, fix = quotes.decode_archive(data, source.archive)
+        text, what, fix = quotes.decode_archive(data, archive)
         if text is None:
             problems.append(Problem(place.path, place.line_of("archive"), what, fix))
             continue
-        corpus.texts[source.id] = text
-        for index, claim in enumerate(source.claims):
+        if file.source is not None:
+            corpus.texts[file.source.id] = text
+        shown = display_path(corpus.claims_dir / archive)
+        for index, claim in enumerate(file.claims):
             if claim is None:
                 continue
             try:
-                corpus.spans[claim.id] = quotes.locate_quote(text, claim.quote, claim.occurrence, display_path(corpus.claims_dir / source.archive))
+                corpus.spans[claim.id] = quotes.locate_quote(text, claim.quote, claim.occurrence, shown)
             except quotes.QuoteNotFound as error:
                 problems.append(Problem(place.path, place.line_of("claims", index, "quote"), error.message, error.fix))
     return problems
