@@ -20,7 +20,10 @@ db_option = click.option(
 )
 
 
-def load_or_exit(claims_dir: Path):
+strict_option = click.option("--strict", is_flag=True, help="Treat warnings (unacknowledged conflicts, declarations the intervals disagree with) as errors.")
+
+
+def load_or_exit(claims_dir: Path, strict: bool = False):
     from .load import load_corpus
 
     try:
@@ -30,8 +33,11 @@ def load_or_exit(claims_dir: Path):
             click.echo(str(problem), err=True)
         click.echo(f"{len(found.problems)} problem(s); nothing was built.", err=True)
         sys.exit(1)
-    for warning in corpus.warnings:
+    for warning in sorted(corpus.warnings):
         click.echo(str(warning), err=True)
+    if strict and corpus.warnings:
+        click.echo(f"{len(corpus.warnings)} warning(s), which --strict treats as errors; nothing was built.", err=True)
+        sys.exit(1)
     return corpus
 
 
@@ -43,17 +49,19 @@ def cli():
 
 @cli.command()
 @claims_option
-def check(claims_dir: Path):
+@strict_option
+def check(claims_dir: Path, strict: bool):
     """Validate the claim files without building."""
-    corpus = load_or_exit(claims_dir)
+    corpus = load_or_exit(claims_dir, strict)
     count = sum(1 for _ in corpus.claims())
-    click.echo(f"{claims_dir}: {len(corpus.sources)} source(s), {count} claim(s), no problems.")
+    warned = f"{len(corpus.warnings)} warning(s)" if corpus.warnings else "no problems"
+    click.echo(f"{claims_dir}: {len(corpus.sources)} source(s), {count} claim(s), {len(corpus.relations)} relation(s), {warned}.")
 
 
-def build_database(claims_dir: Path, db_path: Path) -> None:
+def build_database(claims_dir: Path, db_path: Path, strict: bool = False) -> None:
     from .db import write_database
 
-    corpus = load_or_exit(claims_dir)
+    corpus = load_or_exit(claims_dir, strict)
     write_database(corpus, db_path)
     count = sum(1 for _ in corpus.claims())
     click.echo(f"Built {db_path}: {len(corpus.sources)} source(s), {count} claim(s).")
@@ -62,9 +70,10 @@ def build_database(claims_dir: Path, db_path: Path) -> None:
 @cli.command()
 @claims_option
 @db_option
-def build(claims_dir: Path, db_path: Path):
+@strict_option
+def build(claims_dir: Path, db_path: Path, strict: bool):
     """Validate the claim files and build the SQLite database."""
-    build_database(claims_dir, db_path)
+    build_database(claims_dir, db_path, strict)
 
 
 @cli.command()

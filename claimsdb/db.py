@@ -224,6 +224,8 @@ TABLES = [
             C("rationale", str, described(Relation, "rationale"), True),
             C("path", str, "The claim file that declares the relation; empty when detected."),
             C("line", int, "Line of the declaration in that file; empty when detected."),
+            C("detected_relation", str, "What the build's comparison of the two intervals finds (contradicts, refines, compatible), even where an editor's declaration replaces it; empty when the claims are not comparable."),
+            C("detected_rationale", str, "The comparison of the two intervals behind detected_relation."),
         ],
         pk=("claim_id", "other_claim_id"),
         foreign_keys=[("claim_id", "claims", "id"), ("other_claim_id", "claims", "id")],
@@ -265,7 +267,7 @@ PROVENANCE_COLUMNS = {
     "withdrawn": "Why the claim was withdrawn, if it was.",
 }
 
-CONFLICT_SIDE = ["id", "value_text", "value_interval", "period_text", "speaker", "reporter", "source_title", "source_published", "quote"]
+CONFLICT_SIDE = ["id", "value_text", "value_interval", "period_text", "period_start", "period_end", "speaker", "mode", "reporter", "source_id", "source_title", "source_published", "quote"]
 
 VIEWS = [
     View(
@@ -310,6 +312,18 @@ where r.relation in ('contradicts', 'differs-in-scope')"""
             **{f"claim_{c}": "First claim: " + PROVENANCE_COLUMNS[c][0].lower() + PROVENANCE_COLUMNS[c][1:] for c in CONFLICT_SIDE},
             **{f"other_{c}": "Other claim: " + PROVENANCE_COLUMNS[c][0].lower() + PROVENANCE_COLUMNS[c][1:] for c in CONFLICT_SIDE},
         },
+    ),
+    View(
+        "estimates",
+        "Every figure for every measure, one row per quantity claim, lowest interval first within each measure: the spread of figures on one page (facet or filter by measure_id).",
+        """
+select measure_id, measure, unit, value_low, value_high, value_interval, value_text, id, speaker, mode,
+  reporter, source_title, source_published, quote, withdrawn
+from claims_with_provenance
+where kind = 'quantity'
+order by measure_id, value_low is null, value_low, value_high is null, value_high, id
+""",
+        {c: PROVENANCE_COLUMNS[c] for c in ["measure_id", "measure", "unit", "value_low", "value_high", "value_interval", "value_text", "id", "speaker", "mode", "reporter", "source_title", "source_published", "quote", "withdrawn"]},
     ),
 ]
 
@@ -400,6 +414,7 @@ def rows_for(corpus: Corpus) -> dict[str, list[dict]]:
     for measure in sorted(corpus.measures, key=lambda m: m.id):
         rows["measures"].append(measure.model_dump())
     rows["value_semantics"] = list(semantics_rows(corpus))
+    rows["relations"] = corpus.relations
     for source in sorted(corpus.sources, key=lambda s: s.id):
         place = corpus.where[("source", source.id)][0]
         rows["sources"].append({
@@ -410,13 +425,6 @@ def rows_for(corpus: Corpus) -> dict[str, list[dict]]:
         })
         for claim in source.claims:
             rows["claims"].append(claim_row(corpus, source, claim))
-            for index, relation in enumerate(claim.relations):
-                at = corpus.where[("claim", claim.id)][0]
-                rows["relations"].append({
-                    "claim_id": claim.id, "other_claim_id": relation.claim, "relation": relation.relation,
-                    "origin": "declared", "rationale": relation.rationale,
-                    "path": at.path, "line": at.line_of("relations", index, "relation"),
-                })
     return rows
 
 

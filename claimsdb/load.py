@@ -30,7 +30,7 @@ from .model import (
     ValueSemantics,
 )
 from .problems import Problem, ProblemsFound
-from .relations import Interval, Period, ValueNotUnderstood, explicit_interval, interval_for_value, period_for_bounds
+from .relations import ValueNotUnderstood, explicit_interval, interval_for_value, period_for_bounds, relate_claims
 from .yamlfile import ParsedFile, parse_yaml
 
 SHARED_FILES = {"agents.yml": AgentsFile, "subjects.yml": SubjectsFile, "measures.yml": MeasuresFile}
@@ -75,7 +75,8 @@ class Corpus:
     spans: dict = field(default_factory=dict)  # claim id -> quotes.Span
     intervals: dict = field(default_factory=dict)  # claim id -> (Interval, comparator)
     periods: dict = field(default_factory=dict)  # claim id -> Period
-    warnings: list = field(default_factory=list)
+    relations: list = field(default_factory=list)  # rows of the relations table
+    warnings: list = field(default_factory=list)  # Problems that do not stop the build
     claim_files: list = field(default_factory=list)  # ClaimFile, valid or not
     loaded: set = field(default_factory=set)  # shared files that validated
 
@@ -370,6 +371,7 @@ def load_corpus(claims_dir: Path | str) -> Corpus:
     problems += check_quotes(corpus)
     if problems:
         raise ProblemsFound(problems)
+    corpus.relations, corpus.warnings = relate_claims(corpus)
     return corpus
 
 

@@ -183,3 +183,150 @@ def period_for_bounds(start: str, end: str, semantics: ValueSemantics) -> Period
     if period.first > period.last:
         raise ValueNotUnderstood(f"the period starts ({period.first}) after it ends ({period.last})")
     return period
+
+
+# Comparing intervals -----------------------------------------------------------
+
+
+def ends_before(a: Interval, b: Interval) -> bool:
+    """Every point of ``a`` lies below every point of ``b``."""
+    return a.hi < b.lo or (a.hi == b.lo and not (a.high_closed and a.high is not None and b.low_closed and b.low is not None))
+
+
+def disjoint(a: Interval, b: Interval) -> bool:
+    return ends_before(a, b) or ends_before(b, a)
+
+
+def within(a: Interval, b: Interval) -> bool:
+    """``a`` is contained in ``b``."""
+    low_ok = b.lo < a.lo or (b.lo == a.lo and (b.low_closed or not a.low_closed or a.low is None))
+    high_ok = a.hi < b.hi or (a.hi == b.hi and (b.high_closed or not a.high_closed or a.high is None))
+    return low_ok and high_ok
+
+
+@dataclass(frozen=True)
+class Detected:
+    claim_id: str
+    other_claim_id: str
+    relation: str
+    rationale: str
+
+
+def compare(a_id: str, a: Interval, b_id: str, b: Interval, show=str) -> Detected:
+    """The relation the intervals of two comparable claims imply.
+
+    ``refines`` points from the narrower claim to the wider one; other
+    relations from the first claim given."""
+    if disjoint(a, b):
+        return Detected(a_id, b_id, "contradicts", f"{show(a)} and {show(b)} do not overlap")
+    if a == b:
+        return Detected(a_id, b_id, "compatible", f"{show(a)} and {show(b)} are the same interval")
+    if within(a, b):
+        return Detected(a_id, b_id, "refines", f"{show(a)} lies within {show(b)}")
+    if within(b, a):
+        return Detected(b_id, a_id, "refines", f"{show(b)} lies within {show(a)}")
+    return Detected(a_id, b_id, "compatible", f"{show(a)} and {show(b)} overlap")
+
+
+def sweep(items: list[tuple[str, Interval]], show=str):
+    """Every pair among comparable claims, by a sweep over intervals sorted by
+    their start: O(n log n) plus one step per pair reported.
+
+    Intervals that ended before the current one starts are disjoint from it
+    and from everything after it; the ones still open overlap it."""
+    import heapq
+
+    order = sorted(items, key=lambda item: (item[1].lo, not item[1].low_closed, item[0]))
+    active: list = []  # heap of (hi, high_closed, n, id, interval)
+    ended: list = []
+    for n, (claim_id, interval) in enumerate(order):
+        while active and ends_before(active[0][4], interval):
+            *_, other_id, other = heapq.heappop(active)
+            ended.append((other_id, other))
+        for other_id, other in ended:
+            yield Detected(other_id, claim_id, "contradicts", f"{show(other)} and {show(interval)} do not overlap")
+        for *_, other_id, other in active:
+            yield compare(other_id, other, claim_id, interval, show)
+        heapq.heappush(active, (interval.hi, interval.high_closed and interval.high is not None, n, claim_id, interval))
+
+
+def period_interval(period: Period) -> Interval:
+    return Interval(period.first.toordinal(), period.last.toordinal())
+
+
+def show_dates(interval: Interval) -> str:
+    return f"[{date.fromordinal(int(interval.low)).isoformat()}, {date.fromordinal(int(interval.high)).isoformat()}]"
+
+
+def detect(groups: dict) -> list[Detected]:
+    """Relations within each group of comparable claims.
+
+    ``groups`` maps a comparison key to [(claim id, Interval)]; keys starting
+    with "period" hold day-number intervals and are shown as dates."""
+    found = []
+    for key in sorted(groups, key=repr):
+        show = show_dates if key[0] == "period" else str
+        found.extend(sweep(groups[key], show))
+    return found
+
+
+# The corpus's relations ----------------------------------------------------------
+
+
+def comparison_groups(corpus) -> dict:
+    """Comparable claims: quantities of the same subject, measure, unit and
+    scope; periods of the same subject and scope. Withdrawn claims are left out."""
+    units = {measure.id: measure.unit for measure in corpus.measures}
+    groups: dict = {}
+    for _, claim in corpus.claims():
+        if claim.withdrawn:
+            continue
+        if claim.kind == "quantity" and claim.id in corpus.intervals:
+            key = ("quantity", claim.subject, claim.measure, units.get(claim.measure), claim.scope or "")
+            groups.setdefault(key, []).append((claim.id, corpus.intervals[claim.id][0]))
+        elif claim.kind == "period" and claim.id in corpus.periods:
+            key = ("period", claim.subject, claim.scope or "")
+            groups.setdefault(key, []).append((claim.id, period_interval(corpus.periods[claim.id])))
+    return groups
+
+
+def relate_claims(corpus) -> tuple[list[dict], list]:
+    """Rows of the relations table (declared ones replace detected ones for
+    the same pair) and the warnings `claimsdb check` reports about them."""
+    from .problems import Problem
+
+    detected = {frozenset((d.claim_id, d.other_claim_id)): d for d in detect(comparison_groups(corpus))}
+    rows, warnings, declared = [], [], set()
+    for at, claim in corpus.located_claims():
+        for index, relation in enumerate(claim.relations):
+            pair = frozenset((claim.id, relation.claim))
+            declared.add(pair)
+            found = detected.get(pair)
+            line = at.line_of("relations", index, "relation")
+            rows.append({
+                "claim_id": claim.id, "other_claim_id": relation.claim, "relation": relation.relation,
+                "origin": "declared", "rationale": relation.rationale, "path": at.path, "line": line,
+                "detected_relation": found.relation if found else None,
+                "detected_rationale": found.rationale if found else None,
+            })
+            if found and relation.relation == "contradicts" and found.relation != "contradicts":
+                warnings.append(Problem(at.path, line, f"`{claim.id}` is declared to contradict `{relation.claim}`, but {found.rationale}",
+                                        "check both values, or declare what they are (differs-in-scope, refines, corroborates)", warning=True))
+            if found and relation.relation == "corroborates" and found.relation == "contradicts":
+                warnings.append(Problem(at.path, line, f"`{claim.id}` is declared to corroborate `{relation.claim}`, but {found.rationale}",
+                                        "check both values, or declare what they are (contradicts, differs-in-scope)", warning=True))
+    where = {claim.id: at for at, claim in corpus.located_claims()}
+    for pair, found in detected.items():
+        if pair in declared:
+            continue
+        rows.append({
+            "claim_id": found.claim_id, "other_claim_id": found.other_claim_id, "relation": found.relation,
+            "origin": "detected", "rationale": found.rationale, "path": None, "line": None,
+            "detected_relation": found.relation, "detected_rationale": found.rationale,
+        })
+        if found.relation == "contradicts":
+            at = where[found.claim_id]
+            warnings.append(Problem(at.path, at.line, f"`{found.claim_id}` contradicts `{found.other_claim_id}` (detected: {found.rationale}) and no editor has acknowledged it",
+                                    "declare the relation on one of the two claims with a rationale (contradicts, differs-in-scope …)", warning=True))
+    rows.sort(key=lambda row: (row["claim_id"], row["other_claim_id"]))
+    return rows, warnings
