@@ -212,20 +212,23 @@ class Detected:
     rationale: str
 
 
-def compare(a_id: str, a: Interval, b_id: str, b: Interval, show=str) -> Detected:
+def compare(a_id: str, a: Interval, b_id: str, b: Interval, a_text: str | None = None, b_text: str | None = None) -> Detected:
     """The relation the intervals of two comparable claims imply.
 
     ``refines`` points from the narrower claim to the wider one; other
-    relations from the first claim given."""
+    relations from the first claim given. The texts show the intervals in
+    the rationale (default: interval notation)."""
+    a_text = str(a) if a_text is None else a_text
+    b_text = str(b) if b_text is None else b_text
     if disjoint(a, b):
-        return Detected(a_id, b_id, "contradicts", f"{show(a)} and {show(b)} do not overlap")
+        return Detected(a_id, b_id, "contradicts", f"{a_text} and {b_text} do not overlap")
     if a == b:
-        return Detected(a_id, b_id, "compatible", f"{show(a)} and {show(b)} are the same interval")
+        return Detected(a_id, b_id, "compatible", f"{a_text} and {b_text} are the same interval")
     if within(a, b):
-        return Detected(a_id, b_id, "refines", f"{show(a)} lies within {show(b)}")
+        return Detected(a_id, b_id, "refines", f"{a_text} lies within {b_text}")
     if within(b, a):
-        return Detected(b_id, a_id, "refines", f"{show(b)} lies within {show(a)}")
-    return Detected(a_id, b_id, "compatible", f"{show(a)} and {show(b)} overlap")
+        return Detected(b_id, a_id, "refines", f"{b_text} lies within {a_text}")
+    return Detected(a_id, b_id, "compatible", f"{a_text} and {b_text} overlap")
 
 
 def sweep(items: list[tuple[str, Interval]], show=str):
@@ -237,17 +240,18 @@ def sweep(items: list[tuple[str, Interval]], show=str):
     import heapq
 
     order = sorted(items, key=lambda item: (item[1].lo, not item[1].low_closed, item[0]))
-    active: list = []  # heap of (hi, high_closed, n, id, interval)
+    active: list = []  # heap of (hi, high_closed, n, id, interval, text)
     ended: list = []
     for n, (claim_id, interval) in enumerate(order):
+        text = show(interval)
         while active and ends_before(active[0][4], interval):
-            *_, other_id, other = heapq.heappop(active)
-            ended.append((other_id, other))
-        for other_id, other in ended:
-            yield Detected(other_id, claim_id, "contradicts", f"{show(other)} and {show(interval)} do not overlap")
-        for *_, other_id, other in active:
-            yield compare(other_id, other, claim_id, interval, show)
-        heapq.heappush(active, (interval.hi, interval.high_closed and interval.high is not None, n, claim_id, interval))
+            *_, other_id, other, other_text = heapq.heappop(active)
+            ended.append((other_id, other_text))
+        for other_id, other_text in ended:
+            yield Detected(other_id, claim_id, "contradicts", f"{other_text} and {text} do not overlap")
+        for *_, other_id, other, other_text in active:
+            yield compare(other_id, other, claim_id, interval, other_text, text)
+        heapq.heappush(active, (interval.hi, interval.high_closed and interval.high is not None, n, claim_id, interval, text))
 
 
 def period_interval(period: Period) -> Interval:
@@ -258,16 +262,13 @@ def show_dates(interval: Interval) -> str:
     return f"[{date.fromordinal(int(interval.low)).isoformat()}, {date.fromordinal(int(interval.high)).isoformat()}]"
 
 
-def detect(groups: dict) -> list[Detected]:
-    """Relations within each group of comparable claims.
+def detect(groups: dict):
+    """Relations within each group of comparable claims, as a stream.
 
     ``groups`` maps a comparison key to [(claim id, Interval)]; keys starting
     with "period" hold day-number intervals and are shown as dates."""
-    found = []
     for key in sorted(groups, key=repr):
-        show = show_dates if key[0] == "period" else str
-        found.extend(sweep(groups[key], show))
-    return found
+        yield from sweep(groups[key], show_dates if key[0] == "period" else str)
 
 
 # The corpus's relations ----------------------------------------------------------

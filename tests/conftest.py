@@ -32,3 +32,26 @@ def claimsdb():
         return CliRunner().invoke(cli, list(args), catch_exceptions=True)
 
     return run
+
+
+# Datasette ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def built_db(tmp_path_factory) -> Path:
+    """claims.db built once per session from the real claims/ directory, in a
+    private directory (named claims.db so Datasette serves it as /claims)."""
+    from claimsdb.db import write_database
+    from claimsdb.load import load_corpus
+
+    corpus = load_corpus(CLAIMS_DIR)
+    return write_database(corpus, tmp_path_factory.mktemp("built") / "claims.db")
+
+
+@pytest.fixture(scope="session")
+def claims_datasette(built_db):
+    """The published instance, in process: built_db with the project's
+    metadata.yml, templates/, plugins/ and settings (claimsdb.serve)."""
+    from claimsdb.serve import make_datasette
+
+    return make_datasette(built_db, PROJECT_ROOT)

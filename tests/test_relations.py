@@ -145,7 +145,7 @@ def points(interval: Interval) -> set:
 @given(st.lists(intervals(), min_size=1, max_size=12))
 def test_detection_reports_every_pair_once_and_contradicts_exactly_when_disjoint(found_intervals):
     items = [(f"c{i:02d}", interval) for i, interval in enumerate(found_intervals)]
-    found = detect({("quantity",): items})
+    found = list(detect({("quantity",): items}))
     pairs = [frozenset((d.claim_id, d.other_claim_id)) for d in found]
     assert len(pairs) == len(set(pairs)) == len(items) * (len(items) - 1) // 2
     by_id = dict(items)
