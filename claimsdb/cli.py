@@ -113,3 +113,24 @@ def metadata(root: Path, only_check: bool):
         click.echo(f"Updated {path}.")
     else:
         click.echo(f"{path} is up to date.")
+
+
+@cli.command()
+@click.option("--root", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--check", "only_check", is_flag=True, help="Exit 1 if a schema in schema/ is stale instead of writing it.")
+def schema(root: Path, only_check: bool):
+    """Write the JSON Schema of every claim file kind to schema/ (from the models)."""
+    from .schema import schema_documents, write_schemas
+
+    directory = root / "schema"
+    if only_check:
+        stale = [name for name, text in schema_documents().items()
+                 if not (directory / name).exists() or (directory / name).read_text(encoding="utf-8") != text]
+        for name in stale:
+            click.echo(f"{directory / name}:1: stale or missing — run `claimsdb schema`", err=True)
+        if stale:
+            sys.exit(1)
+        click.echo(f"{directory} is up to date.")
+        return
+    for path in write_schemas(directory):
+        click.echo(f"Wrote {path}.")

@@ -22,17 +22,18 @@ SETTINGS = {
 def datasette_command(db_path: Path, root: Path, host: str = "127.0.0.1", port: int = 8001) -> list[str]:
     """The ``datasette serve`` command line: immutable database, explicit settings."""
     command = [sys.executable, "-m", "datasette", "serve", "--immutable", str(db_path),
-               "--metadata", str(root / "metadata.yml"),
-               "--template-dir", str(root / "templates"),
-               "--plugins-dir", str(root / "plugins"),
-               "--host", host, "--port", str(port)]
+               "--metadata", str(root / "metadata.yml"), "--host", host, "--port", str(port)]
+    for option, directory in (("--template-dir", root / "templates"), ("--plugins-dir", root / "plugins")):
+        if directory.is_dir():
+            command += [option, str(directory)]
     for name, value in SETTINGS.items():
         command += ["--setting", name, str(value).lower() if isinstance(value, bool) else str(value)]
     return command
 
 
-def make_datasette(db_path: Path, root: Path):
-    """The same instance as ``datasette_command`` builds, in process (for tests)."""
+def make_datasette(db_path: Path, root: Path, **overrides):
+    """The same instance as ``datasette_command`` builds, in process (for
+    tests); ``overrides`` replace settings."""
     import yaml
     from datasette.app import Datasette
 
@@ -40,7 +41,7 @@ def make_datasette(db_path: Path, root: Path):
     return Datasette(
         immutables=[str(db_path)],
         metadata=metadata,
-        template_dir=str(root / "templates"),
-        plugins_dir=str(root / "plugins"),
-        settings=SETTINGS,
+        template_dir=str(root / "templates") if (root / "templates").is_dir() else None,
+        plugins_dir=str(root / "plugins") if (root / "plugins").is_dir() else None,
+        settings={**SETTINGS, **overrides},
     )

@@ -27,7 +27,7 @@ from markupsafe import escape
 
 from claimsdb.cli import cli
 from claimsdb.db import TABLES, VIEWS
-from claimsdb.serve import SETTINGS, datasette_command
+from claimsdb.serve import SETTINGS, datasette_command, make_datasette
 
 from .conftest import PROJECT_ROOT
 
@@ -217,15 +217,7 @@ def small_pages_datasette(built_db):
     """The published instance with max_returned_rows lowered to 3, so that
     every table with more than 3 rows needs several internal pages to stream
     its full CSV -- as the real tables will once they outgrow the real limit."""
-    from datasette.app import Datasette
-
-    return Datasette(
-        immutables=[str(built_db)],
-        metadata=METADATA,
-        template_dir=str(PROJECT_ROOT / "templates"),
-        plugins_dir=str(PROJECT_ROOT / "plugins"),
-        settings={**SETTINGS, "max_returned_rows": 3, "default_page_size": 2},
-    )
+    return make_datasette(built_db, PROJECT_ROOT, max_returned_rows=3, default_page_size=2)
 
 
 def test_built_database_is_served_as_claims(built_db):
