@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import time
 import types
 import typing
 from dataclasses import dataclass, field
@@ -29,7 +30,9 @@ from .model import (
     SubjectsFile,
     ValueSemantics,
 )
+from .cache import FileCache
 from .problems import Problem, ProblemsFound
+from .progress import Stages
 from .relations import ValueNotUnderstood, explicit_interval, interval_for_value, period_for_bounds, relate_claims
 from .yamlfile import ParsedFile, parse_yaml
 
@@ -288,10 +291,10 @@ def validate_source(parsed: ParsedFile, path: str, problems: list[Problem]) -> t
     return source, claims
 
 
-def read_file(path: Path, problems: list[Problem]) -> ParsedFile | None:
+def read_file(path: Path, problems: list[Problem], data: bytes | None = None) -> ParsedFile | None:
     shown = display_path(path)
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = (path.read_bytes() if data is None else data).decode("utf-8")
     except UnicodeDecodeError as error:
         problems.append(Problem(shown, 1, f"not UTF-8 (byte {error.start})", "save the file as UTF-8"))
         return None
@@ -309,9 +312,14 @@ def read_file(path: Path, problems: list[Problem]) -> ParsedFile | None:
 # The corpus ------------------------------------------------------------------
 
 
-def load_corpus(claims_dir: Path | str) -> Corpus:
-    """Validate every file; raise ProblemsFound with all problems, or return the corpus."""
+def load_corpus(claims_dir: Path | str, stages: Stages | None = None, cache: FileCache | None = None) -> Corpus:
+    """Validate every file; raise ProblemsFound with all problems, or return the corpus.
+
+    ``stages`` times each stage (and may show progress); ``cache`` keeps what
+    was parsed and validated, keyed by file content, so an unchanged file is
+    not parsed again."""
     claims_dir = Path(claims_dir)
+    stages = stages or Stages()
     corpus = Corpus(claims_dir)
     problems: list[Problem] = []
     if not claims_dir.is_dir():
@@ -343,36 +351,60 @@ def load_corpus(claims_dir: Path | str) -> Corpus:
             for index, measure in enumerate(document.measures):
                 corpus.where.setdefault(("measure", measure.id), []).append(Located(shown, parsed, ("measures", index)))
 
-    for path in sorted(claims_dir.glob("*.yml")):
-        if path.name in SHARED_FILES:
-            continue
-        shown = display_path(path)
-        parsed = read_file(path, problems)
-        if parsed is None:
-            continue
-        source, claims = validate_source(parsed, shown, problems)
-        corpus.claim_files.append(ClaimFile(Located(shown, parsed, ()), source, claims))
-        if source is not None:
-            if source.id != path.stem:
-                problems.append(Problem(shown, parsed.line_of(("id",)), f"the source id `{source.id}` differs from the file name `{path.stem}`", f"rename the file to {source.id}.yml or set `id: {path.stem}`"))
-            corpus.sources.append(source)
-            corpus.where.setdefault(("source", source.id), []).append(Located(shown, parsed, ()))
-        raw_claims = parsed.data.get("claims") or []
-        for index, claim in enumerate(claims):
-            # An invalid claim still holds its id, so relations to it do not cascade into more errors.
-            claim_id = claim.id if claim is not None else raw_claims[index].get("id") if isinstance(raw_claims[index], dict) else None
-            if isinstance(claim_id, str):
-                corpus.where.setdefault(("claim", claim_id), []).append(Located(shown, parsed, ("claims", index)))
+    paths = [path for path in sorted(claims_dir.glob("*.yml")) if path.name not in SHARED_FILES]
+    with stages.stage("read", total=len(paths)) as advance:
+        for path in paths:
+            read_source_file(corpus, path, problems, stages, cache)
+            advance(1)
 
-    problems += check_unique(corpus)
-    problems += check_references(corpus)
-    if corpus.semantics is not None:
-        problems += resolve_values(corpus)
-    problems += check_quotes(corpus)
+    with stages.stage("references"):
+        problems += check_unique(corpus)
+        problems += check_references(corpus)
+    with stages.stage("values"):
+        if corpus.semantics is not None:
+            problems += resolve_values(corpus)
+    with stages.stage("quotes", total=len(corpus.claim_files)) as advance:
+        problems += check_quotes(corpus, advance)
     if problems:
         raise ProblemsFound(problems)
-    corpus.relations, corpus.warnings = relate_claims(corpus)
+    with stages.stage("relations"):
+        corpus.relations, corpus.warnings = relate_claims(corpus)
+    if cache is not None:
+        cache.prune()
     return corpus
+
+
+def read_source_file(corpus: Corpus, path: Path, problems: list[Problem], stages: Stages, cache: FileCache | None) -> None:
+    """Parse and validate one source file (or take it from the cache) into the corpus."""
+    shown = display_path(path)
+    data = path.read_bytes()
+    cached = cache.get(data) if cache is not None else None
+    if cached is not None:
+        parsed, source, claims = cached
+    else:
+        start = time.perf_counter()
+        parsed = read_file(path, problems, data)
+        stages.add("parse", time.perf_counter() - start)
+        if parsed is None:
+            return
+        start = time.perf_counter()
+        before = len(problems)
+        source, claims = validate_source(parsed, shown, problems)
+        stages.add("validate", time.perf_counter() - start)
+        if cache is not None and len(problems) == before:
+            cache.put(data, (parsed, source, claims))
+    corpus.claim_files.append(ClaimFile(Located(shown, parsed, ()), source, claims))
+    if source is not None:
+        if source.id != path.stem:
+            problems.append(Problem(shown, parsed.line_of(("id",)), f"the source id `{source.id}` differs from the file name `{path.stem}`", f"rename the file to {source.id}.yml or set `id: {path.stem}`"))
+        corpus.sources.append(source)
+        corpus.where.setdefault(("source", source.id), []).append(Located(shown, parsed, ()))
+    raw_claims = parsed.data.get("claims") or []
+    for index, claim in enumerate(claims):
+        # An invalid claim still holds its id, so relations to it do not cascade into more errors.
+        claim_id = claim.id if claim is not None else raw_claims[index].get("id") if isinstance(raw_claims[index], dict) else None
+        if isinstance(claim_id, str):
+            corpus.where.setdefault(("claim", claim_id), []).append(Located(shown, parsed, ("claims", index)))
 
 
 def first(corpus: Corpus, kind: str, id_: str) -> Located:
@@ -429,11 +461,19 @@ def check_references(corpus: Corpus) -> list[Problem]:
         for index, claim in enumerate(file.claims):
             if claim is None:
                 continue
+            fields = claim.__dict__  # kind-specific fields, without pydantic's slow getattr fallback
+            measure, holder = fields.get("measure"), fields.get("agent")
+            resolved = (
+                claim.subject in known["subject"] and claim.speaker in known["agent"]
+                and (measure is None or measure in known["measure"])
+                and (holder is None or holder in known["agent"])
+            )
             at = Located(place.path, place.parsed, ("claims", index))
-            need("subject", claim.subject, at, "subject")
-            need("agent", claim.speaker, at, "speaker")
-            need("measure", getattr(claim, "measure", None), at, "measure")
-            need("agent", getattr(claim, "agent", None), at, "agent")
+            if not resolved:  # the common case skips the four lookups with messages
+                need("subject", claim.subject, at, "subject")
+                need("agent", claim.speaker, at, "speaker")
+                need("measure", measure, at, "measure")
+                need("agent", holder, at, "agent")
             for r_index, relation in enumerate(claim.relations):
                 keys = ("relations", r_index, "claim")
                 if relation.claim == claim.id:
@@ -476,9 +516,10 @@ def resolve_values(corpus: Corpus) -> list[Problem]:
     return problems
 
 
-def check_quotes(corpus: Corpus) -> list[Problem]:
+def check_quotes(corpus: Corpus, advance=lambda n=1: None) -> list[Problem]:
     problems = []
     for file in corpus.claim_files:
+        advance(1)
         place = file.place
         # Read from the file's data, so quotes are checked even when another
         # field of the source is invalid.

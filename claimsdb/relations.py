@@ -10,6 +10,7 @@ import calendar
 import math
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 from datetime import date
 
 from .model import BOUND_PATTERN, ValueSemantics
@@ -73,46 +74,58 @@ def normalise_wording(text: str) -> str:
     return " ".join(text.replace("\u00a0", " ").lower().split())
 
 
-def interval_for_value(value_text: str, semantics: ValueSemantics) -> tuple[Interval, str]:
-    """The interval a figure as written denotes, and the comparator that gave it."""
-    wording = normalise_wording(value_text)
-    for vague in semantics.vague_quantities:
-        if wording == normalise_wording(vague.wording):
-            return Interval(vague.low, vague.high, True, vague.high is None), vague.wording
-    between = re.fullmatch(rf"(?:between\s+)?({NUMBER}(?:\s+\w+)?)\s*(?:and|to|-|–|—)\s*({NUMBER}(?:\s+\w+)?)", wording)
-    if between:
-        try:
-            a, b = parse_number(between[1]), parse_number(between[2])
-        except ValueNotUnderstood:
-            pass
-        else:
+class ValueReader:
+    """The value_semantics table compiled once: vague words to intervals, and
+    one pattern for every comparator wording before a number."""
+
+    def __init__(self, semantics: ValueSemantics):
+        self.tolerance = semantics.about_tolerance
+        self.vague = {normalise_wording(v.wording): (Interval(v.low, v.high, True, v.high is None), v.wording) for v in semantics.vague_quantities}
+        self.by_wording = {normalise_wording(w): c for c in semantics.comparators for w in c.wordings}
+        prefixes = sorted((w for w in self.by_wording if w), key=len, reverse=True)
+        self.pattern = re.compile(rf"(?:({'|'.join(map(re.escape, prefixes))}) )?({NUMBER}(?: (?:thousand|million|billion))?)")
+        self.between = re.compile(rf"(?:between\s+)?({NUMBER}(?:\s+\w+)?)\s*(?:and|to|-|–|—)\s*({NUMBER}(?:\s+\w+)?)")
+
+    def read(self, value_text: str) -> tuple[Interval, str]:
+        wording = normalise_wording(value_text)
+        if wording in self.vague:
+            return self.vague[wording]
+        match = self.pattern.fullmatch(wording)
+        if match and (match[1] or "") in self.by_wording:
+            comparator = self.by_wording[match[1] or ""]
+            n = parse_number(match[2])
+            t = self.tolerance * n
+            shapes = {
+                "[n, n]": (n, n, True, True),
+                "[n-t, n+t]": (n - t, n + t, True, True),
+                "[n, inf)": (n, None, True, False),
+                "(n, inf)": (n, None, False, False),
+                "[0, n]": (0, n, True, True),
+                "[0, n)": (0, n, True, False),
+            }
+            if comparator.interval in shapes:
+                return Interval(*shapes[comparator.interval]), comparator.comparator
+        between = self.between.fullmatch(wording)
+        if between:
+            try:
+                a, b = parse_number(between[1]), parse_number(between[2])
+            except ValueNotUnderstood:
+                raise ValueNotUnderstood(value_text) from None
             if a > b:
                 raise ValueNotUnderstood(f"the range {value_text!r} runs from a larger to a smaller number")
             return Interval(a, b), "between"
-    by_length = sorted(
-        ((normalise_wording(w), c) for c in semantics.comparators for w in c.wordings),
-        key=lambda pair: -len(pair[0]),
-    )
-    for prefix, comparator in by_length:
-        if prefix and not wording.startswith(prefix + " "):
-            continue
-        rest = wording[len(prefix):].strip()
-        try:
-            n = parse_number(rest)
-        except ValueNotUnderstood:
-            continue
-        t = semantics.about_tolerance * n
-        intervals = {
-            "[n, n]": Interval(n, n),
-            "[n-t, n+t]": Interval(n - t, n + t),
-            "[n, inf)": Interval(n, None, True, False),
-            "(n, inf)": Interval(n, None, False, False),
-            "[0, n]": Interval(0, n),
-            "[0, n)": Interval(0, n, True, False),
-        }
-        if comparator.interval in intervals:
-            return intervals[comparator.interval], comparator.comparator
-    raise ValueNotUnderstood(value_text)
+        raise ValueNotUnderstood(value_text)
+
+
+_readers: dict = {}
+
+
+def interval_for_value(value_text: str, semantics: ValueSemantics) -> tuple[Interval, str]:
+    """The interval a figure as written denotes, and the comparator that gave it."""
+    entry = _readers.get(id(semantics))
+    if entry is None or entry[0] is not semantics:
+        entry = _readers[id(semantics)] = (semantics, ValueReader(semantics))
+    return entry[1].read(value_text)
 
 
 def explicit_interval(low, high, low_exclusive: bool, high_exclusive: bool) -> Interval:
@@ -204,8 +217,7 @@ def within(a: Interval, b: Interval) -> bool:
     return low_ok and high_ok
 
 
-@dataclass(frozen=True)
-class Detected:
+class Detected(NamedTuple):
     claim_id: str
     other_claim_id: str
     relation: str

@@ -1,0 +1,62 @@
+"""What was parsed and validated, kept between builds, keyed by file content.
+
+An entry is found by the SHA-256 of a file's bytes together with a
+fingerprint of this package's code, so an edited file, or a new version of
+the checks, is parsed and validated again. Everything that depends on other
+files (references, intervals from measures.yml, quotes in archives,
+relations) is checked again on every build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from functools import cache
+from pathlib import Path
+
+
+@cache
+def code_fingerprint() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+class FileCache:
+    def __init__(self, directory: Path | str):
+        self.directory = Path(directory)
+        self.used: set[str] = set()
+
+    def key(self, data: bytes) -> str:
+        return hashlib.sha256(code_fingerprint().encode() + data).hexdigest()
+
+    def path(self, key: str) -> Path:
+        return self.directory / f"{key}.pickle"
+
+    def get(self, data: bytes):
+        key = self.key(data)
+        self.used.add(key)
+        try:
+            with open(self.path(key), "rb") as handle:
+                return pickle.load(handle)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
+            return None
+
+    def put(self, data: bytes, value) -> None:
+        key = self.key(data)
+        self.used.add(key)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        tmp = self.path(key).with_suffix(f".{os.getpid()}.tmp")
+        with open(tmp, "wb") as handle:
+            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, self.path(key))
+
+    def prune(self) -> None:
+        """Forget entries this build did not use (files edited or removed)."""
+        if not self.directory.is_dir():
+            return
+        for path in self.directory.glob("*.pickle"):
+            if path.stem not in self.used:
+                path.unlink(missing_ok=True)
