@@ -31,6 +31,13 @@ no_cache_option = click.option("--no-cache", is_flag=True, help="Parse and valid
 strict_option = click.option("--strict", is_flag=True, help="Treat warnings (unacknowledged conflicts, declarations the intervals disagree with) as errors.")
 
 
+def report(problems) -> None:
+    """Every problem on its own line, in file and line order, in one write."""
+    if problems:
+        ordered = sorted(problems, key=lambda p: (p.path, p.line, p.message))
+        click.echo("\n".join(map(str, ordered)), err=True)
+
+
 def load_or_exit(claims_dir: Path, strict: bool = False, stages=None, cache_dir: Path | None = None):
     from .cache import FileCache
     from .load import load_corpus
@@ -40,12 +47,10 @@ def load_or_exit(claims_dir: Path, strict: bool = False, stages=None, cache_dir:
         with gc_paused():
             corpus = load_corpus(claims_dir, stages, FileCache(cache_dir) if cache_dir else None)
     except ProblemsFound as found:
-        for problem in found.problems:
-            click.echo(str(problem), err=True)
+        report(found.problems)
         click.echo(f"{len(found.problems)} problem(s); nothing was built.", err=True)
         sys.exit(1)
-    for warning in sorted(corpus.warnings):
-        click.echo(str(warning), err=True)
+    report(corpus.warnings)
     if strict and corpus.warnings:
         click.echo(f"{len(corpus.warnings)} warning(s), which --strict treats as errors; nothing was built.", err=True)
         sys.exit(1)

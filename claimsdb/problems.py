@@ -25,4 +25,4 @@ class ProblemsFound(Exception):
 
     def __init__(self, problems: list[Problem]):
         super().__init__(f"{len(problems)} problem(s)")
-        self.problems = sorted(problems)
+        self.problems = sorted(problems, key=lambda p: (p.path, p.line, p.message))

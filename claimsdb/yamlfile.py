@@ -13,6 +13,7 @@ import yaml
 
 BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_DEPTH = 64
+STR_TAG = "tag:yaml.org,2002:str"
 
 Path_ = tuple  # a path into the data: keys and list indexes
 
@@ -85,6 +86,8 @@ def _construct(loader, node, path, parsed: ParsedFile, seen: set, depth: int):
         return None
     seen.add(id(node))
     if isinstance(node, yaml.ScalarNode):
+        if node.tag == STR_TAG:  # most values: skip the constructor's dispatch
+            return node.value
         try:
             return loader.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as error:

@@ -1,0 +1,260 @@
+"""Benchmark `claimsdb check` and `claimsdb build` against their baselines.
+
+    python bench/bench_build.py [--sizes 10000,100000,1000000] [--repeat 3] [--workdir /tmp/claimsdb-bench]
+
+For each size it generates a synthetic corpus (bench/synthetic.py), then
+measures, each in a fresh process so peak memory is its own:
+
+- parse-only: PyYAML's C loader over every claim file (the cost the build
+  cannot avoid);
+- plain insert: sqlite3 ``executemany`` of the very rows the build writes,
+  into tables without keys, indexes or full-text search;
+- ``claimsdb check`` and ``claimsdb build`` (no cache), wall time, peak
+  memory and the time of each stage;
+- an incremental rebuild: one source file edited, the build cache warm.
+
+and reports each against its target as a ratio. The machine is shared and
+noisy, so every figure is the median of the runs, and baselines are measured
+in the same run as what they are compared with. Results go to
+bench/results/build.md and build.json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+PYTHON = sys.executable
+CLAIMSDB = [PYTHON, "-m", "claimsdb"]
+
+TARGETS = {
+    "build / parse-only": 1.5,
+    "write / plain insert": 2.0,
+    "incremental / full build": 0.1,
+}
+MEMORY_TARGET_MB = 4096
+
+
+def run_child(command: list[str], cwd: Path) -> tuple[float, float, str]:
+    """Wall seconds, peak resident MB and stdout of one child process."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env={**os.environ, "CI": "1"})
+    stdout = process.stdout.read().decode()
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) not in (0,):
+        raise RuntimeError(f"{command} exited {os.waitstatus_to_exitcode(status)}")
+    return seconds, usage.ru_maxrss / 1024, stdout
+
+
+# Baselines, each run as `python bench/bench_build.py --baseline NAME DIR` ------------------
+
+
+def parse_only(directory: Path) -> dict:
+    import yaml
+
+    from claimsdb.progress import gc_paused
+
+    paths = sorted((directory / "claims").glob("*.yml"))
+    with gc_paused():
+        start = time.perf_counter()
+        for path in paths:
+            yaml.load(path.read_bytes(), Loader=yaml.CSafeLoader)
+        return {"seconds": time.perf_counter() - start}
+
+
+def plain_insert(directory: Path) -> dict:
+    import sqlite3
+
+    from claimsdb.db import TABLES, rows_for
+    from claimsdb.load import load_corpus
+    from claimsdb.progress import gc_paused
+
+    with gc_paused():
+        corpus = load_corpus(directory / "claims")
+        rows = rows_for(corpus)
+        prepared = {}
+        for table in TABLES:
+            names = [column.name for column in table.columns]
+            prepared[table.name] = (names, [tuple(row.get(n) for n in names) for row in rows[table.name]])
+        path = directory / "plain.db"
+        path.unlink(missing_ok=True)
+        conn = sqlite3.connect(path)
+        conn.execute("PRAGMA journal_mode = OFF")
+        conn.execute("PRAGMA synchronous = OFF")
+        start = time.perf_counter()
+        with conn:
+            for name, (names, values) in prepared.items():
+                conn.execute(f"create table [{name}] ({', '.join(f'[{n}]' for n in names)})")
+                conn.executemany(f"insert into [{name}] values ({', '.join('?' for _ in names)})", values)
+        seconds = time.perf_counter() - start
+        conn.close()
+        path.unlink()
+        return {"seconds": seconds, "rows": sum(len(v) for _, v in prepared.values())}
+
+
+BASELINES = {"parse-only": parse_only, "plain-insert": plain_insert}
+
+
+def baseline(name: str, directory: Path) -> dict:
+    seconds, peak, stdout = run_child([PYTHON, __file__, "--baseline", name, str(directory)], ROOT)
+    result = json.loads(stdout)
+    result["peak_mb"] = peak
+    return result
+
+
+# Measurements -------------------------------------------------------------------------------
+
+
+def measure_size(claims: int, repeat: int, workdir: Path) -> dict:
+    sys.path.insert(0, str(HERE))
+    from synthetic import generate
+
+    directory = workdir / f"{claims}"
+    counts = generate(directory / "claims", claims)
+    result = {"claims": claims, "corpus": counts}
+
+    def median_of(function):
+        runs = [function() for _ in range(repeat)]
+        return runs, statistics.median(r["seconds"] for r in runs)
+
+    runs, result["parse_only_s"] = median_of(lambda: baseline("parse-only", directory))
+    result["parse_only_peak_mb"] = max(r["peak_mb"] for r in runs)
+    runs, result["plain_insert_s"] = median_of(lambda: baseline("plain-insert", directory))
+    result["rows"] = runs[0]["rows"]
+
+    def check():
+        seconds, peak, _ = run_child([*CLAIMSDB, "check", "--no-cache"], directory)
+        return {"seconds": seconds, "peak_mb": peak}
+
+    runs, result["check_s"] = median_of(check)
+    result["check_peak_mb"] = max(r["peak_mb"] for r in runs)
+
+    def build():
+        timings = directory / "timings.json"
+        seconds, peak, _ = run_child([*CLAIMSDB, "build", "--no-cache", "--timings", str(timings)], directory)
+        return {"seconds": seconds, "peak_mb": peak, "stages": json.loads(timings.read_text())}
+
+    runs, result["build_s"] = median_of(build)
+    result["build_peak_mb"] = max(r["peak_mb"] for r in runs)
+    result["stages"] = {name: statistics.median(r["stages"].get(name, 0.0) for r in runs) for name in runs[0]["stages"]}
+    result["db_mb"] = (directory / "claims.db").stat().st_size / 2**20
+
+    # Incremental: warm the cache, then edit one claim's statement in one file.
+    shutil.rmtree(directory / ".claimsdb-cache", ignore_errors=True)
+    run_child([*CLAIMSDB, "build"], directory)
+    edited = sorted((directory / "claims").glob("synthetic-source-*.yml"))[len(counts) // 2]
+    original = edited.read_text(encoding="utf-8")
+
+    def incremental():
+        text = edited.read_text(encoding="utf-8")
+        edited.write_text(text.replace("A synthetic agent says", "A synthetic agent states", 1) if "says" in text else original, encoding="utf-8")
+        seconds, peak, _ = run_child([*CLAIMSDB, "build", "--timings", str(directory / "timings.json")], directory)
+        return {"seconds": seconds, "peak_mb": peak, "stages": json.loads((directory / "timings.json").read_text())}
+
+    runs, result["incremental_s"] = median_of(incremental)
+    result["incremental_stages"] = {name: statistics.median(r["stages"].get(name, 0.0) for r in runs) for name in runs[0]["stages"]}
+    edited.write_text(original, encoding="utf-8")
+
+    stages = result["stages"]
+    after_parse = result["build_s"] - result["parse_only_s"]
+    result["ratios"] = {
+        "build / parse-only": result["build_s"] / result["parse_only_s"],
+        "write / plain insert": stages.get("write", 0.0) / result["plain_insert_s"],
+        "incremental / full build": result["incremental_s"] / result["build_s"],
+    }
+    result["after_parse_s"] = after_parse
+    return result
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f", {kb / 2**20:.0f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    return f"{os.cpu_count()} cores ({cpu}){memory}; {platform.system()} {platform.release()}; CPython {platform.python_version()}"
+
+
+def report(results: list[dict], repeat: int) -> str:
+    lines = [
+        "# Build benchmark",
+        "",
+        f"Machine: {machine()}.",
+        f"Command: `python bench/bench_build.py --sizes {','.join(str(r['claims']) for r in results)} --repeat {repeat}`;",
+        f"every time is the median of {repeat} run(s) in fresh processes; peak memory is the process's maximum resident set.",
+        "Synthetic corpora from bench/synthetic.py (20 claims a source, every kind, colliding figures, declared relations).",
+        "",
+        "| claims | rows written | parse-only (s) | plain insert (s) | check (s) | build (s) | build peak (MB) | incremental (s) | database (MB) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r['claims']:,} | {r['rows']:,} | {r['parse_only_s']:.2f} | {r['plain_insert_s']:.2f} | {r['check_s']:.2f} | "
+            f"{r['build_s']:.2f} | {r['build_peak_mb']:.0f} | {r['incremental_s']:.2f} | {r['db_mb']:.0f} |"
+        )
+    stage_names = [name for name in results[0]["stages"] if name != "total"]
+    lines += ["", "Stages of the build (seconds; `read` is parse + validate + bookkeeping):", "",
+              "| claims | " + " | ".join(stage_names) + " |", "|---:|" + "---:|" * len(stage_names)]
+    for r in results:
+        lines.append(f"| {r['claims']:,} | " + " | ".join(f"{r['stages'].get(n, 0.0):.2f}" for n in stage_names) + " |")
+    lines += ["", "Against the targets (ratio of medians measured in the same run):", "",
+              "| claims | " + " | ".join(f"{k} (target ≤ {v})" for k, v in TARGETS.items()) + f" | peak memory (target < {MEMORY_TARGET_MB:,} MB) |",
+              "|---:|" + "---:|" * (len(TARGETS) + 1)]
+    for r in results:
+        cells = []
+        for name, target in TARGETS.items():
+            value = r["ratios"][name]
+            cells.append(f"{value:.2f} {'met' if value <= target else 'NOT met'}")
+        peak = r["build_peak_mb"]
+        cells.append(f"{peak:.0f} {'met' if peak < MEMORY_TARGET_MB else 'NOT met'}")
+        lines.append(f"| {r['claims']:,} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str]) -> None:
+    if argv[:1] == ["--baseline"]:
+        sys.path.insert(0, str(ROOT))
+        print(json.dumps(BASELINES[argv[1]](Path(argv[2]))))
+        return
+    sizes = [10_000, 100_000, 1_000_000]
+    repeat = 3
+    workdir = Path("/tmp/claimsdb-bench")
+    if "--sizes" in argv:
+        sizes = [int(s) for s in argv[argv.index("--sizes") + 1].split(",")]
+    if "--repeat" in argv:
+        repeat = int(argv[argv.index("--repeat") + 1])
+    if "--workdir" in argv:
+        workdir = Path(argv[argv.index("--workdir") + 1])
+    results = []
+    for claims in sizes:
+        result = measure_size(claims, repeat, workdir)
+        results.append(result)
+        print(json.dumps({k: v for k, v in result.items() if k not in ("stages", "incremental_stages")}), flush=True)
+    (HERE / "results").mkdir(exist_ok=True)
+    (HERE / "results" / "build.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    text = report(results, repeat)
+    (HERE / "results" / "build.md").write_text(text, encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
