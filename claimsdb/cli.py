@@ -32,10 +32,10 @@ strict_option = click.option("--strict", is_flag=True, help="Treat warnings (una
 
 
 def report(problems) -> None:
-    """Every problem on its own line, in file and line order, in one write."""
-    if problems:
-        ordered = sorted(problems, key=lambda p: (p.path, p.line, p.message))
-        click.echo("\n".join(map(str, ordered)), err=True)
+    """Every problem on its own line, in file and line order."""
+    ordered = sorted(problems, key=lambda p: (p.path, p.line, p.message))
+    for start in range(0, len(ordered), 1000):  # in batches: one write per line is slow, one for all is big
+        click.echo("\n".join(map(str, ordered[start:start + 1000])), err=True)
 
 
 def load_or_exit(claims_dir: Path, strict: bool = False, stages=None, cache_dir: Path | None = None):

@@ -16,6 +16,7 @@ from pathlib import Path
 import sqlite_utils
 
 from .load import Corpus
+from .quotes import context
 from .progress import Stages
 from .model import (
     Affiliation,
@@ -356,6 +357,7 @@ def semantics_rows(corpus: Corpus):
 def claim_row(corpus: Corpus, source: Source, claim, units: dict) -> dict:
     place = corpus.where[("claim", claim.id)][0]
     span = corpus.spans[claim.id]
+    prefix, suffix = context(corpus.texts[source.id], span)
     fields = claim.__dict__  # kind-specific fields, without pydantic's slow getattr fallback
     row = {
         "id": claim.id,
@@ -381,8 +383,8 @@ def claim_row(corpus: Corpus, source: Source, claim, units: dict) -> dict:
         "quote": claim.quote,
         "quote_start": span.start,
         "quote_end": span.end,
-        "quote_prefix": span.prefix,
-        "quote_suffix": span.suffix,
+        "quote_prefix": prefix,
+        "quote_suffix": suffix,
         "note": claim.note,
         "withdrawn": claim.withdrawn,
         "path": place.path,
@@ -405,7 +407,7 @@ def claim_row(corpus: Corpus, source: Source, claim, units: dict) -> dict:
     return row
 
 
-def rows_for(corpus: Corpus) -> dict[str, list[dict]]:
+def rows_for(corpus: Corpus) -> dict[str, list]:
     rows: dict[str, list[dict]] = {table.name: [] for table in TABLES}
     units = {measure.id: measure.unit for measure in corpus.measures}
     for agent in sorted(corpus.agents, key=lambda a: a.id):
@@ -418,6 +420,7 @@ def rows_for(corpus: Corpus) -> dict[str, list[dict]]:
         rows["measures"].append(measure.model_dump())
     rows["value_semantics"] = list(semantics_rows(corpus))
     rows["relations"] = corpus.relations
+    rows["claims"] = claim_rows(corpus, units)
     for source in sorted(corpus.sources, key=lambda s: s.id):
         place = corpus.where[("source", source.id)][0]
         rows["sources"].append({
@@ -426,9 +429,14 @@ def rows_for(corpus: Corpus) -> dict[str, list[dict]]:
             "retrieved": source.retrieved, "language": source.language, "archive": source.archive,
             "sha256": source.sha256, "text": corpus.texts[source.id], "path": place.path,
         })
-        for claim in source.claims:
-            rows["claims"].append(claim_row(corpus, source, claim, units))
     return rows
+
+
+def claim_rows(corpus: Corpus, units: dict):
+    """Claim rows one at a time: a million of them never sit in memory at once."""
+    for source in sorted(corpus.sources, key=lambda s: s.id):
+        for claim in source.claims:
+            yield claim_row(corpus, source, claim, units)
 
 
 # Writing ---------------------------------------------------------------------
@@ -454,7 +462,8 @@ def insert_rows(db: sqlite_utils.Database, table: Table, rows: list[dict]) -> No
     sql = f"insert into [{table.name}] ({', '.join(f'[{n}]' for n in names)}) values ({', '.join('?' for _ in names)})"
     empty = dict.fromkeys(names)
     values = operator.itemgetter(*names)
-    db.conn.executemany(sql, (values(empty | row) for row in rows))
+    # Rows are dicts, or tuples already in column order (relations).
+    db.conn.executemany(sql, (row if isinstance(row, tuple) else values(empty | row) for row in rows))
 
 
 def create_indexes(db: sqlite_utils.Database, advance=lambda n=1: None) -> None:

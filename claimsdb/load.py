@@ -39,7 +39,7 @@ from .yamlfile import ParsedFile, parse_yaml
 SHARED_FILES = {"agents.yml": AgentsFile, "subjects.yml": SubjectsFile, "measures.yml": MeasuresFile}
 
 
-@dataclass
+@dataclass(slots=True)
 class Located:
     """Where an object came from: its file and the line of each of its keys."""
 
@@ -299,6 +299,7 @@ def read_file(path: Path, problems: list[Problem], data: bytes | None = None) ->
         problems.append(Problem(shown, 1, f"not UTF-8 (byte {error.start})", "save the file as UTF-8"))
         return None
     parsed = parse_yaml(text)
+    parsed.path = path
     for line, what, fix in parsed.errors:
         problems.append(Problem(shown, line, what, fix))
     if parsed.errors:
@@ -374,6 +375,12 @@ def load_corpus(claims_dir: Path | str, stages: Stages | None = None, cache: Fil
     return corpus
 
 
+def lines_kept(path: tuple) -> bool:
+    """Lines a valid source file keeps in memory: its keys, where each claim
+    starts, and each declared relation (both go into the database)."""
+    return len(path) <= 2 or (len(path) == 5 and path[2] == "relations" and path[4] == "relation")
+
+
 def read_source_file(corpus: Corpus, path: Path, problems: list[Problem], stages: Stages, cache: FileCache | None) -> None:
     """Parse and validate one source file (or take it from the cache) into the corpus."""
     shown = display_path(path)
@@ -381,6 +388,7 @@ def read_source_file(corpus: Corpus, path: Path, problems: list[Problem], stages
     cached = cache.get(data) if cache is not None else None
     if cached is not None:
         parsed, source, claims = cached
+        parsed.path = path
     else:
         start = time.perf_counter()
         parsed = read_file(path, problems, data)
@@ -391,15 +399,17 @@ def read_source_file(corpus: Corpus, path: Path, problems: list[Problem], stages
         before = len(problems)
         source, claims = validate_source(parsed, shown, problems)
         stages.add("validate", time.perf_counter() - start)
-        if cache is not None and len(problems) == before:
-            cache.put(data, (parsed, source, claims))
+        if len(problems) == before:
+            parsed.slim(lines_kept)
+            if cache is not None:
+                cache.put(data, (parsed, source, claims))
     corpus.claim_files.append(ClaimFile(Located(shown, parsed, ()), source, claims))
     if source is not None:
         if source.id != path.stem:
             problems.append(Problem(shown, parsed.line_of(("id",)), f"the source id `{source.id}` differs from the file name `{path.stem}`", f"rename the file to {source.id}.yml or set `id: {path.stem}`"))
         corpus.sources.append(source)
         corpus.where.setdefault(("source", source.id), []).append(Located(shown, parsed, ()))
-    raw_claims = parsed.data.get("claims") or []
+    raw_claims = (parsed.data or {}).get("claims") or []
     for index, claim in enumerate(claims):
         # An invalid claim still holds its id, so relations to it do not cascade into more errors.
         claim_id = claim.id if claim is not None else raw_claims[index].get("id") if isinstance(raw_claims[index], dict) else None
@@ -484,10 +494,10 @@ def check_references(corpus: Corpus) -> list[Problem]:
                     problems.append(Problem(at.path, at.line_of(*keys), f"relation to withdrawn claim `{relation.claim}`", "remove the relation or relate to a current claim"))
                 pair = frozenset((claim.id, relation.claim))
                 if pair in declared_pairs:
-                    other = declared_pairs[pair]
-                    problems.append(Problem(at.path, at.line_of(*keys), f"the relation between `{claim.id}` and `{relation.claim}` is declared twice (also at {other})", "declare it once, on one of the two claims"))
+                    other, other_keys = declared_pairs[pair]
+                    problems.append(Problem(at.path, at.line_of(*keys), f"the relation between `{claim.id}` and `{relation.claim}` is declared twice (also at {other.path}:{other.line_of(*other_keys)})", "declare it once, on one of the two claims"))
                 else:
-                    declared_pairs[pair] = f"{at.path}:{at.line_of(*keys)}"
+                    declared_pairs[pair] = (at, keys)
     return problems
 
 
@@ -521,9 +531,12 @@ def check_quotes(corpus: Corpus, advance=lambda n=1: None) -> list[Problem]:
     for file in corpus.claim_files:
         advance(1)
         place = file.place
-        # Read from the file's data, so quotes are checked even when another
-        # field of the source is invalid.
-        archive, pinned = place.parsed.data.get("archive"), place.parsed.data.get("sha256")
+        # From the file's data when the source is invalid, so quotes are
+        # checked even when another field of the source is wrong.
+        if file.source is not None:
+            archive, pinned = file.source.archive, file.source.sha256
+        else:
+            archive, pinned = place.parsed.data.get("archive"), place.parsed.data.get("sha256")
         if not isinstance(archive, str) or not isinstance(pinned, str):
             continue
         data, what, fix = quotes.archive_problem(corpus.claims_dir, archive)

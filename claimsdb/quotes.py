@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 from pathlib import Path
 
 CONTEXT = 32
@@ -27,12 +27,11 @@ TYPOGRAPHY = str.maketrans(
 WHITESPACE_RUN = re.compile(r"\s+")
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
+    """Where a quote stands in its archive: code points, half-open."""
+
     start: int
     end: int
-    prefix: str
-    suffix: str
 
 
 class QuoteNotFound(Exception):
@@ -86,7 +85,13 @@ def line_number(text: str, index: int) -> int:
 
 
 def span_at(text: str, start: int, end: int) -> Span:
-    return Span(start, end, text[max(0, start - CONTEXT):start], text[end:end + CONTEXT])
+    return Span(start, end)
+
+
+def context(text: str, span: Span) -> tuple[str, str]:
+    """Up to CONTEXT characters either side of the span (TextQuoteSelector
+    prefix and suffix), sliced when needed rather than kept for every claim."""
+    return text[max(0, span.start - CONTEXT):span.start], text[span.end:span.end + CONTEXT]
 
 
 def locate_quote(text: str, quote: str, occurrence: int | None, archive: str) -> Span:

@@ -25,7 +25,7 @@ class ValueNotUnderstood(ValueError):
     """The wording of a figure or a date bound is not in the published table."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Interval:
     """A closed, open or half-open interval of numbers; None is unbounded."""
 
@@ -286,6 +286,20 @@ def detect(groups: dict):
 # The corpus's relations ----------------------------------------------------------
 
 
+class RelationRow(NamedTuple):
+    """A row of the relations table (columns in the order of claimsdb.db)."""
+
+    claim_id: str
+    other_claim_id: str
+    relation: str
+    origin: str
+    rationale: str
+    path: str | None
+    line: int | None
+    detected_relation: str | None
+    detected_rationale: str | None
+
+
 def comparison_groups(corpus) -> dict:
     """Comparable claims: quantities of the same subject, measure, unit and
     scope; periods of the same subject and scope. Withdrawn claims are left out."""
@@ -303,25 +317,28 @@ def comparison_groups(corpus) -> dict:
     return groups
 
 
+def pair_key(a: str, b: str) -> tuple[str, str]:
+    """The same key for a pair in either order."""
+    return (a, b) if a < b else (b, a)
+
+
 def relate_claims(corpus) -> tuple[list[dict], list]:
     """Rows of the relations table (declared ones replace detected ones for
     the same pair) and the warnings `claimsdb check` reports about them."""
     from .problems import Problem
 
-    detected = {frozenset((d.claim_id, d.other_claim_id)): d for d in detect(comparison_groups(corpus))}
+    detected = {pair_key(d.claim_id, d.other_claim_id): d for d in detect(comparison_groups(corpus))}
     rows, warnings, declared = [], [], set()
     for at, claim in corpus.located_claims():
         for index, relation in enumerate(claim.relations):
-            pair = frozenset((claim.id, relation.claim))
+            pair = pair_key(claim.id, relation.claim)
             declared.add(pair)
             found = detected.get(pair)
             line = at.line_of("relations", index, "relation")
-            rows.append({
-                "claim_id": claim.id, "other_claim_id": relation.claim, "relation": relation.relation,
-                "origin": "declared", "rationale": relation.rationale, "path": at.path, "line": line,
-                "detected_relation": found.relation if found else None,
-                "detected_rationale": found.rationale if found else None,
-            })
+            rows.append(RelationRow(
+                claim.id, relation.claim, relation.relation, "declared", relation.rationale, at.path, line,
+                found.relation if found else None, found.rationale if found else None,
+            ))
             if found and relation.relation == "contradicts" and found.relation != "contradicts":
                 warnings.append(Problem(at.path, line, f"`{claim.id}` is declared to contradict `{relation.claim}`, but {found.rationale}",
                                         "check both values, or declare what they are (differs-in-scope, refines, corroborates)", warning=True))
@@ -332,14 +349,13 @@ def relate_claims(corpus) -> tuple[list[dict], list]:
     for pair, found in detected.items():
         if pair in declared:
             continue
-        rows.append({
-            "claim_id": found.claim_id, "other_claim_id": found.other_claim_id, "relation": found.relation,
-            "origin": "detected", "rationale": found.rationale, "path": None, "line": None,
-            "detected_relation": found.relation, "detected_rationale": found.rationale,
-        })
+        rows.append(RelationRow(
+            found.claim_id, found.other_claim_id, found.relation, "detected", found.rationale, None, None,
+            found.relation, found.rationale,
+        ))
         if found.relation == "contradicts":
             at = where[found.claim_id]
             warnings.append(Problem(at.path, at.line, f"`{found.claim_id}` contradicts `{found.other_claim_id}` (detected: {found.rationale}) and no editor has acknowledged it",
                                     "declare the relation on one of the two claims with a rationale (contradicts, differs-in-scope …)", warning=True))
-    rows.sort(key=lambda row: (row["claim_id"], row["other_claim_id"]))
+    rows.sort(key=lambda row: (row.claim_id, row.other_claim_id))
     return rows, warnings

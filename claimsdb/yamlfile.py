@@ -8,6 +8,7 @@ that duplicate keys and aliases, which PyYAML accepts silently, are refused.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import yaml
 
@@ -34,15 +35,31 @@ class ParsedFile:
     data: object = None
     lines: dict = field(default_factory=dict)
     errors: list = field(default_factory=list)  # (line, message, fix)
+    path: Path | None = None  # where to read the file again for lines that were dropped
+    complete: bool = True  # False once slim() has dropped lines
 
     def line_of(self, path: tuple) -> int:
         """Line of the deepest part of ``path`` that exists in the file."""
         path = tuple(path)
+        if not self.complete and path not in self.lines:
+            self.reread()
         while path:
             if path in self.lines:
                 return self.lines[path]
             path = path[:-1]
         return self.lines.get((), 1)
+
+    def slim(self, keep) -> None:
+        """Drop the data and every line ``keep(path)`` rejects: a valid file
+        needs few lines in memory; the rest are read again if a later check
+        asks for them."""
+        self.lines = {path: line for path, line in self.lines.items() if keep(path)}
+        self.data = None
+        self.complete = self.path is None
+
+    def reread(self) -> None:
+        again = parse_yaml(self.path.read_bytes().decode("utf-8"))
+        self.lines, self.complete = again.lines, True
 
 
 def yaml_error_line(error: yaml.YAMLError, text: str) -> tuple[int, str, str]:

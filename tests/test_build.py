@@ -191,3 +191,10 @@ def test_seed_characterisations(db, speaker, label, modality):
 )
 def test_seed_roles_and_events(db, where):
     assert db.execute(f"select count(*) from claims where {where}").fetchone()[0] >= 1, where
+
+
+def test_relation_rows_are_in_the_column_order_of_the_relations_table():
+    from claimsdb.relations import RelationRow
+
+    [relations] = [table for table in TABLES if table.name == "relations"]
+    assert list(RelationRow._fields) == [column.name for column in relations.columns]
