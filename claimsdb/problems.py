@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 
 @dataclass(frozen=True, order=True)
@@ -26,3 +27,22 @@ class ProblemsFound(Exception):
     def __init__(self, problems: list[Problem]):
         super().__init__(f"{len(problems)} problem(s)")
         self.problems = sorted(problems, key=lambda p: (p.path, p.line, p.message))
+
+
+class Deferred(NamedTuple):
+    """A problem whose message is formatted only when it is shown: a corpus
+    of a million claims may carry a million warnings."""
+
+    path: str
+    line: int
+    template: str
+    args: tuple
+    fix: str
+    warning: bool = True
+
+    @property
+    def message(self) -> str:
+        return self.template.format(*self.args)
+
+    def __str__(self) -> str:
+        return str(Problem(self.path, self.line, self.message, self.fix, self.warning))

@@ -14,6 +14,7 @@ from typing import NamedTuple
 from datetime import date
 
 from .model import BOUND_PATTERN, ValueSemantics
+from .problems import Deferred
 
 INF = math.inf
 NUMBER = r"\d[\d,]*(?:\.\d+)?"
@@ -317,19 +318,28 @@ def comparison_groups(corpus) -> dict:
     return groups
 
 
+DECLARED_CONTRADICTS = "`{0}` is declared to contradict `{1}`, but {2}"
+DECLARED_CONTRADICTS_FIX = "check both values, or declare what they are (differs-in-scope, refines, corroborates)"
+DECLARED_CORROBORATES = "`{0}` is declared to corroborate `{1}`, but {2}"
+DECLARED_CORROBORATES_FIX = "check both values, or declare what they are (contradicts, differs-in-scope)"
+UNACKNOWLEDGED = "`{0}` contradicts `{1}` (detected: {2}) and no editor has acknowledged it"
+UNACKNOWLEDGED_FIX = "declare the relation on one of the two claims with a rationale (contradicts, differs-in-scope …)"
+
+
 def pair_key(a: str, b: str) -> tuple[str, str]:
     """The same key for a pair in either order."""
     return (a, b) if a < b else (b, a)
 
 
-def relate_claims(corpus) -> tuple[list[dict], list]:
+def relate_claims(corpus) -> tuple[list, list]:
     """Rows of the relations table (declared ones replace detected ones for
     the same pair) and the warnings `claimsdb check` reports about them."""
-    from .problems import Problem
-
     detected = {pair_key(d.claim_id, d.other_claim_id): d for d in detect(comparison_groups(corpus))}
     rows, warnings, declared = [], [], set()
-    for at, claim in corpus.located_claims():
+    for _, claim in corpus.claims():
+        if not claim.relations:
+            continue
+        at = corpus.where[("claim", claim.id)][0]
         for index, relation in enumerate(claim.relations):
             pair = pair_key(claim.id, relation.claim)
             declared.add(pair)
@@ -340,12 +350,9 @@ def relate_claims(corpus) -> tuple[list[dict], list]:
                 found.relation if found else None, found.rationale if found else None,
             ))
             if found and relation.relation == "contradicts" and found.relation != "contradicts":
-                warnings.append(Problem(at.path, line, f"`{claim.id}` is declared to contradict `{relation.claim}`, but {found.rationale}",
-                                        "check both values, or declare what they are (differs-in-scope, refines, corroborates)", warning=True))
+                warnings.append(Deferred(at.path, line, DECLARED_CONTRADICTS, (claim.id, relation.claim, found.rationale), DECLARED_CONTRADICTS_FIX))
             if found and relation.relation == "corroborates" and found.relation == "contradicts":
-                warnings.append(Problem(at.path, line, f"`{claim.id}` is declared to corroborate `{relation.claim}`, but {found.rationale}",
-                                        "check both values, or declare what they are (contradicts, differs-in-scope)", warning=True))
-    where = {claim.id: at for at, claim in corpus.located_claims()}
+                warnings.append(Deferred(at.path, line, DECLARED_CORROBORATES, (claim.id, relation.claim, found.rationale), DECLARED_CORROBORATES_FIX))
     for pair, found in detected.items():
         if pair in declared:
             continue
@@ -354,8 +361,7 @@ def relate_claims(corpus) -> tuple[list[dict], list]:
             found.relation, found.rationale,
         ))
         if found.relation == "contradicts":
-            at = where[found.claim_id]
-            warnings.append(Problem(at.path, at.line, f"`{found.claim_id}` contradicts `{found.other_claim_id}` (detected: {found.rationale}) and no editor has acknowledged it",
-                                    "declare the relation on one of the two claims with a rationale (contradicts, differs-in-scope …)", warning=True))
+            at = corpus.where[("claim", found.claim_id)][0]
+            warnings.append(Deferred(at.path, at.line, UNACKNOWLEDGED, (found.claim_id, found.other_claim_id, found.rationale), UNACKNOWLEDGED_FIX))
     rows.sort(key=lambda row: (row.claim_id, row.other_claim_id))
     return rows, warnings
