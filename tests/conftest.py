@@ -4,6 +4,11 @@ the command line run as a user runs it."""
 from __future__ import annotations
 
 import shutil
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -55,3 +60,31 @@ def claims_datasette(built_db):
     from claimsdb.serve import make_datasette
 
     return make_datasette(built_db, PROJECT_ROOT)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(built_db):
+    """The server as `make serve` starts it (claimsdb.serve.datasette_command),
+    serving built_db on a free loopback port: its base URL."""
+    from claimsdb.serve import datasette_command
+
+    port = free_port()
+    process = subprocess.Popen(datasette_command(built_db, PROJECT_ROOT, port=port), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/-/versions.json", timeout=1)
+            break
+        except (urllib.error.URLError, ConnectionError):
+            if process.poll() is not None:
+                pytest.fail(process.stderr.read().decode())
+            time.sleep(0.1)
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
