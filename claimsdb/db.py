@@ -315,7 +315,7 @@ where r.relation in ('contradicts', 'differs-in-scope')"""
     ),
     View(
         "estimates",
-        "Every figure for every measure, one row per quantity claim, lowest interval first within each measure: the spread of figures on one page (facet or filter by measure_id).",
+        "Every figure for every measure, one row per quantity claim, lowest interval first within each measure: the spread of figures on one page (facet or filter by measure_id; each measure_id links to the chart of its figures).",
         """
 select measure_id, measure, unit, value_low, value_high, value_interval, value_text, id, speaker, mode,
   reporter, source_title, source_published, quote, withdrawn

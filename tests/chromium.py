@@ -148,12 +148,15 @@ class Page:
             raise BrowserError(f"{expression[:200]}: {result['exceptionDetails']}")
         return result["result"].get("value")
 
-    def screenshot(self, path: Path, max_height: int = 8000) -> Path:
-        """A PNG of the whole page (up to max_height CSS pixels)."""
-        size = self.browser.send("Page.getLayoutMetrics", session=self.session)["cssContentSize"]
-        clip = {"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], max_height), "scale": 1}
-        data = self.browser.send("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True, "clip": clip},
-                                 session=self.session)["data"]
+    def screenshot(self, path: Path, full_page: bool = True, max_height: int = 8000) -> Path:
+        """A PNG of the whole page (up to max_height CSS pixels), or of what
+        the window shows."""
+        params = {"format": "png"}
+        if full_page:
+            size = self.browser.send("Page.getLayoutMetrics", session=self.session)["cssContentSize"]
+            params["captureBeyondViewport"] = True
+            params["clip"] = {"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], max_height), "scale": 1}
+        data = self.browser.send("Page.captureScreenshot", params, session=self.session)["data"]
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(base64.b64decode(data))
         return path
