@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from datasette import hookimpl
-from datasette.utils import tilde_encode, urlsafe_components
+from datasette.utils import tilde_encode, to_css_class, urlsafe_components
 from datasette.utils.asgi import Response
 from markupsafe import Markup
 
@@ -234,8 +234,10 @@ PAGES = {"claims": claim_page, "sources": source_page, "measures": measure_page}
 
 
 @hookimpl
-def extra_template_vars(view_name, database, table, request, datasette):
-    if view_name != "row" or table not in PAGES or request is None:
+def extra_template_vars(template, view_name, database, table, request, datasette):
+    # Only for the project's own row templates: another database served
+    # alongside, with a table of the same name, keeps Datasette's row page.
+    if view_name != "row" or table not in PAGES or request is None or template != f"row-{to_css_class(database)}-{to_css_class(table)}.html":
         return {}
 
     async def evidence():

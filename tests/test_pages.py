@@ -220,3 +220,20 @@ def test_pages_need_nothing_from_the_network(claims_datasette):
             if tag in ("script", "img", "iframe") or (tag == "link" and attrs.get("rel") == "stylesheet"):
                 address = attrs.get("src") or attrs.get("href") or ""
                 assert not re.match(r"(https?:)?//", address), (path, tag, address)
+
+
+def test_a_table_named_claims_in_another_database_keeps_datasettes_row_page(built_db, tmp_path):
+    from datasette.database import Database
+
+    from claimsdb.serve import make_datasette
+
+    from .conftest import PROJECT_ROOT
+
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as conn:
+        conn.execute("create table claims (id text primary key, note text)")
+        conn.execute("insert into claims values ('a', 'not a claims.db claim')")
+    ds = make_datasette(built_db, PROJECT_ROOT)
+    ds.add_database(Database(ds, path=str(other), is_mutable=False), name="other")
+    html = get(ds, "/other/claims/a").text
+    assert "not a claims.db claim" in html and "evidence" not in html
