@@ -152,7 +152,8 @@ def draw_figure(figure: Figure, axis: Axis, y: float, unit: str) -> Markup:
                 shapes.append(Markup('<circle class="cap {}" cx="{:.1f}" cy="{}" r="5"/>').format(
                     "closed" if inclusive else "open", x, bar_y))
     who = shorten(f"{figure.speaker}: “{figure.value_text}”", LABEL_CHARACTERS)
-    where = f"{figure.interval} {unit} · reported by {figure.reporter} in “{figure.source}”, {figure.published or 'date unknown'}"
+    # The title goes last: if the line is too long, it is what is shortened.
+    where = f"{figure.interval} {unit} · reported by {figure.reporter}, {figure.published or 'date unknown'}, in “{figure.source}”"
     if figure.withdrawn:
         where = "withdrawn · " + where
     label = Markup('<text class="who" x="{}" y="{}">{}</text><text class="where" x="{}" y="{}">{}</text>').format(

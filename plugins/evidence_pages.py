@@ -215,7 +215,7 @@ async def measure_page(datasette, database: str, measure_id: str, request) -> di
         figures.append(Figure(
             row["id"], row["url"], row["value_low"], row["value_high"], bool(row["value_low_inclusive"]),
             bool(row["value_high_inclusive"]), row["value_text"], row["value_interval"], row["speaker"],
-            row["reporter"], row["source_title"], row["source_published"], row["withdrawn"]))
+            row["reporter"], row["source_title"], row["published"] if row["source_published"] else None, row["withdrawn"]))
     asked = request.args.get("scale") if request else None
     scale = asked if asked in SCALES else choose_scale(figures)
     page_url = row_url(datasette, database, "measures", measure_id)

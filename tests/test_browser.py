@@ -5,7 +5,7 @@ tests/artifacts/ (git-ignored) for a person to compare with the database."""
 
 from __future__ import annotations
 
-import json
+import shutil
 import sqlite3
 import urllib.error
 import urllib.request
@@ -48,6 +48,7 @@ def browser(tmp_path_factory):
     chromium = Chromium(executable, directory / "profile", directory / "chromium.log")
     yield chromium
     chromium.close()
+    shutil.rmtree(directory / "profile", ignore_errors=True)  # tens of MB; the log stays
 
 
 @pytest.fixture
@@ -192,7 +193,8 @@ def test_measure_page_draws_one_bar_per_figure(server, page, db, scale):
         assert figure["value_text"] in bar["label"]
         assert urlsplit(bar["href"]).path == f"/claims/claims/{bar['claim']}"
     svg = page.evaluate("(() => { const s = document.querySelector('svg.spread'); return [s.querySelector('title').textContent, s.querySelector('desc').textContent, s.dataset.scale, s.getBoundingClientRect().width]; })()")
-    assert MEASURE and svg[0].startswith("Every figure given for") and f"{len(figures)} figure(s)" in svg[1]
+    name = db.execute("select name from measures where id = ?", [MEASURE]).fetchone()[0]
+    assert svg[0] == f"Every figure given for “{name}”" and svg[1].startswith(f"{len(figures)} figure(s) for “{name}”")
     assert svg[2] == (scale or "linear") and svg[3] > 0
 
 
