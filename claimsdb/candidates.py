@@ -273,7 +273,7 @@ def counted(text: str, position: int, after_vague: bool) -> tuple[int, int] | No
     lead = re.match(r"\s+(?:of\s+(?:(?:the|these|those|them|its|their)\s+)?)?" if after_vague else r"\s+", rest)
     if not lead:
         return None
-    offset, last_end, words = lead.end(), None, 0
+    offset, last_end, words, ends = lead.end(), None, 0, []
     for word in re.finditer(r"[A-Za-z][\w’'-]*", rest[offset:]):
         gap = rest[offset + (last_end or 0):offset + word.start()]
         if (last_end is not None and not re.fullmatch(r"[ \t\u00a0]+", gap)) or (last_end is None and word.start() != 0):
@@ -281,10 +281,15 @@ def counted(text: str, position: int, after_vague: bool) -> tuple[int, int] | No
         if word[0].lower() in COUNTED_STOP or words == 4:
             break
         words += 1
+        ends.append(word.end())
         last_end = word.end()
-    if not words:
+    # A participle ends the phrase only as its verb ("200 people attended"),
+    # not inside it ("executed prisoners").
+    while ends and re.search(r"(?:ed|ing)$", rest[offset:offset + ends[-1]].split()[-1].lower()):
+        ends.pop()
+    if not ends:
         return None
-    return position + offset, position + offset + last_end
+    return position + offset, position + offset + ends[-1]
 
 
 def find_characterisations(text: str, sentence_starts: set[int]) -> list[tuple[int, int]]:

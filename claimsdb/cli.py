@@ -224,8 +224,11 @@ def locate(claims_dir: Path, source: str, words: str):
     how = "exactly" if hits[0].exact else "only with typography and case folded"
     click.echo(f"{shown}: {len(hits)} place(s), matched {how}:")
     for hit in hits:
+        # Forty characters each side, cut at a space so no word is broken.
         before = text[max(0, hit.start - 40):hit.start]
+        before = before.split(" ", 1)[-1] if hit.start > 40 and " " in before else before
         after = text[hit.end:hit.end + 40]
+        after = after.rsplit(" ", 1)[0] if hit.end + 40 < len(text) and " " in after else after
         context = " ".join(f"…{before}»{hit.words(text)}«{after}…".replace("\n", " ⏎ ").split(" "))
         click.echo(f"\n{shown}:{quotes.line_number(text, hit.start)}:")
         click.echo(f"  {context}")

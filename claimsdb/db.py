@@ -244,7 +244,7 @@ TABLES = [
     ),
     Table(
         "not_claims",
-        "Words of an archived text that an editor decided carry no claim of their own (page remnants, navigation, datelines, headlines that restate a recorded claim), each with the reason; coverage counts the candidate expressions inside them as not claims.",
+        "Words of an archived text that an editor decided need no claim of their own (page remnants, navigation, datelines, headings that restate recorded claims), each with the reason; coverage counts the candidate expressions inside them as not claims.",
         [
             C("source_id", str, "Id of the source whose archive holds the words.", True),
             C("text", str, described(NotClaim, "text"), True),
@@ -272,7 +272,7 @@ TABLES = [
             C("sentence", str, "The sentence of the archived text the expression is in.", True),
             C("status", str, "claim (a claim covers it), not-a-claim (inside words marked in not_claims) or uncovered.", True),
             C("claim_ids", str, "The claims that cover the expression, a JSON array: their quote contains it; or they record its words as their period or value and quote the same sentence; or, for a reporting verb, they are quoted, reported or attributed (not the outlet's own voice) and quote the same sentence."),
-            C("not_claim_reason", str, "Why the editor decided the words around the expression carry no claim (from not_claims), when no claim covers it."),
+            C("not_claim_reason", str, "Why the editor decided the words around the expression need no claim of their own (from not_claims), when no claim covers it."),
         ],
         pk=("source_id", "expression_start", "expression_end", "category"),
         foreign_keys=[("source_id", "sources", "id")],
@@ -576,6 +576,10 @@ def write_database(corpus: Corpus, db_path: Path | str) -> Path:
     try:
         db = sqlite_utils.Database(tmp)
         db.execute("PRAGMA foreign_keys = ON")
+        # The file is temporary until it is complete, synced and renamed into
+        # place: syncing each statement to disk on the way buys nothing.
+        db.execute("PRAGMA synchronous = OFF")
+        db.execute("PRAGMA journal_mode = MEMORY")
         create_schema(db)
         rows = rows_for(corpus)
         with db.conn:

@@ -100,7 +100,7 @@ def reject_placeholder(model: type[BaseModel], value: object, field_name: str) -
     if isinstance(value, str) and value.startswith(PLACEHOLDER):
         description = model.model_fields[field_name].description or ""
         raise ValueError(
-            f"still the placeholder {value[:40]!r} that `claimsdb suggest` writes — "
+            f"still the placeholder {value if len(value) <= 30 else value[:29] + '…'!r} that `claimsdb suggest` writes — "
             f"replace it with {description[:1].lower() + description[1:]}"
         )
     return value
@@ -289,8 +289,8 @@ CLAIM_MODELS = {m.model_fields["kind"].annotation.__args__[0]: m for m in Claim.
 
 
 class NotClaim(Strict):
-    text: Text = Field(description="Words of the archived text that carry no claim (a page remnant, a headline, navigation, a dateline), exactly as they stand there; every candidate expression inside them counts as not a claim.")
-    reason: Text = Field(description="Why the editor decides these words carry no claim, in neutral words.")
+    text: Text = Field(description="Words of the archived text that need no claim of their own (a page remnant, navigation, a dateline, a heading that restates recorded claims), exactly as they stand there; every candidate expression inside them counts as not a claim.")
+    reason: Text = Field(description="Why the editor decides these words need no claim of their own, in neutral words (naming the claims that record what they restate).")
     occurrence: int | None = Field(None, ge=1, description="Which occurrence of the text is meant (1 is the first) when the words occur more than once in the archive.")
 
     @field_validator("*", mode="before")
@@ -311,7 +311,7 @@ class Source(Strict):
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")] = Field(description="Language of the text, as a BCP 47 tag ('en').")
     archive: Annotated[str, StringConstraints(pattern=r"^sources/[^/]+\.txt$")] = Field(description="Path of the archived text, relative to claims/ (sources/<id>.txt).")
     sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] = Field(description="SHA-256 of the archived text's bytes, in lower-case hex.")
-    not_claims: list[NotClaim] = Field(default_factory=list, description="Words of the archive that an editor decides carry no claim, each with the reason; `claimsdb coverage` counts the candidate expressions inside them as not claims.")
+    not_claims: list[NotClaim] = Field(default_factory=list, description="Words of the archive that an editor decides need no claim of their own, each with the reason; `claimsdb coverage` counts the candidate expressions inside them as not claims.")
     claims: list[Claim] = Field(default_factory=list, description="Every claim the document carries.")
 
     _validate_dates = field_validator("published", "retrieved", mode="before")(lambda cls, v: validate_partial_date(v))
