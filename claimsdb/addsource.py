@@ -23,13 +23,15 @@ from .yamlfile import parse_yaml, scalar
 
 FIELDS = ["id", "title", "url", "publisher", "credited_to", "published", "language"]
 TITLE_WORDS = 6
+TITLE_STOP_WORDS = {"a", "an", "the", "of", "on", "in", "to", "for", "and", "or", "at", "by", "with", "from", "as", "is", "are"}
 
 
 def derived_id(publisher: str | None, published: str | None, title: str | None) -> str | None:
-    """publisher-date-first-words-of-the-title, the form of the seed ids."""
+    """publisher-date-words-of-the-title: the publisher's id, the date, and
+    the first six words of the title that are not articles or prepositions."""
     if not publisher or not title:
         return None
-    words = re.findall(r"[a-z0-9]+", title.lower().replace("’", "").replace("'", ""))[:TITLE_WORDS]
+    words = [w for w in re.findall(r"[a-z0-9]+", title.lower().replace("’", "").replace("'", "")) if w not in TITLE_STOP_WORDS][:TITLE_WORDS]
     return "-".join([publisher, *([published] if published else []), *words])[:120].strip("-")
 
 

@@ -164,7 +164,7 @@ def corpus_source(corpus, claims_dir: Path, argument: str):
 @cli.command("add-source")
 @claims_option
 @click.argument("textfile", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--id", "source_id", help="Id of the new source, a lower-case slug; default: publisher-published-first-six-words-of-the-title.")
+@click.option("--id", "source_id", help="Id of the new source, a lower-case slug; default: the publisher, the date and the first six words of the title that are not articles or prepositions.")
 @click.option("--title", help="Title of the document as published.")
 @click.option("--url", help="Address the document was published at.")
 @click.option("--publisher", help="Id of the agent that published it (in agents.yml).")

@@ -96,7 +96,7 @@ EXAMPLE_MEASURES = """
     unit: people
     description: Attendance of the meeting of the test suite's made-up report.
 """
-EXAMPLE_ID = "example-outlet-2022-05-01-rights-groups-meet-in-geneva-on"
+EXAMPLE_ID = "example-outlet-2022-05-01-rights-groups-meet-geneva-1988-executions"
 
 
 @pytest.fixture
