@@ -160,77 +160,67 @@ def bound(year: str, month: str | None = None, day: str | None = None, qualifier
 
 def find_dates(text: str, semantics: ValueSemantics | None) -> tuple[list[tuple[int, int, tuple | None]], list[tuple[int, int]]]:
     """(start, end, bounds or None) of each date expression, and the spans of
-    years that are part of a name ("the 1988 massacre"), which are no date."""
-    flags = re.I
+    years that are part of a name ("the 1988 massacre"), which are no date.
+
+    Month names match only capitalised ("May", not "may"); every other word
+    in any case, since it may start a sentence."""
     qualifiers = {q.qualifier for q in semantics.period_qualifiers} if semantics else set()
     found: list[tuple[int, int, tuple | None]] = []
     taken = [False] * (len(text) + 1)
 
-    def take(match, bounds):
-        start, end = match.span()
-        if any(taken[start:end]):
-            return
-        for i in range(start, end):
-            taken[i] = True
-        found.append((start, end, bounds))
+    def free(start: int, end: int) -> bool:
+        return not any(taken[start:end])
+
+    def take(start: int, end: int, bounds) -> None:
+        if free(start, end):
+            taken[start:end] = [True] * (end - start)
+            found.append((start, end, bounds))
 
     def part(word):
         return word.lower() if word and word.lower() in qualifiers else None
 
+    q = rf"(?i:{PART_OF_MONTH})"
     patterns = [
         # between July and early September 1988; from March to May 2020
-        (rf"\b(?:between|from)\s+(?:(?P<q1>{PART_OF_MONTH})[- ])?(?P<m1>{MONTH})(?:\s+(?P<y1>{YEAR}))?\s+(?:and|to|until|through)\s+(?:(?P<q2>{PART_OF_MONTH})[- ])?(?P<m2>{MONTH})\s+(?P<y2>{YEAR})\b",
+        (rf"\b(?i:between|from)\s+(?:(?P<q1>{q})[- ])?(?P<m1>{MONTH})(?:\s+(?P<y1>{YEAR}))?\s+(?i:and|to|until|through)\s+(?:(?P<q2>{q})[- ])?(?P<m2>{MONTH})\s+(?P<y2>{YEAR})\b",
          lambda m: (bound(m["y1"] or m["y2"], m["m1"], qualifier=part(m["q1"])), bound(m["y2"], m["m2"], qualifier=part(m["q2"])))),
         # between 1988 and 1990
-        (rf"\b(?:between|from)\s+(?P<y1>{YEAR})\s+(?:and|to|until|through)\s+(?P<y2>{YEAR})\b", lambda m: (m["y1"], m["y2"])),
+        (rf"\b(?i:between|from)\s+(?P<y1>{YEAR})\s+(?i:and|to|until|through)\s+(?P<y2>{YEAR})\b", lambda m: (m["y1"], m["y2"])),
         # August 4, 2021 / 4 August 2021
         (rf"\b(?P<m>{MONTH})\s+(?P<d>{DAY}),?\s+(?P<y>{YEAR})\b", lambda m: (bound(m["y"], m["m"], m["d"]),) * 2),
         (rf"\b(?P<d>{DAY})\s+(?P<m>{MONTH}),?\s+(?P<y>{YEAR})\b", lambda m: (bound(m["y"], m["m"], m["d"]),) * 2),
         # early September 1988 / September 1988
-        (rf"\b(?:(?P<q>{PART_OF_MONTH})[- ])?(?P<m>{MONTH})(?:\s+of)?\s+(?P<y>{YEAR})\b", lambda m: (bound(m["y"], m["m"], qualifier=part(m["q"])),) * 2),
+        (rf"\b(?:(?P<q>{q})[- ])?(?P<m>{MONTH})(?:\s+of)?\s+(?P<y>{YEAR})\b", lambda m: (bound(m["y"], m["m"], qualifier=part(m["q"])),) * 2),
         # the summer of 1988
-        (rf"\b(?:the\s+)?(?P<s>{SEASONS})\s+(?:of\s+)?(?P<y>{YEAR})\b",
+        (rf"\b(?i:(?:the\s+)?(?P<s>{SEASONS})\s+(?:of\s+)?)(?P<y>{YEAR})\b",
          lambda m: (bound(m["y"], qualifier=m["s"].lower()),) * 2 if m["s"].lower() in qualifiers else None),
         # relative: the past 33 years, the following week, in recent years, for decades, at the time
-        (r"\b(?:(?:in|for|over|during|within)\s+)?the\s+(?:past|last|previous|following|next|coming|preceding)\s+(?:(?:\d+|" + word_pattern(WORD_NUMBERS) + r"|few|several)\s+)?(?:days?|weeks?|months?|years?|decades?|centur(?:y|ies))\b", lambda m: None),
-        (r"\b(?:in\s+)?recent\s+(?:days|weeks|months|years|decades)\b", lambda m: None),
-        (r"\b(?:for|over)\s+(?:decades|years|months|weeks|centuries)\b", lambda m: None),
-        (r"\b(?:earlier|later)\s+(?:this|that|last)\s+(?:week|month|year)\b", lambda m: None),
-        (r"\b(?:last|this|next)\s+(?:week|month|year)\b", lambda m: None),
-        (r"\bat\s+(?:the|that)\s+time\b", lambda m: None),
-        # a month without its year: in December
-        (rf"\b(?:in|since|until|by|during|from|on|of)\s+(?:(?:early|mid|late)[- ])?{MONTH}\b", lambda m: None),
+        (r"(?i)\b(?:(?:in|for|over|during|within)\s+)?the\s+(?:past|last|previous|following|next|coming|preceding)\s+(?:(?:\d+|" + word_pattern(WORD_NUMBERS) + r"|few|several)\s+)?(?:days?|weeks?|months?|years?|decades?|centur(?:y|ies))\b", lambda m: None),
+        (r"(?i)\b(?:in\s+)?recent\s+(?:days|weeks|months|years|decades)\b", lambda m: None),
+        (r"(?i)\b(?:for|over)\s+(?:decades|years|months|weeks|centuries)\b", lambda m: None),
+        (r"(?i)\b(?:earlier|later)\s+(?:this|that|last)\s+(?:week|month|year)\b", lambda m: None),
+        (r"(?i)\b(?:last|this|next)\s+(?:week|month|year)\b", lambda m: None),
+        (r"(?i)\bat\s+(?:the|that)\s+time\b", lambda m: None),
+        # a month without its year: in December, on May 4
+        (rf"\b(?i:in|since|until|by|during|from|on|of)\s+(?:{q}[- ])?{MONTH}\b", lambda m: None),
         (rf"(?<![-–])\b{MONTH}\s+{DAY}\b(?!,?\s+\d)", lambda m: None),
     ]
     for pattern, bounds_of in patterns:
-        # Month names are capitalised; everything else may start a sentence.
-        for match in re.finditer(pattern, text, 0 if MONTH in pattern and "between" not in pattern else flags):
-            take(match, bounds_of(match))
+        for match in re.finditer(pattern, text):
+            take(*match.span(), bounds_of(match))
     names = []
     for match in re.finditer(rf"(?<![\d,.$£€])\b{YEAR}\b(?![\d.,]\d)", text):
         start, end = match.span()
-        if any(taken[start:end]):
+        if not free(start, end):
             continue
         if re.search(rf"\b{DETERMINERS}\s+$", text[max(0, start - 8):start], re.I) and re.match(r"\s+[A-Za-z]", text[end:end + 2]):
             names.append((start, end))
             continue
-        year = match[0]
+        # "in 1988": the preposition belongs to the date as written.
         preposition = re.search(r"\b(?:in|since|until|by|during|from|of|before|after|around|circa|throughout)\s+$", text[max(0, start - 12):start], re.I)
-        if preposition:
-            start -= len(preposition[0])
-            take_span = (start, end)
-        else:
-            take_span = (start, end)
-        if not any(taken[take_span[0]:take_span[1]]):
-            for i in range(*take_span):
-                taken[i] = True
-            found.append((take_span[0], take_span[1], (year, year)))
+        take(start - len(preposition[0]) if preposition else start, end, (match[0], match[0]))
     found.sort()
     return found, names
-
-
-def normal(words: str) -> str:
-    return " ".join(words.lower().split())
 
 
 def find_figures(text: str, semantics: ValueSemantics | None, skip: list[tuple[int, int]]) -> list[tuple[int, int, str, str | None]]:

@@ -265,7 +265,7 @@ def suggest(claims_dir: Path, source: str):
 @click.option("--strict", is_flag=True, help="Exit 1 when any candidate expression is uncovered.")
 def coverage(claims_dir: Path, sources: tuple, strict: bool):
     """Per source: candidate expressions found, how many claims cover, how many are marked not a claim, and each uncovered one."""
-    from .coverage import NOT_A_CLAIM, UNCOVERED, source_coverage, summarise
+    from .coverage import NOT_A_CLAIM, UNCOVERED, Summary, source_coverage, summarise
     from .load import display_path
     from .quotes import line_number
 
@@ -285,9 +285,6 @@ def coverage(claims_dir: Path, sources: tuple, strict: bool):
                 candidate = result.candidate
                 why = f"not a claim: {result.reason}" if result.status == NOT_A_CLAIM else "UNCOVERED in: " + " ".join(candidate.sentence(text).split())
                 click.echo(f"  {archive}:{line_number(text, candidate.start)}: {candidate.category} {' '.join(candidate.text.split())!r} — {why}")
-    total = summarise("all", [])
-    from .coverage import Summary
-
     total = Summary("all", *totals)
     click.echo(f"All: {total.candidates} candidate expression(s): {total.claims} covered by claims, {total.not_claims} marked not a claim, "
                f"{total.uncovered} uncovered — {total.percent:g}%")
@@ -301,12 +298,17 @@ def coverage(claims_dir: Path, sources: tuple, strict: bool):
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 def export(db_path: Path, directory: Path):
     """Write the database back to claim files in DIRECTORY (agents.yml, subjects.yml, measures.yml, one file per source, sources/)."""
-    from .export import export_database
+    from .export import export_database, missing_contract
     from .load import display_path
     from .problems import Problem
 
     if not db_path.is_file():
         report_problems([Problem(display_path(db_path), 1, "the database does not exist", "run `claimsdb build` first, or give --db")], "nothing was written.")
+    missing = missing_contract(db_path)
+    if missing:
+        shown = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
+        report_problems([Problem(display_path(db_path), 1, f"the database lacks {shown} of the SQL contract (not a claims.db, or built by an older claimsdb)",
+                                 "run `claimsdb build` to rebuild it from the claim files")], "nothing was written.")
     if directory.exists() and any(directory.iterdir()):
         report_problems([Problem(display_path(directory), 1, "the directory is not empty", "export into a new or empty directory; export never overwrites claim files")], "nothing was written.")
     moved = export_database(db_path, directory)

@@ -178,6 +178,22 @@ def source_file(conn, source: sqlite3.Row) -> Lines:
     return out
 
 
+def missing_contract(db_path: Path | str) -> list[str]:
+    """The tables and columns of the SQL contract the file lacks (all of them
+    when it is not a SQLite database): a database built by an older claimsdb."""
+    from .db import TABLES
+
+    try:
+        conn = sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True)
+        try:
+            present = {table.name: {row[1] for row in conn.execute(f"pragma table_info([{table.name}])")} for table in TABLES}
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return [table.name for table in TABLES]
+    return [f"{table.name}.{column.name}" for table in TABLES for column in table.columns if column.name not in present[table.name]]
+
+
 def export_database(db_path: Path | str, out_dir: Path | str) -> list[str]:
     """Write the claim files of the database at ``db_path`` into ``out_dir``;
     returns the lines it could not keep (see Lines.at)."""

@@ -16,7 +16,7 @@ import re
 
 from .candidates import WORD_NUMBERS, Candidate, find_candidates
 from .coverage import UNCOVERED, source_coverage
-from .model import PLACEHOLDER, CLAIM_MODELS
+from .model import PLACEHOLDER
 from .quotes import line_number, occurrences, yaml_quoted
 from .relations import Interval, ValueNotUnderstood, interval_for_value, period_for_bounds
 from .yamlfile import scalar
@@ -46,8 +46,9 @@ def agent_mentions(text: str, start: int, end: int, agents) -> list[tuple[int, i
     found = []
     for agent in agents:
         for name in [agent.name, *agent.aliases]:
-            first = re.escape(name[0])
-            pattern = rf"(?<![\w’'-])(?:{re.escape(name[0].upper())}|{re.escape(name[0].lower())}){re.escape(name[1:])}(?![\w’'-])" if name[0].isalpha() else rf"(?<![\w])({first}{re.escape(name[1:])})(?![\w])"
+            # "the Working Group" also at the start of a sentence.
+            initial = f"[{re.escape(name[0].upper())}{re.escape(name[0].lower())}]"
+            pattern = rf"(?<![\w’'-]){initial}{re.escape(name[1:])}(?![\w’'-])"
             found += [(m.start(), m.end(), agent.id) for m in re.finditer(pattern, text[:end]) if m.start() >= start]
     return [m for m in found if not any(o != m and o[0] <= m[0] and m[1] <= o[1] and (o[1] - o[0]) > (m[1] - m[0]) for o in found)]
 
@@ -272,7 +273,6 @@ def stub(corpus, source, candidate: Candidate, sentence_candidates: list[Candida
     if occurrence:
         fields.append(("occurrence", occurrence))
     fields += extra
-    assert kind in CLAIM_MODELS
     lines = [f"  # {comment}" for comment in comments]
     lines.append(f"  # not a claim? list {yaml_quoted(text[candidate.start:candidate.end])} under not_claims: with the reason")
     for index, (key, value) in enumerate(fields):

@@ -51,6 +51,8 @@ def test_figures_are_found_with_what_they_count(text, expression, figure, counts
         ("In recent years, as the issue", "In recent years", None),
         ("The following week, the NCRI hosted", "The following week", None),
         ("on the eve of the day in December.", "in December", None),
+        ("Early September 1988 was the end.", "Early September 1988", ("early 1988-09", "early 1988-09")),
+        ("In December, the letter was made public.", "In December", None),
     ],
 )
 def test_dates_and_periods_are_found_with_their_bounds(text, expression, bounds):
@@ -92,6 +94,7 @@ def test_reporting_verbs_are_found(text, expressions):
         "the definition of article 2 of the 1948 Genocide Convention.",  # an article number, a convention's name
         "the Working Group on Enforced Disappearances",  # a body's name
         "the United States and Europe",  # 'States' is a name, not the verb 'states'
+        "it may be so",  # 'may' is not the month
     ],
 )
 def test_words_that_name_something_are_not_candidates(text):

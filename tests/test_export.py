@@ -258,3 +258,21 @@ def test_generated_corpora_survive_files_database_files_database(tmp_path_factor
     before, after, moved = round_trip(root / "a", root / "b")
     assert moved == []
     assert before == after
+
+
+def test_export_refuses_a_database_without_the_whole_contract(workdir, claimsdb):
+    import sqlite3
+
+    assert claimsdb("build").exit_code == 0
+    conn = sqlite3.connect(workdir / "claims.db")
+    conn.execute("drop table not_claims")
+    conn.commit()
+    conn.close()
+    result = claimsdb("export", "exported")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "claims.db:1: the database lacks not_claims.source_id, not_claims.text, not_claims.reason and 5 more of the SQL contract "
+        "(not a claims.db, or built by an older claimsdb) — run `claimsdb build` to rebuild it from the claim files\n"
+        "1 problem(s); nothing was written.\n"
+    )
+    assert not (workdir / "exported").exists()
