@@ -88,3 +88,64 @@ def server(built_db):
     yield base
     process.terminate()
     process.wait(timeout=10)
+
+
+# A document the project has never seen ---------------------------------------
+
+# Made up for the tests (never added to claims/): a short report with a
+# figure, dates at several precisions, a legal characterisation and
+# reporting verbs, as a new editor would bring one.
+EXAMPLE_TEXT = """\
+Rights groups meet in Geneva on the 1988 executions
+
+Example Outlet, May 1, 2022
+
+Rights groups met in Geneva on April 28, 2022 to discuss the 1988 executions of political prisoners in Iran. \
+According to the Example Rights Group, the executions took place in 25 cities between late July and September 1988. \
+“The killings amount to genocide,” its director said.
+
+More than 200 people attended the meeting.
+"""
+EXAMPLE_AGENTS = """
+  - id: example-outlet
+    name: Example Outlet
+    kind: media-outlet
+    description: A made-up outlet of the test suite.
+
+  - id: example-rights-group
+    name: Example Rights Group
+    kind: ngo
+    description: A made-up organisation of the test suite.
+"""
+EXAMPLE_SUBJECTS = """
+  - id: example-geneva-meeting
+    name: A made-up meeting in Geneva
+    kind: event
+    description: The meeting of the test suite's made-up report.
+"""
+EXAMPLE_MEASURES = """
+  - id: example-meeting-attendance
+    name: People attending the made-up Geneva meeting
+    unit: people
+    description: Attendance of the meeting of the test suite's made-up report.
+"""
+EXAMPLE_ID = "example-outlet-2022-05-01-rights-groups-meet-geneva-1988-executions"
+
+
+@pytest.fixture
+def example_source(workdir, claimsdb) -> str:
+    """The made-up report added with `claimsdb add-source`, its agents,
+    subject and measure added to the copied claims/; returns its id."""
+    claims = workdir / "claims"
+    with open(claims / "agents.yml", "a", encoding="utf-8") as handle:
+        handle.write(EXAMPLE_AGENTS)
+    with open(claims / "subjects.yml", "a", encoding="utf-8") as handle:
+        handle.write(EXAMPLE_SUBJECTS)
+    measures = (claims / "measures.yml").read_text(encoding="utf-8")
+    (claims / "measures.yml").write_text(measures.replace("\nvalue_semantics:", EXAMPLE_MEASURES + "\nvalue_semantics:", 1), encoding="utf-8")
+    (workdir / "example.txt").write_text(EXAMPLE_TEXT, encoding="utf-8")
+    result = claimsdb("add-source", "example.txt", "--title", "Rights groups meet in Geneva on the 1988 executions",
+                      "--url", "https://example.org/2022/05/01/geneva", "--publisher", "example-outlet",
+                      "--published", "2022-05-01", "--language", "en")
+    assert result.exit_code == 0, result.output
+    return EXAMPLE_ID
