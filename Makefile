@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: serve test build check metadata clean
+.PHONY: serve test build check metadata clean chromium
 
 $(BIN)/claimsdb: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,20 @@ check: $(BIN)/claimsdb
 serve: $(BIN)/claimsdb
 	$(BIN)/claimsdb serve --host 127.0.0.1 --port 8001
 
-test: $(BIN)/claimsdb
+test: $(BIN)/claimsdb chromium
 	$(BIN)/python -m pytest
+
+# The browser tests (tests/test_browser.py) drive Debian's headless Chromium.
+# Installed here when missing and we are root (CI on a fresh Debian machine);
+# otherwise this says how, and those tests fail saying the same.
+chromium:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Chromium for the browser tests (apt-get)"; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	else \
+		echo "The browser tests need Chromium: sudo apt-get update && sudo apt-get install -y chromium"; \
+	fi
 
 metadata: $(BIN)/claimsdb
 	$(BIN)/claimsdb metadata

@@ -1,4 +1,4 @@
-"""The command line: ``claimsdb check | build | serve | metadata``."""
+"""The command line: ``claimsdb check | build | serve | metadata | schema | add-source | locate | suggest | coverage | export``."""
 
 from __future__ import annotations
 
@@ -175,3 +175,185 @@ def schema(root: Path, only_check: bool):
         return
     for path in write_schemas(directory):
         click.echo(f"Wrote {path}.")
+
+
+def report_problems(problems, what_happened: str) -> None:
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    click.echo(f"{len(problems)} problem(s); {what_happened}", err=True)
+    sys.exit(1)
+
+
+def source_id_of(argument: str) -> str:
+    """A source is named by its id, or by the path of its .yml or archive."""
+    return Path(argument).stem if argument.endswith((".yml", ".txt")) or "/" in argument else argument
+
+
+def corpus_source(corpus, claims_dir: Path, argument: str):
+    from .load import display_path
+    from .problems import Problem
+
+    source_id = source_id_of(argument)
+    for source in corpus.sources:
+        if source.id == source_id:
+            return source
+    known = ", ".join(source.id for source in corpus.sources) or "none yet"
+    report_problems([Problem(display_path(claims_dir / f"{source_id}.yml"), 1, f"no source `{source_id}` in {claims_dir}",
+                             f"name a source by its id (sources: {known}), or add it with `claimsdb add-source`")], "nothing to show.")
+
+
+@cli.command("add-source")
+@claims_option
+@click.argument("textfile", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--id", "source_id", help="Id of the new source, a lower-case slug; default: the publisher, the date and the first six words of the title that are not articles or prepositions.")
+@click.option("--title", help="Title of the document as published.")
+@click.option("--url", help="Address the document was published at.")
+@click.option("--publisher", help="Id of the agent that published it (in agents.yml).")
+@click.option("--published", help="Publication date at the precision the document gives: YYYY, YYYY-MM or YYYY-MM-DD.")
+@click.option("--credited-to", help="Id of the agent the document credits as its author or origin, if it names one.")
+@click.option("--language", help="Language of the text, a BCP 47 tag ('en').")
+def add_source_command(claims_dir: Path, textfile: Path, source_id, title, url, publisher, published, credited_to, language):
+    """Archive TEXTFILE byte for byte and write its source file with no claims yet."""
+    from .addsource import add_source
+    from .load import display_path
+
+    options = {"id": source_id, "title": title, "url": url, "publisher": publisher, "published": published,
+               "credited_to": credited_to, "language": language}
+    try:
+        yml, archive, sha = add_source(textfile, claims_dir, options)
+    except ProblemsFound as found:
+        report_problems(found.problems, "nothing was written.")
+    click.echo(f"Archived {display_path(archive)} (SHA-256 {sha}).")
+    click.echo(f"Wrote {display_path(yml)}. Next: claimsdb suggest {yml.stem}")
+
+
+@cli.command()
+@claims_option
+@click.argument("source")
+@click.argument("words")
+def locate(claims_dir: Path, source: str, words: str):
+    """Every place WORDS occur in the archived text of SOURCE, with the exact text to paste into `quote:`."""
+    from . import quotes
+    from .load import display_path, read_file
+    from .problems import Problem
+
+    source_id = source_id_of(source)
+    path = claims_dir / f"{source_id}.yml"
+    problems: list = []
+    if not path.is_file():
+        known = ", ".join(p.stem for p in sorted(claims_dir.glob("*.yml")) if p.name not in ("agents.yml", "subjects.yml", "measures.yml")) or "none yet"
+        report_problems([Problem(display_path(path), 1, f"no source `{source_id}` in {claims_dir}", f"name a source by its id (sources: {known})")], "nothing to show.")
+    parsed = read_file(path, problems)
+    if parsed is None:
+        report_problems(problems, "nothing to show.")
+    archive = parsed.data.get("archive")
+    if not isinstance(archive, str):
+        report_problems([Problem(display_path(path), parsed.line_of(("archive",)), "the source file names no archive", "add `archive: sources/<id>.txt`")], "nothing to show.")
+    data, what, fix = quotes.archive_problem(claims_dir, archive)
+    text = None
+    if data is not None:
+        text, what, fix = quotes.decode_archive(data, archive)
+    if text is None:
+        report_problems([Problem(display_path(path), parsed.line_of(("archive",)), what, fix)], "nothing to show.")
+    shown = display_path(claims_dir / archive)
+    if not words.strip():
+        report_problems([Problem(shown, 1, "no words to locate", "give the words to look for, in quotes")], "nothing to show.")
+    hits = quotes.find_words(text, words)
+    if not hits:
+        report_problems([Problem(shown, 1, f"{words!r} does not occur, even with typography and case folded",
+                                 "check the words, or locate a shorter part of them")], "nothing found.")
+    how = "exactly" if hits[0].exact else "only with typography and case folded"
+    click.echo(f"{shown}: {len(hits)} place(s), matched {how}:")
+    for hit in hits:
+        # Forty characters each side, cut at a space so no word is broken.
+        before = text[max(0, hit.start - 40):hit.start]
+        before = before.split(" ", 1)[-1] if hit.start > 40 and " " in before else before
+        after = text[hit.end:hit.end + 40]
+        after = after.rsplit(" ", 1)[0] if hit.end + 40 < len(text) and " " in after else after
+        context = " ".join(f"…{before}»{hit.words(text)}«{after}…".replace("\n", " ⏎ ").split(" "))
+        click.echo(f"\n{shown}:{quotes.line_number(text, hit.start)}:")
+        click.echo(f"  {context}")
+        click.echo(f"  quote: {quotes.yaml_quoted(hit.words(text))}")
+        if hit.of > 1:
+            click.echo(f"  occurrence: {hit.occurrence}")
+
+
+@cli.command()
+@claims_option
+@click.argument("source")
+def suggest(claims_dir: Path, source: str):
+    """Claim stubs for every candidate expression in SOURCE that no claim covers yet (prints; writes nothing)."""
+    from .load import display_path
+    from .suggest import suggestions
+
+    corpus = load_or_exit(claims_dir)
+    found = corpus_source(corpus, claims_dir, source)
+    stubs = suggestions(corpus, found)
+    path = display_path(claims_dir / f"{found.id}.yml")
+    if not stubs:
+        click.echo(f"# {path}: every candidate expression is covered by a claim or marked as not a claim.")
+        return
+    click.echo(f"# {path}: {len(stubs)} candidate expression(s) no claim covers yet.")
+    click.echo("# Each stub is a proposal: check every field against the archived text, replace each TODO,")
+    click.echo("# lengthen the quote until it carries the whole claim, then paste the stub under `claims:`.")
+    click.echo("# Words that carry no claim go under `not_claims:` with the reason instead.\n")
+    click.echo("\n\n".join(stubs))
+
+
+@cli.command()
+@claims_option
+@click.argument("sources", nargs=-1)
+@click.option("--strict", is_flag=True, help="Exit 1 when any candidate expression is uncovered.")
+def coverage(claims_dir: Path, sources: tuple, strict: bool):
+    """Per source: candidate expressions found, how many claims cover, how many are marked not a claim, and each uncovered one."""
+    from .coverage import NOT_A_CLAIM, UNCOVERED, Summary, source_coverage, summarise
+    from .load import display_path
+    from .quotes import line_number
+
+    corpus = load_or_exit(claims_dir)
+    chosen = [corpus_source(corpus, claims_dir, s) for s in sources] if sources else sorted(corpus.sources, key=lambda s: s.id)
+    totals = [0, 0, 0]
+    for source in chosen:
+        text = corpus.texts[source.id]
+        results = source_coverage(corpus, source)
+        summary = summarise(source.id, results)
+        totals = [totals[0] + summary.candidates, totals[1] + summary.claims, totals[2] + summary.not_claims]
+        click.echo(f"{source.id}: {summary.candidates} candidate expression(s): {summary.claims} covered by claims, "
+                   f"{summary.not_claims} marked not a claim, {summary.uncovered} uncovered — {summary.percent:g}%")
+        archive = display_path(claims_dir / source.archive)
+        for result in results:
+            if result.status in (UNCOVERED, NOT_A_CLAIM):
+                candidate = result.candidate
+                why = f"not a claim: {result.reason}" if result.status == NOT_A_CLAIM else "UNCOVERED in: " + " ".join(candidate.sentence(text).split())
+                click.echo(f"  {archive}:{line_number(text, candidate.start)}: {candidate.category} {' '.join(candidate.text.split())!r} — {why}")
+    total = Summary("all", *totals)
+    click.echo(f"All: {total.candidates} candidate expression(s): {total.claims} covered by claims, {total.not_claims} marked not a claim, "
+               f"{total.uncovered} uncovered — {total.percent:g}%")
+    if strict and total.uncovered:
+        click.echo(f"{total.uncovered} uncovered candidate expression(s), which --strict treats as errors: run `claimsdb suggest SOURCE`.", err=True)
+        sys.exit(1)
+
+
+@cli.command()
+@db_option
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def export(db_path: Path, directory: Path):
+    """Write the database back to claim files in DIRECTORY (agents.yml, subjects.yml, measures.yml, one file per source, sources/)."""
+    from .export import export_database, missing_contract
+    from .load import display_path
+    from .problems import Problem
+
+    if not db_path.is_file():
+        report_problems([Problem(display_path(db_path), 1, "the database does not exist", "run `claimsdb build` first, or give --db")], "nothing was written.")
+    missing = missing_contract(db_path)
+    if missing:
+        shown = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
+        report_problems([Problem(display_path(db_path), 1, f"the database lacks {shown} of the SQL contract (not a claims.db, or built by an older claimsdb)",
+                                 "run `claimsdb build` to rebuild it from the claim files")], "nothing was written.")
+    if directory.exists() and any(directory.iterdir()):
+        report_problems([Problem(display_path(directory), 1, "the directory is not empty", "export into a new or empty directory; export never overwrites claim files")], "nothing was written.")
+    moved = export_database(db_path, directory)
+    for note in moved:
+        click.echo(f"warning: {note}", err=True)
+    count = len(list(directory.glob("*.yml")))
+    click.echo(f"Wrote {count} claim file(s) and their archives to {display_path(directory)}.")

@@ -25,11 +25,15 @@ from .model import (
     ClaimBase,
     DemandClaim,
     Measure,
+    NotClaim,
+    PeriodQualifier,
     QuantityClaim,
     Relation,
     RoleClaim,
     Source,
     Subject,
+    ValueSemantics,
+    VagueQuantity,
 )
 
 
@@ -132,6 +136,12 @@ TABLES = [
             C("name", str, "The comparator, vague quantity or qualifier the wording belongs to.", True),
             C("interval", str, "The interval the wording denotes; n is the figure, t the tolerance of 'about'.", True),
             C("description", str, "Why the wording denotes this interval.", True),
+            C("tolerance", float, "Comparators: " + described(ValueSemantics, "about_tolerance")),
+            C("low", float, "Vague quantities: " + described(VagueQuantity, "low")),
+            C("high", float, "Vague quantities: " + described(VagueQuantity, "high")),
+            C("applies_to", str, "Period qualifiers: " + described(PeriodQualifier, "applies_to")),
+            C("first", str, "Period qualifiers: " + described(PeriodQualifier, "first")),
+            C("last", str, "Period qualifiers: " + described(PeriodQualifier, "last")),
         ],
         pk=("category", "wording"),
         indexes=["name"],
@@ -194,6 +204,7 @@ TABLES = [
             C("demand", str, described(DemandClaim, "demand")),
             C("addressed_to", str, described(DemandClaim, "addressed_to")),
             C("quote", str, described(ClaimBase, "quote"), True),
+            C("occurrence", int, described(ClaimBase, "occurrence")),
             C("quote_start", int, "Where the quote starts in sources.text: Unicode code points from 0, as a W3C TextPositionSelector.", True),
             C("quote_end", int, "Where the quote ends in sources.text (exclusive): quote = substr(text, quote_start + 1, quote_end - quote_start).", True),
             C("quote_prefix", str, "Up to 32 characters of the archived text before the quote (W3C TextQuoteSelector prefix).", True),
@@ -233,6 +244,42 @@ TABLES = [
         pk=("claim_id", "other_claim_id"),
         foreign_keys=[("claim_id", "claims", "id"), ("other_claim_id", "claims", "id")],
         indexes=["other_claim_id", "relation", "origin"],
+    ),
+    Table(
+        "not_claims",
+        "Words of an archived text that an editor decided need no claim of their own (page remnants, navigation, datelines, headings that restate recorded claims), each with the reason; coverage counts the candidate expressions inside them as not claims.",
+        [
+            C("source_id", str, "Id of the source whose archive holds the words.", True),
+            C("text", str, described(NotClaim, "text"), True),
+            C("reason", str, described(NotClaim, "reason"), True),
+            C("occurrence", int, described(NotClaim, "occurrence")),
+            C("text_start", int, "Where the words start in sources.text: Unicode code points from 0, as quote_start.", True),
+            C("text_end", int, "Where the words end in sources.text (exclusive).", True),
+            C("path", str, "The source file that marks the words.", True),
+            C("line", int, "Line of the mark in that file.", True),
+        ],
+        pk=("source_id", "text_start", "text_end"),
+        foreign_keys=[("source_id", "sources", "id")],
+        indexes=[],
+    ),
+    Table(
+        "coverage",
+        "Every candidate expression the build finds in each archived text (a figure, a date or period, a legal characterisation, a reporting verb), with the claims that cover it, or the editor's reason why it carries no claim, or neither: `claimsdb suggest` proposes a claim for each uncovered one.",
+        [
+            C("source_id", str, "Id of the source whose archive holds the expression.", True),
+            C("expression_start", int, "Where the expression starts in sources.text: Unicode code points from 0, as quote_start.", True),
+            C("expression_end", int, "Where the expression ends in sources.text (exclusive).", True),
+            C("category", str, "figure (a number or vague quantity with what it counts), date (a date or period), characterisation (a legal characterisation) or reporting (a reporting verb).", True),
+            C("expression", str, "The expression as written in the archive.", True),
+            C("line", int, "Line of the archived text the expression is on.", True),
+            C("sentence", str, "The sentence of the archived text the expression is in.", True),
+            C("status", str, "claim (a claim covers it), not-a-claim (inside words marked in not_claims) or uncovered.", True),
+            C("claim_ids", str, "The claims that cover the expression, a JSON array: their quote contains it; or they record its words as their period or value and quote the same sentence; or, for a reporting verb, they are quoted, reported or attributed (not the outlet's own voice) and quote the same sentence."),
+            C("not_claim_reason", str, "Why the editor decided the words around the expression need no claim of their own (from not_claims), when no claim covers it."),
+        ],
+        pk=("source_id", "expression_start", "expression_end", "category"),
+        foreign_keys=[("source_id", "sources", "id")],
+        indexes=["category", "status"],
     ),
 ]
 
@@ -341,8 +388,34 @@ VIEWS = [
         },
     ),
     View(
+        "coverage_by_source",
+        "For each source: how many candidate expressions the build finds in its archived text, how many claims cover, how many an editor marked as not claims, and how many nobody has dealt with yet.",
+        """
+select s.id as source_id, s.title as source_title,
+  count(c.category) as candidates,
+  coalesce(sum(c.status = 'claim'), 0) as covered_by_claims,
+  coalesce(sum(c.status = 'not-a-claim'), 0) as not_claims,
+  coalesce(sum(c.status = 'uncovered'), 0) as uncovered,
+  case when count(c.category) = 0 then 100.0
+    else round(100.0 * sum(c.status != 'uncovered') / count(c.category), 1) end as percent_covered
+from sources s
+left join coverage c on c.source_id = s.id
+group by s.id
+order by s.id
+""",
+        {
+            "source_id": "Id of the source.",
+            "source_title": "Title of the source.",
+            "candidates": "Candidate expressions found in the archived text.",
+            "covered_by_claims": "Candidates a claim covers.",
+            "not_claims": "Candidates inside words an editor marked as carrying no claim.",
+            "uncovered": "Candidates neither covered nor marked: `claimsdb suggest` lists them.",
+            "percent_covered": "Share of candidates covered or marked, in per cent (100 when there are none).",
+        },
+    ),
+    View(
         "estimates",
-        "Every figure for every measure, one row per quantity claim, lowest interval first within each measure: the spread of figures on one page (facet or filter by measure_id).",
+        "Every figure for every measure, one row per quantity claim, lowest interval first within each measure: the spread of figures on one page (facet or filter by measure_id; each measure_id links to the chart of its figures).",
         # Ordered as the index idx_claims_estimates, so a page is read from
         # the index instead of sorting every figure: NULL, an open lower
         # bound, sorts first; an open upper bound sorts as the largest number.
@@ -365,20 +438,27 @@ def semantics_rows(corpus: Corpus):
     semantics = corpus.semantics
     t = semantics.about_tolerance
     for comparator in semantics.comparators:
-        interval = comparator.interval.replace("n-t", "n - t").replace("n+t", "n + t").replace("inf", "∞")
-        if "t" in comparator.interval:
-            interval += f" with t = {t:g} × n"
+        interval = comparator_interval_text(comparator.interval, t)
         for wording in comparator.wordings:
-            yield {"category": "comparator", "wording": wording, "name": comparator.comparator, "interval": interval, "description": comparator.description}
+            yield {"category": "comparator", "wording": wording, "name": comparator.comparator, "interval": interval, "description": comparator.description, "tolerance": t}
     from .relations import Interval
 
     for vague in semantics.vague_quantities:
         interval = str(Interval(vague.low, vague.high, True, False))
-        yield {"category": "vague-quantity", "wording": vague.wording, "name": vague.wording, "interval": interval, "description": vague.description}
+        yield {"category": "vague-quantity", "wording": vague.wording, "name": vague.wording, "interval": interval, "description": vague.description, "low": vague.low, "high": vague.high}
     for qualifier in semantics.period_qualifiers:
         what = "days" if qualifier.applies_to == "month" else "from–to"
         interval = f"{what} {qualifier.first}–{qualifier.last} of the {qualifier.applies_to}"
-        yield {"category": "period-qualifier", "wording": qualifier.qualifier, "name": qualifier.qualifier, "interval": interval, "description": qualifier.description}
+        yield {"category": "period-qualifier", "wording": qualifier.qualifier, "name": qualifier.qualifier, "interval": interval, "description": qualifier.description,
+               "applies_to": qualifier.applies_to, "first": qualifier.first, "last": qualifier.last}
+
+
+def comparator_interval_text(notation: str, tolerance: float) -> str:
+    """'[n-t, n+t]' as published: '[n - t, n + t] with t = 0.1 × n'."""
+    interval = notation.replace("n-t", "n - t").replace("n+t", "n + t").replace("inf", "∞")
+    if "t" in notation:
+        interval += f" with t = {tolerance:g} × n"
+    return interval
 
 
 def claim_row(corpus: Corpus, source: Source, claim, units: dict) -> dict:
@@ -408,6 +488,7 @@ def claim_row(corpus: Corpus, source: Source, claim, units: dict) -> dict:
         "demand": fields.get("demand"),
         "addressed_to": fields.get("addressed_to"),
         "quote": claim.quote,
+        "occurrence": claim.occurrence,
         "quote_start": span.start,
         "quote_end": span.end,
         "quote_prefix": prefix,
@@ -456,7 +537,31 @@ def rows_for(corpus: Corpus) -> dict[str, list]:
             "retrieved": source.retrieved, "language": source.language, "archive": source.archive,
             "sha256": source.sha256, "text": corpus.texts[source.id], "path": place.path,
         })
+        for marked in corpus.not_claims.get(source.id, []):
+            rows["not_claims"].append({
+                "source_id": source.id, "text": marked.not_claim.text, "reason": marked.not_claim.reason,
+                "occurrence": marked.not_claim.occurrence, "text_start": marked.span.start, "text_end": marked.span.end,
+                "path": marked.path, "line": marked.line,
+            })
+        rows["coverage"] += coverage_rows(corpus, source)
     return rows
+
+
+def coverage_rows(corpus: Corpus, source: Source) -> list[dict]:
+    from .coverage import source_coverage
+    from .quotes import line_number
+
+    text = corpus.texts[source.id]
+    return [
+        {
+            "source_id": source.id, "expression_start": result.candidate.start, "expression_end": result.candidate.end,
+            "category": result.candidate.category, "expression": result.candidate.text,
+            "line": line_number(text, result.candidate.start), "sentence": result.candidate.sentence(text),
+            "status": result.status, "claim_ids": json.dumps(list(result.claim_ids)) if result.claim_ids else None,
+            "not_claim_reason": result.reason,
+        }
+        for result in source_coverage(corpus, source)
+    ]
 
 
 def claim_rows(corpus: Corpus, units: dict):

@@ -65,6 +65,17 @@ class ClaimFile:
     claims: list
 
 
+@dataclass(frozen=True)
+class MarkedNotClaim:
+    """Words an editor marked as carrying no claim, where they stand in the
+    archive and in the source file."""
+
+    not_claim: object  # model.NotClaim
+    span: quotes.Span
+    path: str
+    line: int
+
+
 @dataclass
 class Corpus:
     claims_dir: Path
@@ -76,6 +87,7 @@ class Corpus:
     where: dict = field(default_factory=dict)  # (kind, id) -> Located
     texts: dict = field(default_factory=dict)  # source id -> archived text
     spans: dict = field(default_factory=dict)  # claim id -> quotes.Span
+    not_claims: dict = field(default_factory=dict)  # source id -> [MarkedNotClaim], in file order
     intervals: dict = field(default_factory=dict)  # claim id -> (Interval, comparator)
     periods: dict = field(default_factory=dict)  # claim id -> Period
     relations: list = field(default_factory=list)  # rows of the relations table
@@ -221,6 +233,8 @@ def translate(error: dict, root: type) -> tuple[str, str]:
         if pattern == SLUG_PATTERN:
             return f"`{name}` {short(given)} is not a valid id", "use lower-case letters, digits and hyphens only"
         return f"`{name}` {short(given)} is not in the expected form", f"write {name} as: {info.description if info else pattern}"
+    if kind == "too_short":
+        return f"`{name}` is empty", f"give at least one item{described}"
     if kind == "string_too_short":
         return f"`{name}` is empty", "write the text or remove the field"
     if kind in ("greater_than_equal", "greater_than", "less_than", "less_than_equal"):
@@ -373,6 +387,7 @@ def load_corpus(claims_dir: Path | str, stages: Stages | None = None, cache: Fil
 
     with stages.stage("references"):
         problems += check_unique(corpus)
+        problems += check_repeated_rows(corpus)
         problems += check_references(corpus)
     with stages.stage("values"):
         if corpus.semantics is not None:
@@ -444,6 +459,38 @@ def check_unique(corpus: Corpus) -> list[Problem]:
                 f"duplicate {kind} id `{id_}` (first at {original.path}:{original.line_of('id')})",
                 "give each a unique id",
             ))
+    return problems
+
+
+def check_repeated_rows(corpus: Corpus) -> list[Problem]:
+    """What the database keys by content must be given once: a wording of
+    value_semantics, an agent's affiliation in one role."""
+    problems = []
+
+    def once(seen: dict, key, place: Located, keys: tuple, what: str, fix: str):
+        line = place.line_of(*keys)
+        if key in seen:
+            problems.append(Problem(place.path, line, f"{what} is given twice (first at line {seen[key]})", fix))
+        else:
+            seen[key] = line
+
+    if corpus.semantics is not None:
+        place = corpus.where[("semantics", "")][0]
+        seen: dict = {}
+        for c_index, comparator in enumerate(corpus.semantics.comparators):
+            for w_index, wording in enumerate(comparator.wordings):
+                once(seen, ("comparator", wording.lower()), place, ("comparators", c_index, "wordings", w_index),
+                     f"the comparator wording {wording!r}", "keep it under one comparator")
+        for index, vague in enumerate(corpus.semantics.vague_quantities):
+            once(seen, ("vague", vague.wording.lower()), place, ("vague_quantities", index, "wording"), f"the vague quantity {vague.wording!r}", "keep one of the two")
+        for index, qualifier in enumerate(corpus.semantics.period_qualifiers):
+            once(seen, ("qualifier", qualifier.qualifier), place, ("period_qualifiers", index, "qualifier"), f"the period qualifier {qualifier.qualifier!r}", "keep one of the two")
+    for agent in corpus.agents:
+        place = first(corpus, "agent", agent.id)
+        seen = {}
+        for index, affiliation in enumerate(agent.affiliations):
+            once(seen, (affiliation.agent, affiliation.role), place, ("affiliations", index, "agent"),
+                 f"the affiliation of `{agent.id}` with `{affiliation.agent}` as {affiliation.role!r}", "keep one of the two")
     return problems
 
 
@@ -578,4 +625,26 @@ def check_quotes(corpus: Corpus, advance=lambda n=1: None) -> list[Problem]:
                 corpus.spans[claim.id] = quotes.locate_quote(text, claim.quote, claim.occurrence, shown)
             except quotes.QuoteNotFound as error:
                 problems.append(Problem(place.path, place.line_of("claims", index, "quote"), error.message, error.fix))
+        if file.source is not None:
+            problems += locate_not_claims(corpus, file, text, shown)
+    return problems
+
+
+def locate_not_claims(corpus: Corpus, file: ClaimFile, text: str, shown: str) -> list[Problem]:
+    """Not-a-claim texts are evidence too: found in the archive like quotes."""
+    problems, marked, first_at = [], [], {}
+    place = file.place
+    for index, not_claim in enumerate(file.source.not_claims):
+        try:
+            span = quotes.locate_quote(text, not_claim.text, not_claim.occurrence, shown, what="the not-a-claim text", field="text")
+        except quotes.QuoteNotFound as error:
+            problems.append(Problem(place.path, place.line_of("not_claims", index, "text"), error.message, error.fix))
+            continue
+        line = place.line_of("not_claims", index)
+        if (span.start, span.end) in first_at:
+            problems.append(Problem(place.path, line, f"the same words are marked as not a claim twice (first at line {first_at[(span.start, span.end)]})", "keep one of the two"))
+            continue
+        first_at[(span.start, span.end)] = line
+        marked.append(MarkedNotClaim(not_claim, span, place.path, line))
+    corpus.not_claims[file.source.id] = marked
     return problems

@@ -91,6 +91,20 @@ def validate_bound(value: object) -> object:
 
 PartialDate = Annotated[str, Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")]
 
+# `claimsdb suggest` writes this where only an editor can decide (ids,
+# subject, statement ...); a value still starting with it fails the check.
+PLACEHOLDER = "TODO"
+
+
+def reject_placeholder(model: type[BaseModel], value: object, field_name: str) -> object:
+    if isinstance(value, str) and value.startswith(PLACEHOLDER):
+        description = model.model_fields[field_name].description or ""
+        raise ValueError(
+            f"still the placeholder {value if len(value) <= 30 else value[:29] + '…'!r} that `claimsdb suggest` writes — "
+            f"replace it with {description[:1].lower() + description[1:]}"
+        )
+    return value
+
 
 class Strict(BaseModel):
     """Unknown fields are errors: a typo must never pass silently."""
@@ -132,7 +146,7 @@ class Comparator(Strict):
     comparator: Literal["exactly", "about", "at least", "more than", "at most", "fewer than", "between"] = Field(
         description="The comparator's name."
     )
-    wordings: list[str] = Field(description="Words that introduce a figure with this comparator, matched case-insensitively at the start of the value as written ('' for a bare number).")
+    wordings: list[str] = Field(min_length=1, description="Words that introduce a figure with this comparator, matched case-insensitively at the start of the value as written ('' for a bare number).")
     interval: Literal["[n, n]", "[n-t, n+t]", "[n, inf)", "(n, inf)", "[0, n]", "[0, n)", "[a, b]"] = Field(
         description="The interval a figure n (or a to b) denotes; t is the tolerance for 'about'."
     )
@@ -156,7 +170,7 @@ class PeriodQualifier(Strict):
 
 class ValueSemantics(Strict):
     about_tolerance: float = Field(gt=0, lt=1, description="Relative tolerance of 'about': 0.1 reads 'around 30,000' as [27,000, 33,000].")
-    comparators: list[Comparator] = Field(description="How wording before a number maps to an interval.")
+    comparators: list[Comparator] = Field(min_length=1, description="How wording before a number maps to an interval.")
     vague_quantities: list[VagueQuantity] = Field(default_factory=list, description="Vague quantities and the interval each denotes.")
     period_qualifiers: list[PeriodQualifier] = Field(default_factory=list, description="Words that narrow a month or a year in a period bound.")
 
@@ -198,6 +212,17 @@ class ClaimBase(Strict):
 
     _validate_start = field_validator("start", "end", mode="before")(lambda cls, v: validate_bound(v))
 
+    # Every field an editor fills in a stub (`kind` is the union's
+    # discriminator, which pydantic lets no validator touch).
+    @field_validator(
+        "id", "subject", "speaker", "mode", "statement", "quote", "period", "start", "end", "scope", "note",
+        "withdrawn", "measure", "value", "label", "modality", "agent", "role", "demand", "addressed_to",
+        mode="before", check_fields=False,
+    )
+    @classmethod
+    def _not_a_placeholder(cls, value, info):
+        return reject_placeholder(cls, value, info.field_name)
+
     @model_validator(mode="after")
     def _period_bounds(self):
         if (self.start is None) != (self.end is None):
@@ -220,6 +245,10 @@ class QuantityClaim(ClaimBase):
     def _low_not_above_high(self):
         if self.low is not None and self.high is not None and self.low > self.high:
             raise ValueError(f"`low` ({self.low:g}) is greater than `high` ({self.high:g}) — swap them or correct one")
+        # An exclusion without its bound says nothing the database could keep.
+        for bound in ("low", "high"):
+            if getattr(self, f"{bound}_exclusive") and getattr(self, bound) is None:
+                raise ValueError(f"`{bound}_exclusive` without `{bound}` — give `{bound}:` or remove `{bound}_exclusive`")
         return self
 
 
@@ -259,6 +288,17 @@ Claim = Annotated[
 CLAIM_MODELS = {m.model_fields["kind"].annotation.__args__[0]: m for m in Claim.__origin__.__args__}
 
 
+class NotClaim(Strict):
+    text: Text = Field(description="Words of the archived text that need no claim of their own (a page remnant, navigation, a dateline, a heading that restates recorded claims), exactly as they stand there; every candidate expression inside them counts as not a claim.")
+    reason: Text = Field(description="Why the editor decides these words need no claim of their own, in neutral words (naming the claims that record what they restate).")
+    occurrence: int | None = Field(None, ge=1, description="Which occurrence of the text is meant (1 is the first) when the words occur more than once in the archive.")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _not_a_placeholder(cls, value, info):
+        return reject_placeholder(cls, value, info.field_name)
+
+
 class Source(Strict):
     id: Slug = Field(description="Stable identifier of the source, a lower-case slug; the file is claims/<id>.yml.")
     title: Text = Field(description="Title of the document as published.")
@@ -271,6 +311,7 @@ class Source(Strict):
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")] = Field(description="Language of the text, as a BCP 47 tag ('en').")
     archive: Annotated[str, StringConstraints(pattern=r"^sources/[^/]+\.txt$")] = Field(description="Path of the archived text, relative to claims/ (sources/<id>.txt).")
     sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] = Field(description="SHA-256 of the archived text's bytes, in lower-case hex.")
+    not_claims: list[NotClaim] = Field(default_factory=list, description="Words of the archive that an editor decides need no claim of their own, each with the reason; `claimsdb coverage` counts the candidate expressions inside them as not claims.")
     claims: list[Claim] = Field(default_factory=list, description="Every claim the document carries.")
 
     _validate_dates = field_validator("published", "retrieved", mode="before")(lambda cls, v: validate_partial_date(v))

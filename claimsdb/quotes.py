@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from dataclasses import dataclass
 from typing import NamedTuple
 from pathlib import Path
 
@@ -24,7 +25,6 @@ TYPOGRAPHY = str.maketrans(
         "\u00a0": " ", "\u2007": " ", "\u2009": " ", "\u200a": " ", "\u202f": " ",
     }
 )
-WHITESPACE_RUN = re.compile(r"\s+")
 
 
 class Span(NamedTuple):
@@ -45,31 +45,50 @@ def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def fold(text: str) -> tuple[str, list[int]]:
-    """Text with typography folded, and for each folded character its index in ``text``."""
-    translated = text.translate(TYPOGRAPHY)
+def fold(text: str, case: bool = False) -> tuple[str, list[int]]:
+    """Text with typography folded (curly quotes, dashes, no-break spaces, runs
+    of white space; and letter case when ``case``), and for each folded
+    character its index in ``text``, so a match in the folded text maps back
+    to the exact archived words."""
     folded: list[str] = []
     origin: list[int] = []
-    position = 0
-    for match in WHITESPACE_RUN.finditer(translated):
-        folded.append(translated[position:match.start()])
-        origin.extend(range(position, match.start()))
-        folded.append(" ")
-        origin.append(match.start())
-        position = match.end()
-    folded.append(translated[position:])
-    origin.extend(range(position, len(translated)))
+    in_space = False
+    for index, char in enumerate(text.translate(TYPOGRAPHY)):
+        if char.isspace():  # what \s matches in str patterns
+            if not in_space:
+                folded.append(" ")
+                origin.append(index)
+            in_space = True
+            continue
+        in_space = False
+        # lower() may give more than one character ("İ"): each keeps its origin.
+        for lowered in (char.lower() if case else char):
+            folded.append(lowered)
+            origin.append(index)
     return "".join(folded), origin
 
 
+def folded_matches(text: str, words: str, case: bool = False) -> list[tuple[int, int]]:
+    """Spans of ``text`` whose folded form is the folded ``words``."""
+    folded_text, origin = fold(text, case)
+    folded_words = fold(words, case)[0].strip()
+    if not folded_words:
+        return []
+    return [(origin[m], origin[m + len(folded_words) - 1] + 1) for m in occurrences(folded_text, folded_words)]
+
+
 INVISIBLE = re.compile(r"[\u00a0\u2000-\u200f\u2028\u2029\u202f\u205f\u3000\ufeff]")
+# Characters YAML does not allow as they are, or reads as line breaks.
+UNPRINTABLE = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[\x85]")
 
 
 def yaml_quoted(text: str) -> str:
     """A double-quoted YAML scalar that survives copy and paste from a terminal:
-    visible characters as they are, invisible ones (no-break spaces) escaped."""
+    visible characters as they are, invisible ones (no-break spaces) and those
+    YAML does not allow escaped."""
     quoted = json.dumps(text, ensure_ascii=False)
-    return INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
+    escape = lambda m: f"\\u{ord(m.group()):04x}"
+    return UNPRINTABLE.sub(escape, INVISIBLE.sub(escape, quoted))
 
 
 def occurrences(text: str, needle: str) -> list[int]:
@@ -94,13 +113,15 @@ def context(text: str, span: Span) -> tuple[str, str]:
     return text[max(0, span.start - CONTEXT):span.start], text[span.end:span.end + CONTEXT]
 
 
-def locate_quote(text: str, quote: str, occurrence: int | None, archive: str) -> Span:
-    """Find ``quote`` in ``text``: exactly once, or the given occurrence."""
+def locate_quote(text: str, quote: str, occurrence: int | None, archive: str, what: str = "the quote", field: str = "quote") -> Span:
+    """Find ``quote`` in ``text``: exactly once, or the given occurrence.
+    ``what`` and ``field`` name it in the messages (not-a-claim texts are
+    located the same way)."""
     found = occurrences(text, quote)
     if occurrence is not None:
         if occurrence > len(found):
             raise QuoteNotFound(
-                f"`occurrence: {occurrence}` but the quote occurs {len(found)} time(s) in {archive}",
+                f"`occurrence: {occurrence}` but {what} occurs {len(found)} time(s) in {archive}",
                 "lower `occurrence` or remove it",
             )
         start = found[occurrence - 1]
@@ -110,28 +131,53 @@ def locate_quote(text: str, quote: str, occurrence: int | None, archive: str) ->
     if len(found) > 1:
         lines = ", ".join(str(n) for n in sorted({line_number(text, i) for i in found}))
         raise QuoteNotFound(
-            f"the quote occurs {len(found)} times in {archive} (lines {lines} of the archive)",
-            "lengthen the quote until it is unique, or add `occurrence: N` (1 is the first)",
+            f"{what} occurs {len(found)} times in {archive} (lines {lines} of the archive)",
+            f"lengthen {what} until it is unique, or add `occurrence: N` (1 is the first)",
         )
-    folded_text, origin = fold(text)
-    folded_quote = fold(quote)[0].strip()
-    matches = occurrences(folded_text, folded_quote) if folded_quote else []
+    matches = folded_matches(text, quote)
     if matches:
-        exact = [text[origin[m]:origin[m + len(folded_quote) - 1] + 1] for m in matches]
-        shown = " | ".join(yaml_quoted(e) for e in exact)
+        shown = " | ".join(yaml_quoted(text[start:end]) for start, end in matches)
         return_fix = (
-            f"paste the archived text exactly: quote: {shown}"
-            if len(exact) == 1
-            else f"it matches {len(exact)} places; paste one exactly: {shown}"
+            f"paste the archived text exactly: {field}: {shown}"
+            if len(matches) == 1
+            else f"it matches {len(matches)} places; paste one exactly: {shown}"
         )
         raise QuoteNotFound(
-            f"the quote is not in {archive} as written; it matches only after folding typography (quotes, dashes, spaces)",
+            f"{what} is not in {archive} as written; it matches only after folding typography (quotes, dashes, spaces)",
             return_fix,
         )
     raise QuoteNotFound(
-        f"the quote does not occur in {archive}",
+        f"{what} does not occur in {archive}",
         f"copy the words exactly from {archive}",
     )
+
+
+@dataclass(frozen=True)
+class Hit:
+    """Where words occur in an archive, for `claimsdb locate`."""
+
+    start: int
+    end: int
+    exact: bool  # False: matched only with typography and case folded
+    occurrence: int  # which occurrence of the archived words this is (1 is the first)
+    of: int  # how many times the archived words occur
+
+    def words(self, text: str) -> str:
+        return text[self.start:self.end]
+
+
+def find_words(text: str, words: str) -> list[Hit]:
+    """Every place ``words`` occur in ``text``: exactly, or failing that with
+    typography and letter case folded."""
+    spans = [(start, start + len(words)) for start in occurrences(text, words)] if words else []
+    exact = bool(spans)
+    if not exact:
+        spans = folded_matches(text, words, case=True)
+    hits = []
+    for start, end in spans:
+        archived = occurrences(text, text[start:end])
+        hits.append(Hit(start, end, exact, archived.index(start) + 1, len(archived)))
+    return hits
 
 
 def archive_problem(claims_dir: Path, archive: str) -> tuple[bytes | None, str | None, str | None]:

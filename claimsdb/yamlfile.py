@@ -132,3 +132,34 @@ def _construct(loader, node, path, parsed: ParsedFile, seen: set, depth: int):
             mapping[key] = _construct(loader, value_node, path + (key,), parsed, seen, depth + 1)
         return mapping
     raise yaml.YAMLError(f"unexpected YAML node at line {line}")  # pragma: no cover
+
+
+# Writing ---------------------------------------------------------------------
+
+
+class ScalarDumper(yaml.SafeDumper):
+    """PyYAML's choice of plain or quoted style, on one line."""
+
+
+def _represent_float(dumper, value: float):
+    if value.is_integer() and abs(value) < 1e15:
+        return dumper.represent_int(int(value))
+    return dumper.represent_float(value)
+
+
+ScalarDumper.add_representer(float, _represent_float)
+
+
+def scalar(value) -> str:
+    """One YAML scalar on one line, as the claim files write it: plain where
+    YAML reads it back as the same string, double-quoted (with no-break
+    spaces and the like escaped, see quotes.yaml_quoted) where it would not."""
+    from .quotes import INVISIBLE, UNPRINTABLE, yaml_quoted
+
+    if isinstance(value, str) and ("\n" in value or "\r" in value or INVISIBLE.search(value) or UNPRINTABLE.search(value)):
+        return yaml_quoted(value)
+    text = yaml.dump(value, Dumper=ScalarDumper, allow_unicode=True, width=float("inf"), default_flow_style=True)
+    text = text.removesuffix("\n").removesuffix("\n...").rstrip("\n")
+    if "\n" in text:  # pragma: no cover - PyYAML writes a scalar on one line at infinite width
+        return yaml_quoted(value) if isinstance(value, str) else text
+    return text

@@ -4,6 +4,11 @@ the command line run as a user runs it."""
 from __future__ import annotations
 
 import shutil
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -55,3 +60,92 @@ def claims_datasette(built_db):
     from claimsdb.serve import make_datasette
 
     return make_datasette(built_db, PROJECT_ROOT)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(built_db):
+    """The server as `make serve` starts it (claimsdb.serve.datasette_command),
+    serving built_db on a free loopback port: its base URL."""
+    from claimsdb.serve import datasette_command
+
+    port = free_port()
+    process = subprocess.Popen(datasette_command(built_db, PROJECT_ROOT, port=port), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/-/versions.json", timeout=1)
+            break
+        except (urllib.error.URLError, ConnectionError):
+            if process.poll() is not None:
+                pytest.fail(process.stderr.read().decode())
+            time.sleep(0.1)
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+
+
+# A document the project has never seen ---------------------------------------
+
+# Made up for the tests (never added to claims/): a short report with a
+# figure, dates at several precisions, a legal characterisation and
+# reporting verbs, as a new editor would bring one.
+EXAMPLE_TEXT = """\
+Rights groups meet in Geneva on the 1988 executions
+
+Example Outlet, May 1, 2022
+
+Rights groups met in Geneva on April 28, 2022 to discuss the 1988 executions of political prisoners in Iran. \
+According to the Example Rights Group, the executions took place in 25 cities between late July and September 1988. \
+“The killings amount to genocide,” its director said.
+
+More than 200 people attended the meeting.
+"""
+EXAMPLE_AGENTS = """
+  - id: example-outlet
+    name: Example Outlet
+    kind: media-outlet
+    description: A made-up outlet of the test suite.
+
+  - id: example-rights-group
+    name: Example Rights Group
+    kind: ngo
+    description: A made-up organisation of the test suite.
+"""
+EXAMPLE_SUBJECTS = """
+  - id: example-geneva-meeting
+    name: A made-up meeting in Geneva
+    kind: event
+    description: The meeting of the test suite's made-up report.
+"""
+EXAMPLE_MEASURES = """
+  - id: example-meeting-attendance
+    name: People attending the made-up Geneva meeting
+    unit: people
+    description: Attendance of the meeting of the test suite's made-up report.
+"""
+EXAMPLE_ID = "example-outlet-2022-05-01-rights-groups-meet-geneva-1988-executions"
+
+
+@pytest.fixture
+def example_source(workdir, claimsdb) -> str:
+    """The made-up report added with `claimsdb add-source`, its agents,
+    subject and measure added to the copied claims/; returns its id."""
+    claims = workdir / "claims"
+    with open(claims / "agents.yml", "a", encoding="utf-8") as handle:
+        handle.write(EXAMPLE_AGENTS)
+    with open(claims / "subjects.yml", "a", encoding="utf-8") as handle:
+        handle.write(EXAMPLE_SUBJECTS)
+    measures = (claims / "measures.yml").read_text(encoding="utf-8")
+    (claims / "measures.yml").write_text(measures.replace("\nvalue_semantics:", EXAMPLE_MEASURES + "\nvalue_semantics:", 1), encoding="utf-8")
+    (workdir / "example.txt").write_text(EXAMPLE_TEXT, encoding="utf-8")
+    result = claimsdb("add-source", "example.txt", "--title", "Rights groups meet in Geneva on the 1988 executions",
+                      "--url", "https://example.org/2022/05/01/geneva", "--publisher", "example-outlet",
+                      "--published", "2022-05-01", "--language", "en")
+    assert result.exit_code == 0, result.output
+    return EXAMPLE_ID

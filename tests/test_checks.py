@@ -203,6 +203,47 @@ def test_probe_corpus_is_valid(probe, claimsdb):
             id="quote-ambiguous",
         ),
         pytest.param(
+            [("claims:\n", "not_claims:\n  - text: Exit mobile version\n    reason: A page remnant.\nclaims:\n")],
+            "claims/probe.yml:10: the not-a-claim text does not occur in claims/sources/probe.txt — copy the words exactly from claims/sources/probe.txt",
+            id="not-claim-absent",
+        ),
+        pytest.param(
+            [("claims:\n", "not_claims:\n  - text: the 1988 massacre\n    reason: A name.\nclaims:\n")],
+            "claims/probe.yml:10: the not-a-claim text occurs 10 times in claims/sources/probe.txt (lines 1, 9, 11, 15, 31, 33, 35, 43, 45 of the archive) — lengthen the not-a-claim text until it is unique, or add `occurrence: N` (1 is the first)",
+            id="not-claim-ambiguous",
+        ),
+        pytest.param(
+            [("claims:\n", "not_claims:\n  - text: Iran, September 3, 2021-The\n    reason: Dateline.\nclaims:\n")],
+            "claims/probe.yml:10: the not-a-claim text is not in claims/sources/probe.txt as written; it matches only after folding typography (quotes, dashes, spaces) — paste the archived text exactly: text: \"Iran, September 3, 2021—The\"",
+            id="not-claim-typography",
+        ),
+        pytest.param(
+            [("claims:\n", "not_claims:\n  - text: You May Also Like\n    reason: Footer.\n  - text: You May Also Like\n    reason: Footer.\nclaims:\n")],
+            "claims/probe.yml:12: the same words are marked as not a claim twice (first at line 10) — keep one of the two",
+            id="not-claim-twice",
+        ),
+        pytest.param(
+            [("claims:\n", "not_claims:\n  - text: You May Also Like\nclaims:\n")],
+            "claims/probe.yml:10: missing field `reason` — add `reason:` (Why the editor decides these words need no claim of their own, in neutral words (naming the claims that record what they restate))",
+            id="not-claim-without-reason",
+        ),
+        pytest.param(
+            [("claims:\n", "not_claims:\n  - text: You May Also Like\n    reason: TODO\nclaims:\n")],
+            "claims/probe.yml:11: `reason`: still the placeholder 'TODO' that `claimsdb suggest` writes — replace it with why the editor decides these words need no claim of their own, in neutral words (naming the claims that record what they restate).",
+            id="not-claim-placeholder-reason",
+        ),
+        pytest.param(
+            [("    statement: The probe document states that more than 30,000 political prisoners were executed.\n",
+              "    statement: 'TODO: one neutral sentence saying who asserts what'\n")],
+            "claims/probe.yml:17: `statement`: still the placeholder 'TODO: one neutral sentence sa…' that `claimsdb suggest` writes — replace it with one plain sentence, written by the editor, saying who asserts what.",
+            id="placeholder-statement",
+        ),
+        pytest.param(
+            [("    value: more than 30,000\n", "    value: more than 30,000\n    low_exclusive: true\n")],
+            "claims/probe.yml:10: `low_exclusive` without `low` — give `low:` or remove `low_exclusive`",
+            id="exclusive-without-bound",
+        ),
+        pytest.param(
             [("    quote: executed more than 30,000 political prisoners\n", "    quote: the 1988 massacre\n    occurrence: 11\n")],
             "claims/probe.yml:18: `occurrence: 11` but the quote occurs 10 time(s) in claims/sources/probe.txt — lower `occurrence` or remove it",
             id="quote-occurrence-too-high",
@@ -290,3 +331,31 @@ def test_yaml_aliases_are_refused(probe, claimsdb):
     probe(("    subject: executions-1988\n", "    subject: &s executions-1988\n"),
           ("    subject: executions-1988\n    speaker: un-wgeid\n", "    subject: *s\n    speaker: un-wgeid\n"))
     assert problems(claimsdb("check")) == ["claims/probe.yml:21: YAML aliases (*name) are not allowed in claim files — write the value out in full"]
+
+
+def test_a_wording_given_twice_in_value_semantics(workdir, claimsdb):
+    measures = workdir / "claims" / "measures.yml"
+    text = measures.read_text(encoding="utf-8")
+    measures.write_text(text.replace('wordings: ["at most", "up to", "no more than"]', 'wordings: ["at most", "up to", "about"]'), encoding="utf-8")
+    [line] = problems(claimsdb("check"))
+    assert line == "claims/measures.yml:63: the comparator wording 'about' is given twice (first at line 51) — keep it under one comparator"
+
+
+def test_a_comparator_without_wordings(workdir, claimsdb):
+    measures = workdir / "claims" / "measures.yml"
+    text = measures.read_text(encoding="utf-8")
+    measures.write_text(text.replace('wordings: ["at most", "up to", "no more than"]', "wordings: []"), encoding="utf-8")
+    assert problems(claimsdb("check")) == [
+        "claims/measures.yml:63: `wordings` is empty — give at least one item (Words that introduce a figure with this comparator, matched case-insensitively at the start of the value as written ('' for a bare number))",
+    ]
+
+
+def test_an_affiliation_given_twice(workdir, claimsdb):
+    agents = workdir / "claims" / "agents.yml"
+    text = agents.read_text(encoding="utf-8")
+    agents.write_text(text.replace(
+        "      - agent: pmoi-mek\n        role: publishes reports credited to\n",
+        "      - agent: pmoi-mek\n        role: publishes reports credited to\n      - agent: pmoi-mek\n        role: publishes reports credited to\n"), encoding="utf-8")
+    assert problems(claimsdb("check")) == [
+        "claims/agents.yml:28: the affiliation of `arabnews-today` with `pmoi-mek` as 'publishes reports credited to' is given twice (first at line 26) — keep one of the two",
+    ]

@@ -1,0 +1,329 @@
+"""Find the expressions in an archived text that may carry a claim.
+
+Four categories, matching what a claim records:
+
+- ``figure``: a number or vague quantity with what it counts ("more than
+  30,000 political prisoners", "at least 36 cities", "tens of thousands",
+  "33 years");
+- ``date``: a date or period, absolute ("between July and early September
+  1988", "the summer of 1988", "August 4, 2021", "in 1988") or relative
+  ("the past 33 years", "in recent years", "the following week");
+- ``characterisation``: a legal characterisation ("genocide", "crime against
+  humanity", "forcibly disappeared");
+- ``reporting``: a reporting verb ("said", "according to", "the report
+  reads"), which says someone other than the outlet speaks.
+
+The finder proposes; editors decide. It errs towards finding too much, since
+an expression an editor decides carries no claim is marked as such in the
+source file with a reason, while a missed one would never be seen. Comparator
+and vague wordings come from the published value_semantics table, so a
+wording added there is found here too.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .model import ValueSemantics
+
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+MONTH_NUMBER = {name.lower(): f"{number:02d}" for number, name in enumerate(MONTHS, 1)}
+MONTH = "(?:" + "|".join(MONTHS) + ")"
+YEAR = r"(?:1[5-9]\d\d|20\d\d)(?![\d,]\d)"
+DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+PART_OF_MONTH = r"(?:early|mid|late)"
+SEASONS = r"(?:spring|summer|autumn|fall|winter)"
+TIME_UNITS = {"day", "days", "week", "weeks", "month", "months", "year", "years", "decade", "decades", "century", "centuries", "hour", "hours"}
+
+WORD_NUMBERS = {
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "a dozen": 12, "a hundred": 100,
+    "one hundred": 100, "a thousand": 1000, "one thousand": 1000, "a million": 1_000_000,
+}
+# Vague quantities beyond those value_semantics gives an interval for: found,
+# so that no figure is missed, though the table cannot read them.
+MORE_VAGUE_QUANTITIES = [
+    "hundreds of thousands", "millions", "scores", "several", "many", "numerous", "a few", "a handful",
+    "a number", "countless", "a majority", "a minority",
+]
+NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s+(?:thousand|million|billion))?(?:\s*(?:%|per\s?cent))?"
+# A number after these words names something ("article 2"), it counts nothing.
+IDENTIFIER_BEFORE = re.compile(r"(?:article|section|paragraph|chapter|resolution|no\.|number|item|page|p\.|clause|rule|protocol|volume)\s+$", re.I)
+COUNTED_STOP = {
+    "and", "or", "but", "nor", "in", "on", "at", "by", "to", "from", "for", "with", "without", "of", "who", "whom",
+    "whose", "which", "that", "were", "was", "is", "are", "be", "been", "being", "have", "has", "had", "will",
+    "would", "could", "should", "may", "might", "can", "do", "did", "does", "as", "than", "since", "until",
+    "after", "before", "during", "alongside", "across", "over", "under", "into", "onto", "about", "around",
+    "per", "each", "the", "a", "an", "this", "these", "those", "their", "its", "his", "her", "it", "they",
+    "he", "she", "we", "there", "here", "when", "where", "while", "if", "not", "no", "so", "also", "both",
+    "all", "such", "between", "among", "within", "through", "later", "ago", "earlier", "more", "less",
+}
+DETERMINERS = r"(?:the|a|an|its|their|his|her|this|that|these|those|whose|our)"
+
+LEGAL_TERMS = [
+    r"genocid(?:e|al)",
+    r"crimes?\s+against\s+humanity",
+    r"war\s+crimes?",
+    r"crimes?\s+of\s+aggression",
+    r"ethnic\s+cleansing",
+    r"(?:enforced|forced|involuntary)\s+disappearances?",
+    r"forcibly\s+disappeared",
+    r"extrajudicial(?:ly)?\s+(?:executed|executions?|killings?|killed)",
+    r"summar(?:y|ily)\s+(?:executed|executions?)",
+    r"arbitrar(?:y|ily)\s+(?:detention|detained|executions?|executed|arrests?|arrested)",
+    r"tortured?",
+    r"persecution",
+    r"apartheid",
+    r"illegal(?:ly)?",
+    r"unlawful(?:ly)?",
+]
+LEGAL = re.compile(r"\b(?:" + "|".join(LEGAL_TERMS) + r")\b", re.I)
+
+# Lower case only: "States" in "United States" is a name, "states" mid-sentence a verb.
+REPORTING_VERBS = [
+    "according to", "said", "says", "say", "stated", "stressed", "stresses", "warned", "warns", "added", "adds",
+    "wrote", "writes", "reads", "told", "claimed", "believe", "believes", "believed", "called on", "called for",
+    "calls on", "calls for", "urged", "urges", "noted", "highlighted", "highlights", "reiterated", "reiterates",
+    "described", "describes", "indicated", "indicates", "announced", "insisted", "insists", "argued", "argues",
+    "confirmed", "confirms", "denied", "denies", "alleged", "alleges", "accused", "accuses", "recalled",
+    "recalls", "cited", "concluded", "explained", "acknowledged", "acknowledges", "declared", "demanded",
+    "emphasised", "emphasized", "asserted", "testified", "reported that", "estimated", "estimates that",
+]
+REPORTING = re.compile(
+    r"(?<![\w’'-])(?:" + "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in sorted(REPORTING_VERBS, key=len, reverse=True))
+    + r"|According\s+to)(?![\w’'-])"
+)
+
+ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "prof", "st", "no", "gen", "jr", "sr", "u.s", "u.n", "u.k", "e.g", "i.e", "vs", "mt", "col", "lt", "gov", "rev", "sen", "rep", "art", "para"}
+SENTENCE_END = re.compile(r"[.!?]+[”\"’')\]]*(?=\s|$)")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    category: str  # figure, date, characterisation or reporting
+    start: int  # the expression's span in the text, code points, half-open
+    end: int
+    text: str  # the expression as written
+    sentence_start: int
+    sentence_end: int
+    figure: str | None = None  # figure: the figure as written ("more than 30,000", "33 years")
+    counts: str | None = None  # figure: what it counts, as written ("political prisoners")
+    bounds: tuple[str, str] | None = None  # date: start and end bounds, when the text fixes them
+    verb: str | None = None  # reporting: the verb as written
+
+    @property
+    def relative(self) -> bool:
+        return self.category == "date" and self.bounds is None
+
+    def sentence(self, text: str) -> str:
+        return text[self.sentence_start:self.sentence_end]
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """Spans of the sentences of ``text``; a line break always ends one."""
+    spans = []
+    for line in re.finditer(r"[^\n]+", text):
+        start = line.start()
+        for end_mark in SENTENCE_END.finditer(text, line.start(), line.end()):
+            word = re.search(r"[\w.]*$", text[start:end_mark.start()])[0].lower()
+            after = text[end_mark.end():line.end()].lstrip()
+            if word in ABBREVIATIONS or re.fullmatch(r"[a-z]", word) or (after and after[0].islower()):
+                continue
+            spans.append((start, end_mark.end()))
+            start = end_mark.end()
+        spans.append((start, line.end()))
+    trimmed = []
+    for start, end in spans:
+        piece = text[start:end]
+        stripped = piece.strip()
+        if stripped:
+            offset = start + len(piece) - len(piece.lstrip())
+            trimmed.append((offset, offset + len(stripped)))
+    return trimmed
+
+
+def word_pattern(words) -> str:
+    return "(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True)) + ")"
+
+
+def bound(year: str, month: str | None = None, day: str | None = None, qualifier: str | None = None) -> str:
+    value = year
+    if month:
+        value += "-" + MONTH_NUMBER[month.lower()]
+    if day:
+        value += f"-{int(re.match(r'[0-9]+', day)[0]):02d}"
+    return f"{qualifier.lower()} {value}" if qualifier else value
+
+
+def find_dates(text: str, semantics: ValueSemantics | None) -> tuple[list[tuple[int, int, tuple | None]], list[tuple[int, int]]]:
+    """(start, end, bounds or None) of each date expression, and the spans of
+    years that are part of a name ("the 1988 massacre"), which are no date.
+
+    Month names match only capitalised ("May", not "may"); every other word
+    in any case, since it may start a sentence."""
+    qualifiers = {q.qualifier for q in semantics.period_qualifiers} if semantics else set()
+    found: list[tuple[int, int, tuple | None]] = []
+    taken = [False] * (len(text) + 1)
+
+    def free(start: int, end: int) -> bool:
+        return not any(taken[start:end])
+
+    def take(start: int, end: int, bounds) -> None:
+        if free(start, end):
+            taken[start:end] = [True] * (end - start)
+            found.append((start, end, bounds))
+
+    def part(word):
+        return word.lower() if word and word.lower() in qualifiers else None
+
+    q = rf"(?i:{PART_OF_MONTH})"
+    patterns = [
+        # between July and early September 1988; from March to May 2020
+        (rf"\b(?i:between|from)\s+(?:(?P<q1>{q})[- ])?(?P<m1>{MONTH})(?:\s+(?P<y1>{YEAR}))?\s+(?i:and|to|until|through)\s+(?:(?P<q2>{q})[- ])?(?P<m2>{MONTH})\s+(?P<y2>{YEAR})\b",
+         lambda m: (bound(m["y1"] or m["y2"], m["m1"], qualifier=part(m["q1"])), bound(m["y2"], m["m2"], qualifier=part(m["q2"])))),
+        # between 1988 and 1990
+        (rf"\b(?i:between|from)\s+(?P<y1>{YEAR})\s+(?i:and|to|until|through)\s+(?P<y2>{YEAR})\b", lambda m: (m["y1"], m["y2"])),
+        # August 4, 2021 / 4 August 2021
+        (rf"\b(?P<m>{MONTH})\s+(?P<d>{DAY}),?\s+(?P<y>{YEAR})\b", lambda m: (bound(m["y"], m["m"], m["d"]),) * 2),
+        (rf"\b(?P<d>{DAY})\s+(?P<m>{MONTH}),?\s+(?P<y>{YEAR})\b", lambda m: (bound(m["y"], m["m"], m["d"]),) * 2),
+        # early September 1988 / September 1988
+        (rf"\b(?:(?P<q>{q})[- ])?(?P<m>{MONTH})(?:\s+of)?\s+(?P<y>{YEAR})\b", lambda m: (bound(m["y"], m["m"], qualifier=part(m["q"])),) * 2),
+        # the summer of 1988
+        (rf"\b(?i:(?:the\s+)?(?P<s>{SEASONS})\s+(?:of\s+)?)(?P<y>{YEAR})\b",
+         lambda m: (bound(m["y"], qualifier=m["s"].lower()),) * 2 if m["s"].lower() in qualifiers else None),
+        # relative: the past 33 years, the following week, in recent years, for decades, at the time
+        (r"(?i)\b(?:(?:in|for|over|during|within)\s+)?the\s+(?:past|last|previous|following|next|coming|preceding)\s+(?:(?:\d+|" + word_pattern(WORD_NUMBERS) + r"|few|several)\s+)?(?:days?|weeks?|months?|years?|decades?|centur(?:y|ies))\b", lambda m: None),
+        (r"(?i)\b(?:in\s+)?recent\s+(?:days|weeks|months|years|decades)\b", lambda m: None),
+        (r"(?i)\b(?:for|over)\s+(?:decades|years|months|weeks|centuries)\b", lambda m: None),
+        (r"(?i)\b(?:earlier|later)\s+(?:this|that|last)\s+(?:week|month|year)\b", lambda m: None),
+        (r"(?i)\b(?:last|this|next)\s+(?:week|month|year)\b", lambda m: None),
+        (r"(?i)\bat\s+(?:the|that)\s+time\b", lambda m: None),
+        # a month without its year: in December, on May 4
+        (rf"\b(?i:in|since|until|by|during|from|on|of)\s+(?:{q}[- ])?{MONTH}\b", lambda m: None),
+        (rf"(?<![-–])\b{MONTH}\s+{DAY}\b(?!,?\s+\d)", lambda m: None),
+    ]
+    for pattern, bounds_of in patterns:
+        for match in re.finditer(pattern, text):
+            take(*match.span(), bounds_of(match))
+    names = []
+    for match in re.finditer(rf"(?<![\d,.$£€])\b{YEAR}\b(?![\d.,]\d)", text):
+        start, end = match.span()
+        if not free(start, end):
+            continue
+        if re.search(rf"\b{DETERMINERS}\s+$", text[max(0, start - 8):start], re.I) and re.match(r"\s+[A-Za-z]", text[end:end + 2]):
+            names.append((start, end))
+            continue
+        # "in 1988": the preposition belongs to the date as written.
+        preposition = re.search(r"\b(?:in|since|until|by|during|from|of|before|after|around|circa|throughout)\s+$", text[max(0, start - 12):start], re.I)
+        take(start - len(preposition[0]) if preposition else start, end, (match[0], match[0]))
+    found.sort()
+    return found, names
+
+
+def find_figures(text: str, semantics: ValueSemantics | None, skip: list[tuple[int, int]]) -> list[tuple[int, int, str, str | None]]:
+    """(start, end, figure as written, what it counts) of each figure."""
+    comparators = [w for c in (semantics.comparators if semantics else []) for w in c.wordings if w]
+    vague = [v.wording for v in (semantics.vague_quantities if semantics else [])] + MORE_VAGUE_QUANTITIES
+    comparator = word_pattern(comparators) if comparators else "(?!)"
+    pattern = re.compile(
+        rf"(?<![\w,.$£€-])(?:(?P<range>(?:between\s+)?{NUMBER}\s*(?:and|to|-|–|—)\s*{NUMBER})"
+        rf"|(?:(?P<comparator>{comparator})\s+)?(?:(?P<number>{NUMBER})|(?P<word>{word_pattern(WORD_NUMBERS)}))|(?P<vague>{word_pattern(vague)}))"
+        rf"(?![\w’'-]|[.,]\d)",
+        re.I,
+    )
+    found = []
+    for match in pattern.finditer(text):
+        start, end = match.span()
+        if any(a < end and start < b for a, b in skip):
+            continue
+        if (match["number"] and not match["comparator"] and re.fullmatch(YEAR, match["number"])) or IDENTIFIER_BEFORE.search(text[max(0, start - 12):start]):
+            continue
+        counts = counted(text, end, after_vague=bool(match["vague"]))
+        if match["vague"] and counts is None:
+            continue  # "many" alone counts nothing that can be named
+        figure, expression_end = match[0], end
+        if counts:
+            counts_start, expression_end = counts
+            counts = text[counts_start:expression_end]
+            unit = counts.split()[0]
+            if unit.lower() in TIME_UNITS:
+                # A duration is written with its unit ("33 years", "a few months").
+                figure = text[start:counts_start + len(unit)]
+        found.append((start, expression_end, figure, counts))
+    return found
+
+
+def counted(text: str, position: int, after_vague: bool) -> tuple[int, int] | None:
+    """Where the words a figure counts stand: up to four words after it,
+    stopping at a function word or punctuation ("political prisoners")."""
+    rest = text[position:position + 80]
+    lead = re.match(r"\s+(?:of\s+(?:(?:the|these|those|them|its|their)\s+)?)?" if after_vague else r"\s+", rest)
+    if not lead:
+        return None
+    offset, last_end, words, ends = lead.end(), None, 0, []
+    for word in re.finditer(r"[A-Za-z][\w’'-]*", rest[offset:]):
+        gap = rest[offset + (last_end or 0):offset + word.start()]
+        if (last_end is not None and not re.fullmatch(r"[ \t\u00a0]+", gap)) or (last_end is None and word.start() != 0):
+            break
+        if word[0].lower() in COUNTED_STOP or words == 4:
+            break
+        words += 1
+        ends.append(word.end())
+        last_end = word.end()
+    # A participle ends the phrase only as its verb ("200 people attended"),
+    # not inside it ("executed prisoners").
+    while ends and re.search(r"(?:ed|ing)$", rest[offset:offset + ends[-1]].split()[-1].lower()):
+        ends.pop()
+    if not ends:
+        return None
+    return position + offset, position + offset + ends[-1]
+
+
+def find_characterisations(text: str, sentence_starts: set[int]) -> list[tuple[int, int]]:
+    found = []
+    for match in LEGAL.finditer(text):
+        start = match.start()
+        # Capitalised mid-sentence, it is part of a name ("Working Group on
+        # Enforced Disappearances", "the 1948 Genocide Convention").
+        opening = start - len(re.search(r"[“\"‘'(]*$", text[max(0, start - 3):start])[0])
+        if match[0][0].isupper() and opening not in sentence_starts:
+            continue
+        found.append(match.span())
+    return found
+
+
+def find_candidates(text: str, semantics: ValueSemantics | None = None) -> list[Candidate]:
+    """Every candidate expression of ``text``, in order of position."""
+    spans = sentences(text)
+    starts = {start for start, _ in spans}
+
+    def sentence_of(position: int) -> tuple[int, int]:
+        for start, end in spans:
+            if start <= position < end:
+                return start, end
+        return position, position
+
+    candidates = []
+    dates, names = find_dates(text, semantics)
+    absolute = [(start, end) for start, end, bounds in dates if bounds is not None]
+    for start, end, bounds in dates:
+        candidates.append(Candidate("date", start, end, text[start:end], *sentence_of(start), bounds=bounds))
+    for start, end, figure, counts in find_figures(text, semantics, absolute + names):
+        candidates.append(Candidate("figure", start, end, text[start:end], *sentence_of(start), figure=figure, counts=counts))
+    for start, end in find_characterisations(text, starts):
+        candidates.append(Candidate("characterisation", start, end, text[start:end], *sentence_of(start)))
+    for match in REPORTING.finditer(text):
+        start, end = match.span()
+        verb = text[start:end]
+        if verb == "reads":
+            # "the report reads": the document named before the verb speaks
+            named = re.search(r"\b(?:the|a|its|their)\s+(?:report|letter|statement|document|resolution|text|decree)\s+$", text[max(0, start - 30):start], re.I)
+            if not named:
+                continue
+            start -= len(named[0])
+        candidates.append(Candidate("reporting", start, end, text[start:end], *sentence_of(start), verb=verb))
+    candidates.sort(key=lambda c: (c.start, c.end, c.category))
+    return candidates

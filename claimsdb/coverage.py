@@ -1,0 +1,92 @@
+"""Coverage: for each candidate expression of a source (claimsdb.candidates),
+the claims that cover it, or the editor's reason why it carries no claim.
+
+A claim covers a candidate when
+
+1. its quote contains the expression; or
+2. it records the expression's words as written in `period:` or `value:`
+   and its quote stands in the same sentence ("In recent years, …, the
+   regime has engaged in …" with `period: In recent years`); or
+3. the candidate is a reporting verb and the claim, quoted, reported or
+   attributed (not the outlet's own voice), has its quote in the same
+   sentence ("“…,” Amnesty International added.").
+
+A candidate no claim covers is not a claim when it lies inside words the
+source file marks under `not_claims:`. Everything else is uncovered:
+`claimsdb suggest` proposes a claim for it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .candidates import Candidate, find_candidates
+from .quotes import fold
+
+CLAIM, NOT_A_CLAIM, UNCOVERED = "claim", "not-a-claim", "uncovered"
+
+
+@dataclass(frozen=True)
+class Coverage:
+    candidate: Candidate
+    status: str  # claim, not-a-claim or uncovered
+    claim_ids: tuple[str, ...] = ()
+    reason: str | None = None
+
+
+def folded(words: str) -> str:
+    return fold(words, case=True)[0].strip()
+
+
+def covers(claim, span, candidate: Candidate) -> bool:
+    if span.start <= candidate.start and candidate.end <= span.end:
+        return True
+    in_sentence = span.start < candidate.sentence_end and candidate.sentence_start < span.end
+    if not in_sentence:
+        return False
+    written = [words for words in (claim.period, getattr(claim, "value", None)) if words]
+    if any(folded(candidate.text) in folded(words) for words in written):
+        return True
+    return candidate.category == "reporting" and claim.mode != "own-voice"
+
+
+def source_coverage(corpus, source) -> list[Coverage]:
+    """Every candidate of one source of a loaded corpus, with its status."""
+    text = corpus.texts[source.id]
+    claims = [(claim, corpus.spans[claim.id]) for claim in source.claims if claim is not None and claim.id in corpus.spans]
+    marked = corpus.not_claims.get(source.id, [])
+    results = []
+    for candidate in find_candidates(text, corpus.semantics):
+        claim_ids = tuple(claim.id for claim, span in claims if covers(claim, span, candidate))
+        if claim_ids:
+            results.append(Coverage(candidate, CLAIM, claim_ids))
+            continue
+        reason = next((m.not_claim.reason for m in marked if m.span.start <= candidate.start and candidate.end <= m.span.end), None)
+        results.append(Coverage(candidate, NOT_A_CLAIM if reason else UNCOVERED, (), reason))
+    return results
+
+
+@dataclass(frozen=True)
+class Summary:
+    source_id: str
+    candidates: int
+    claims: int
+    not_claims: int
+
+    @property
+    def uncovered(self) -> int:
+        return self.candidates - self.claims - self.not_claims
+
+    @property
+    def percent(self) -> float:
+        """Share of candidates an editor has dealt with (covered or marked)."""
+        return 100.0 if not self.candidates else round(100 * (self.claims + self.not_claims) / self.candidates, 1)
+
+
+def summarise(source_id: str, results: list[Coverage]) -> Summary:
+    return Summary(
+        source_id,
+        len(results),
+        sum(1 for r in results if r.status == CLAIM),
+        sum(1 for r in results if r.status == NOT_A_CLAIM),
+    )

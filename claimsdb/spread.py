@@ -1,0 +1,206 @@
+"""The spread of figures for one measure, drawn on the server as SVG.
+
+Each quantity claim is a bar from the lowest to the highest value its figure
+denotes (``claims.value_low``/``value_high``): a filled end cap for a bound
+that is included, a hollow one for a bound that is excluded ("more than"),
+a bar fading to the edge with an arrow where there is no bound, a dot for a
+single number. Every text in the chart comes from the database and is
+escaped by ``Markup.format``; the chart needs no script and carries its
+meaning in <title>, <desc> and aria labels.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from .relations import format_number
+
+WIDTH = 960
+PLOT_LEFT, PLOT_RIGHT = 16, 916  # the arrow of an unbounded figure reaches past PLOT_RIGHT
+ROW = 66
+TOP = 10
+AXIS = 46
+LEGEND = 34
+FADE = 56  # length of the fading end of a bar with no bound on that side
+LABEL_CHARACTERS = 128
+SCALES = ("linear", "log")
+# Figures spanning this ratio (largest finite bound over smallest positive one)
+# are drawn on a log scale unless the reader asks otherwise.
+LOG_RATIO = 100
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One quantity claim as the chart draws it."""
+
+    claim_id: str
+    url: str
+    low: float | None
+    high: float | None
+    low_inclusive: bool
+    high_inclusive: bool
+    value_text: str
+    interval: str
+    speaker: str
+    reporter: str
+    source: str
+    published: str | None
+    withdrawn: str | None = None
+
+    @property
+    def is_point(self) -> bool:
+        return self.low is not None and self.low == self.high
+
+    def description(self, unit: str) -> str:
+        text = (f"{self.speaker}: “{self.value_text}”, read as {self.interval} {unit}; "
+                f"reported by {self.reporter} in “{self.source}” ({self.published or 'date unknown'})")
+        return text + (f"; withdrawn: {self.withdrawn}" if self.withdrawn else "")
+
+
+def finite_values(figures: list[Figure]) -> list[float]:
+    return [v for f in figures for v in (f.low, f.high) if v is not None]
+
+
+def choose_scale(figures: list[Figure]) -> str:
+    """log when the figures span two orders of magnitude or more, else linear."""
+    positive = [v for v in finite_values(figures) if v > 0]
+    if positive and max(positive) / min(positive) >= LOG_RATIO:
+        return "log"
+    return "linear"
+
+
+def nice_step(span: float, count: int = 5) -> float:
+    raw = span / count
+    magnitude = 10 ** math.floor(math.log10(raw))
+    return next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+
+
+@dataclass(frozen=True)
+class Axis:
+    scale: str
+    low: float
+    high: float
+    ticks: tuple[float, ...]
+
+    def x(self, value: float) -> float:
+        if self.scale == "log":
+            fraction = (math.log10(value) - math.log10(self.low)) / (math.log10(self.high) - math.log10(self.low))
+        else:
+            fraction = (value - self.low) / (self.high - self.low)
+        return PLOT_LEFT + fraction * (PLOT_RIGHT - PLOT_LEFT)
+
+    def on_scale(self, value: float) -> bool:
+        return self.low <= value <= self.high and not (self.scale == "log" and value <= 0)
+
+
+def axis_for(figures: list[Figure], scale: str) -> Axis:
+    """An axis holding every finite bound, with room to the right for the
+    arrows of figures with no upper bound."""
+    values = finite_values(figures)
+    unbounded_above = any(f.high is None for f in figures)
+    if scale == "log":
+        positive = [v for v in values if v > 0] or [1.0]
+        top = max(positive) * (3 if unbounded_above else 1)
+        low = 10 ** math.floor(math.log10(min(positive)))
+        high = 10 ** math.ceil(math.log10(top))
+        if high <= low:
+            high = low * 10
+        decades = range(round(math.log10(low)), round(math.log10(high)) + 1)
+        steps = (1, 2, 5) if len(decades) <= 4 else (1,)
+        ticks = tuple(m * 10 ** d for d in decades for m in steps if low <= m * 10 ** d <= high)
+        return Axis("log", low, high, ticks)
+    top = max(values, default=1.0) * (1.3 if unbounded_above else 1.05) or 1.0
+    low = min(0.0, min(values, default=0.0))
+    step = nice_step(top - low)
+    high = math.ceil(top / step) * step
+    count = round((high - low) / step)
+    return Axis("linear", low, high, tuple(low + i * step for i in range(count + 1)))
+
+
+def shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: max(0, limit - 1)].rstrip() + "…"
+
+
+def draw_figure(figure: Figure, axis: Axis, y: float, unit: str) -> Markup:
+    bar_y = y + 50
+    low_on = figure.low is not None and axis.on_scale(figure.low)
+    high_on = figure.high is not None and axis.on_scale(figure.high)
+    left = axis.x(figure.low) if low_on else PLOT_LEFT
+    right = axis.x(figure.high) if high_on else PLOT_RIGHT
+    shapes = []
+    if figure.is_point and low_on:
+        shapes.append(Markup('<circle class="point" cx="{:.1f}" cy="{}" r="6"/>').format(left, bar_y))
+    else:
+        solid_left = left if low_on else min(left + FADE, right)
+        solid_right = right if high_on else max(right - FADE, solid_left)
+        shapes.append(Markup('<rect class="range" x="{:.1f}" y="{}" width="{:.1f}" height="10"/>').format(
+            solid_left, bar_y - 5, max(solid_right - solid_left, 0)))
+        if not low_on:
+            shapes.append(Markup('<rect class="fade" fill="url(#spread-fade-left)" x="{:.1f}" y="{}" width="{:.1f}" height="10"/>').format(
+                PLOT_LEFT, bar_y - 5, solid_left - PLOT_LEFT))
+            if figure.low is None:  # unbounded below: an arrow; a bound of 0 off a log scale only fades
+                shapes.append(Markup('<path class="arrow" d="M{:.1f},{} l10,-7 v14 z"/>').format(PLOT_LEFT - 12, bar_y))
+        if not high_on:
+            shapes.append(Markup('<rect class="fade" fill="url(#spread-fade-right)" x="{:.1f}" y="{}" width="{:.1f}" height="10"/>').format(
+                solid_right, bar_y - 5, PLOT_RIGHT - solid_right))
+            shapes.append(Markup('<path class="arrow" d="M{:.1f},{} l-10,-7 v14 z"/>').format(PLOT_RIGHT + 14, bar_y))
+        for on, x, inclusive in ((low_on, left, figure.low_inclusive), (high_on, right, figure.high_inclusive)):
+            if on:
+                shapes.append(Markup('<circle class="cap {}" cx="{:.1f}" cy="{}" r="5"/>').format(
+                    "closed" if inclusive else "open", x, bar_y))
+    who = shorten(f"{figure.speaker}: “{figure.value_text}”", LABEL_CHARACTERS)
+    # The title goes last: if the line is too long, it is what is shortened.
+    where = f"{figure.interval} {unit} · reported by {figure.reporter}, {figure.published or 'date unknown'}, in “{figure.source}”"
+    if figure.withdrawn:
+        where = "withdrawn · " + where
+    label = Markup('<text class="who" x="{}" y="{}">{}</text><text class="where" x="{}" y="{}">{}</text>').format(
+        PLOT_LEFT, y + 17, who, PLOT_LEFT, y + 34, shorten(where, LABEL_CHARACTERS + 8))
+    description = figure.description(unit)
+    return Markup(
+        '<g class="bar{}" role="listitem" data-claim="{}"><a href="{}" aria-label="{}"><title>{}</title>'
+        '<rect class="hit" x="0" y="{}" width="{}" height="{}"/>{}{}</a></g>'
+    ).format(" withdrawn" if figure.withdrawn else "", figure.claim_id, figure.url, description, description,
+             y, WIDTH, ROW, label, Markup("").join(shapes))
+
+
+def render_spread(figures: list[Figure], measure: str, unit: str, scale: str | None = None) -> Markup:
+    """The SVG chart: one bar per figure, in the order given."""
+    scale = scale if scale in SCALES else choose_scale(figures)
+    axis = axis_for(figures, scale)
+    plot_bottom = TOP + ROW * len(figures)
+    height = plot_bottom + AXIS + LEGEND
+    grid = []
+    for tick in axis.ticks:
+        x = axis.x(tick)
+        grid.append(Markup('<line class="grid" x1="{:.1f}" x2="{:.1f}" y1="{}" y2="{}"/>'
+                           '<text class="tick" x="{:.1f}" y="{}">{}</text>').format(
+            x, x, TOP, plot_bottom + 4, x, plot_bottom + 20, format_number(tick)))
+    title = f"Every figure given for “{measure}”"
+    summary = (
+        f"{len(figures)} figure(s) for “{measure}”, in {unit}, on a {scale} scale. Each bar runs from the lowest to the "
+        "highest value the figure as written denotes: a filled circle marks a bound that is included, a hollow circle "
+        "a bound that is excluded, a bar fading to the edge with an arrow a figure with no bound on that side, and a "
+        "lone dot a single number. Each bar is labelled with who gives the figure and where, and links to its claim."
+    )
+    legend_y = plot_bottom + AXIS + 14
+    legend = Markup(
+        '<g class="legend" aria-hidden="true" transform="translate({},{})">'
+        '<circle class="cap closed" cx="6" cy="0" r="5"/><text x="16" y="4">bound included</text>'
+        '<circle class="cap open" cx="136" cy="0" r="5"/><text x="146" y="4">bound excluded</text>'
+        '<rect class="fade" fill="url(#spread-fade-right)" x="266" y="-5" width="40" height="10"/>'
+        '<path class="arrow" d="M320,0 l-10,-7 v14 z"/><text x="328" y="4">no upper bound</text>'
+        '<circle class="point" cx="456" cy="0" r="6"/><text x="468" y="4">a single number</text>'
+        '<text class="axis-label" x="{}" y="4" text-anchor="end">{} ({} scale)</text></g>'
+    ).format(PLOT_LEFT, legend_y, PLOT_RIGHT - PLOT_LEFT, unit, scale)
+    return Markup(
+        '<svg class="spread" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="{}" height="{}" '
+        'role="group" aria-labelledby="spread-title" aria-describedby="spread-desc" data-scale="{}">'
+        '<title id="spread-title">{}</title><desc id="spread-desc">{}</desc>'
+        '<defs><linearGradient id="spread-fade-right"><stop offset="0" class="fade-from"/><stop offset="1" class="fade-to"/></linearGradient>'
+        '<linearGradient id="spread-fade-left"><stop offset="0" class="fade-to"/><stop offset="1" class="fade-from"/></linearGradient></defs>'
+        '<g class="axis" aria-hidden="true">{}</g><g class="bars" role="list">{}</g>{}</svg>'
+    ).format(WIDTH, height, WIDTH, height, scale, title, summary, Markup("").join(grid),
+             Markup("").join(draw_figure(f, axis, TOP + i * ROW, unit) for i, f in enumerate(figures)), legend)

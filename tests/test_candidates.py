@@ -1,0 +1,124 @@
+"""The candidate expressions found in a text: figures with what they count,
+dates and periods with their bounds, legal characterisations and reporting
+verbs; and the words that look like them but name something."""
+
+from __future__ import annotations
+
+import pytest
+
+from claimsdb.candidates import find_candidates, sentences
+from claimsdb.load import load_corpus
+
+from .conftest import CLAIMS_DIR
+
+SEMANTICS = load_corpus(CLAIMS_DIR).semantics
+
+
+def found(text: str, category: str) -> list:
+    return [c for c in find_candidates(text, SEMANTICS) if c.category == category]
+
+
+@pytest.mark.parametrize(
+    "text, expression, figure, counts",
+    [
+        ("the regime executed more than 30,000 political prisoners in the span", "more than 30,000 political prisoners", "more than 30,000", "political prisoners"),
+        ("has identified similar gravesites in at least 36 cities, but", "at least 36 cities", "at least 36", "cities"),
+        ("tens of thousands of people were held", "tens of thousands of people", "tens of thousands", "people"),
+        ("Around 30,000 people were executed, however", "Around 30,000 people", "Around 30,000", "people"),
+        ("For the past 33 years, officials", "33 years", "33 years", "years"),
+        ("Over a period of three months in the summer", "three months", "three months", "months"),
+        ("in the span of a few months.", "a few months", "a few months", "months"),
+        ("thousands of political dissidents who were", "thousands of political dissidents", "thousands", "political dissidents"),
+        ("More than 200 people attended the meeting.", "More than 200 people", "More than 200", "people"),
+        ("between 2,800 and 5,000 prisoners died", "between 2,800 and 5,000 prisoners", "between 2,800 and 5,000", "prisoners"),
+    ],
+)
+def test_figures_are_found_with_what_they_count(text, expression, figure, counts):
+    [candidate] = found(text, "figure")
+    assert (candidate.text, candidate.figure, candidate.counts) == (expression, figure, counts)
+
+
+@pytest.mark.parametrize(
+    "text, expression, bounds",
+    [
+        ("executed between July and early September 1988 in 32 cities", "between July and early September 1988", ("1988-07", "early 1988-09")),
+        ("what happened in the summer of 1988 due to", "the summer of 1988", ("summer 1988", "summer 1988")),
+        ("issued on August 4, 2021. In the report", "August 4, 2021", ("2021-08-04", "2021-08-04")),
+        ("issued a fatwa in July 1988 ordering", "July 1988", ("1988-07", "1988-07")),
+        ("were interred in 1988. Regime authorities", "in 1988", ("1988", "1988")),
+        ("In an October 2020 report, the", "October 2020", ("2020-10", "2020-10")),
+        ("For the past 33 years, officials", "For the past 33 years", None),
+        ("In recent years, as the issue", "In recent years", None),
+        ("The following week, the NCRI hosted", "The following week", None),
+        ("on the eve of the day in December.", "in December", None),
+        ("Early September 1988 was the end.", "Early September 1988", ("early 1988-09", "early 1988-09")),
+        ("In December, the letter was made public.", "In December", None),
+    ],
+)
+def test_dates_and_periods_are_found_with_their_bounds(text, expression, bounds):
+    [candidate] = found(text, "date")
+    assert (candidate.text, candidate.bounds) == (expression, bounds)
+
+
+@pytest.mark.parametrize(
+    "text, expressions",
+    [
+        ("recognize the 1988 massacre in Iran as genocide and a crime against humanity", ["genocide", "crime against humanity"]),
+        ("the situation may amount to crimes against humanity", ["crimes against humanity"]),
+        ("who were forcibly disappeared and then extrajudicially executed", ["forcibly disappeared", "extrajudicially executed"]),
+        ("Genocide is the charge they bring.", ["Genocide"]),
+    ],
+)
+def test_legal_characterisations_are_found(text, expressions):
+    assert [c.text for c in found(text, "characterisation")] == expressions
+
+
+@pytest.mark.parametrize(
+    "text, expressions",
+    [
+        ("“They must prosecute him,” she said.", ["said"]),
+        ("According to the Example Rights Group, the executions took place", ["According to"]),
+        ("“The Working Group reiterates the concerns,” the report reads in part.", ["reiterates", "the report reads"]),
+        ("some survivors of the massacre believe that true estimates are much higher", ["believe"]),
+        ("Amnesty International called on the international community to act", ["called on"]),
+    ],
+)
+def test_reporting_verbs_are_found(text, expressions):
+    assert [c.text for c in found(text, "reporting")] == expressions
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the consistent lack of accountability regarding the 1988 massacre.",  # a year in a name
+        "the definition of article 2 of the 1948 Genocide Convention.",  # an article number, a convention's name
+        "the Working Group on Enforced Disappearances",  # a body's name
+        "the United States and Europe",  # 'States' is a name, not the verb 'states'
+        "it may be so",  # 'may' is not the month
+    ],
+)
+def test_words_that_name_something_are_not_candidates(text):
+    assert find_candidates(text, SEMANTICS) == []
+
+
+def test_a_vague_quantity_with_what_it_counts_is_a_candidate():
+    [candidate] = found("many survivors, who remember", "figure")
+    assert (candidate.text, candidate.figure, candidate.counts) == ("many survivors", "many", "survivors")
+
+
+def test_a_vague_word_alone_counts_nothing():
+    assert found("There were many, and more.", "figure") == []
+
+
+def test_sentences_break_at_sentence_ends_and_lines_but_not_at_abbreviations():
+    text = "Mrs. Maryam Rajavi spoke. The U.S. and Europe must act.\nA new line. “Quoted.” Next"
+    assert [text[a:b] for a, b in sentences(text)] == [
+        "Mrs. Maryam Rajavi spoke.", "The U.S. and Europe must act.", "A new line.", "“Quoted.”", "Next",
+    ]
+
+
+def test_each_candidate_knows_its_sentence_and_position():
+    text = "First sentence here. It says at least 36 cities, no more."
+    [candidate] = found(text, "figure")
+    assert text[candidate.start:candidate.end] == candidate.text == "at least 36 cities"
+    assert candidate.sentence(text) == "It says at least 36 cities, no more."
