@@ -38,8 +38,10 @@ def q(text: str) -> str:
 
 
 def figure(rng: random.Random, centre: int) -> tuple[str, str]:
-    """A figure as written, and how the text words it."""
-    n = max(1, int(rng.gauss(centre, centre * 0.3)))
+    """A figure as written, and how the text words it: most sources near
+    the group's centre, one in ten far from it, so some figures collide."""
+    spread = 0.1 if rng.random() < 0.9 else 0.8
+    n = max(1, int(rng.gauss(centre, centre * spread)))
     n = round(n, -2) if n > 1000 else n
     choice = rng.random()
     if choice < 0.3:
@@ -57,9 +59,10 @@ def figure(rng: random.Random, centre: int) -> tuple[str, str]:
     return text, text
 
 
-def period(rng: random.Random, year: int) -> tuple[str, str, str]:
-    first = rng.randint(1, 10)
-    last = rng.randint(first, 12)
+def period(rng: random.Random, year: int, month: int) -> tuple[str, str, str]:
+    """When, around a subject's own month: sources mostly agree, some not."""
+    first = max(1, min(12, month + rng.choice([-1, 0, 0, 0, 1]) if rng.random() < 0.9 else rng.randint(1, 12)))
+    last = rng.randint(first, min(12, first + 3))
     if rng.random() < 0.3:
         return f"between {MONTHS[first - 1]} and early {MONTHS[last - 1]} {year}", f"{year}-{first:02d}", f"early {year}-{last:02d}"
     if rng.random() < 0.2:
@@ -98,6 +101,8 @@ def generate(out: Path, claims: int, seed: int = 1988, per_source: int = 20) -> 
         lines += [f"  - id: measure-{i}", f"    name: {q(f'Synthetic count {i}')}", f"    unit: {'people' if i % 3 else 'cities'}"]
     (out / "measures.yml").write_text("\n".join(lines) + "\n\n" + semantics, encoding="utf-8")
 
+    # Each subject happened in one year and month; period claims about it cluster there.
+    subject_dates = [(rng.choice([1988, 1989, 2020, 2021]), rng.randint(2, 9)) for _ in range(n_subjects)]
     # Figures collide within (subject, measure) groups of a few claims each.
     n_groups = max(1, claims // 10)
     groups = [(f"subject-{rng.randrange(n_subjects)}", f"measure-{rng.randrange(n_measures)}", rng.choice([300, 5_000, 30_000, 120_000])) for _ in range(n_groups)]
@@ -131,9 +136,10 @@ def generate(out: Path, claims: int, seed: int = 1988, per_source: int = 20) -> 
                               f"        claim: {earlier}", f"        rationale: {q('A fictional editor relates the two synthetic figures.')}"]
                 by_group[group] = claim_id
             elif kind == "period":
-                text, start, end = period(rng, rng.choice([1988, 1989, 2020, 2021]))
+                subject = rng.randrange(n_subjects)
+                text, start, end = period(rng, *subject_dates[subject])
                 quote = f"it happened {text} {tag}"
-                entry += [f"    subject: subject-{rng.randrange(n_subjects)}", f"    period: {q(text)}", f"    start: {q(start)}", f"    end: {q(end)}"]
+                entry += [f"    subject: subject-{subject}", f"    period: {q(text)}", f"    start: {q(start)}", f"    end: {q(end)}"]
             elif kind == "characterisation":
                 label = rng.choice(LABELS)
                 quote = f"described it as “{label}” {tag}"

@@ -53,6 +53,15 @@ class FileCache:
             pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, self.path(key))
 
+    def memo(self, inputs: bytes, compute):
+        """The cached result of ``compute()`` for these inputs, computing and
+        keeping it the first time."""
+        found = self.get(inputs)
+        if found is None:
+            found = compute()
+            self.put(inputs, found)
+        return found
+
     def prune(self) -> None:
         """Forget entries this build did not use (files edited or removed)."""
         if not self.directory.is_dir():

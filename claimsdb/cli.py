@@ -91,6 +91,8 @@ def build_database(claims_dir: Path, db_path: Path, strict: bool = False, cache_
     corpus = load_or_exit(claims_dir, strict, stages, cache_dir)
     with gc_paused():
         write_database(corpus, db_path, stages)
+    if corpus.cache is not None:
+        corpus.cache.prune()  # after the build has used (or added) everything it needs
     count = sum(1 for _ in corpus.claims())
     click.echo(f"Built {db_path}: {len(corpus.sources)} source(s), {count} claim(s).")
     if timings:

@@ -38,14 +38,19 @@ def folded(words: str) -> str:
     return fold(words, case=True)[0].strip()
 
 
-def covers(claim, span, candidate: Candidate) -> bool:
+def covers(claim, span, candidate: Candidate, written: list[str] | None = None, candidate_words: str | None = None) -> bool:
+    """Whether the claim covers the candidate; ``written`` (the claim's
+    period and value, folded) and ``candidate_words`` (folded) may be given
+    when already known."""
     if span.start <= candidate.start and candidate.end <= span.end:
         return True
     in_sentence = span.start < candidate.sentence_end and candidate.sentence_start < span.end
     if not in_sentence:
         return False
-    written = [words for words in (claim.period, getattr(claim, "value", None)) if words]
-    if any(folded(candidate.text) in folded(words) for words in written):
+    if written is None:
+        written = [folded(words) for words in (claim.period, getattr(claim, "value", None)) if words]
+    words = folded(candidate.text) if candidate_words is None else candidate_words
+    if any(words in w for w in written):
         return True
     return candidate.category == "reporting" and claim.mode != "own-voice"
 
@@ -55,9 +60,11 @@ def source_coverage(corpus, source) -> list[Coverage]:
     text = corpus.texts[source.id]
     claims = [(claim, corpus.spans[claim.id]) for claim in source.claims if claim is not None and claim.id in corpus.spans]
     marked = corpus.not_claims.get(source.id, [])
+    written = {claim.id: [folded(w) for w in (claim.period, claim.__dict__.get("value")) if w] for claim, _ in claims}
     results = []
     for candidate in find_candidates(text, corpus.semantics):
-        claim_ids = tuple(claim.id for claim, span in claims if covers(claim, span, candidate))
+        words = folded(candidate.text)
+        claim_ids = tuple(claim.id for claim, span in claims if covers(claim, span, candidate, written[claim.id], words))
         if claim_ids:
             results.append(Coverage(candidate, CLAIM, claim_ids))
             continue

@@ -515,7 +515,7 @@ def claim_row(corpus: Corpus, source: Source, claim, units: dict) -> dict:
     return row
 
 
-def rows_for(corpus: Corpus) -> dict[str, list]:
+def rows_for(corpus: Corpus, stages: Stages | None = None) -> dict[str, list]:
     rows: dict[str, list[dict]] = {table.name: [] for table in TABLES}
     units = {measure.id: measure.unit for measure in corpus.measures}
     for agent in sorted(corpus.agents, key=lambda a: a.id):
@@ -543,15 +543,24 @@ def rows_for(corpus: Corpus) -> dict[str, list]:
                 "occurrence": marked.not_claim.occurrence, "text_start": marked.span.start, "text_end": marked.span.end,
                 "path": marked.path, "line": marked.line,
             })
-        rows["coverage"] += coverage_rows(corpus, source)
     return rows
 
 
 def coverage_rows(corpus: Corpus, source: Source) -> list[dict]:
+    text = corpus.texts[source.id]
+    if corpus.cache is not None:
+        # What coverage depends on: the archive, the claims' quotes, the
+        # marked words and the table the figures are read with.
+        inputs = repr((source.sha256, [(c.id, c.quote, c.occurrence, c.period, c.__dict__.get("value"), c.mode) for c in source.claims],
+                       [(n.text, n.occurrence, n.reason) for n in source.not_claims], corpus.semantics.model_dump()))
+        return corpus.cache.memo(b"coverage\0" + inputs.encode(), lambda: compute_coverage_rows(corpus, source, text))
+    return compute_coverage_rows(corpus, source, text)
+
+
+def compute_coverage_rows(corpus: Corpus, source: Source, text: str) -> list[dict]:
     from .coverage import source_coverage
     from .quotes import line_number
 
-    text = corpus.texts[source.id]
     return [
         {
             "source_id": source.id, "expression_start": result.candidate.start, "expression_end": result.candidate.end,
@@ -639,9 +648,8 @@ def write_database(corpus: Corpus, db_path: Path | str, stages: Stages | None = 
         # a crash leaves only the temporary file, removed by the next build.
         db.execute("PRAGMA journal_mode = OFF")
         db.execute("PRAGMA synchronous = OFF")
-        with stages.stage("rows"):
-            create_tables(db)
-            rows = rows_for(corpus)
+        create_tables(db)
+        rows = rows_for(corpus, stages)
         with stages.stage("write", total=len(TABLES)) as advance:
             with db.conn:
                 for table in TABLES:

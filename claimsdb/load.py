@@ -94,6 +94,7 @@ class Corpus:
     warnings: list = field(default_factory=list)  # Problems that do not stop the build
     claim_files: list = field(default_factory=list)  # ClaimFile, valid or not
     loaded: set = field(default_factory=set)  # shared files that validated
+    cache: FileCache | None = None  # kept for the build's derived data (coverage)
 
     def located_claims(self):
         """Every valid claim, in any file, with where it stands."""
@@ -348,7 +349,7 @@ def load_corpus(claims_dir: Path | str, stages: Stages | None = None, cache: Fil
     not parsed again."""
     claims_dir = Path(claims_dir)
     stages = stages or Stages()
-    corpus = Corpus(claims_dir)
+    corpus = Corpus(claims_dir, cache=cache)
     problems: list[Problem] = []
     if not claims_dir.is_dir():
         raise ProblemsFound([Problem(display_path(claims_dir), 1, "the claims directory does not exist", "run from the project root or pass --claims DIR")])
@@ -398,8 +399,6 @@ def load_corpus(claims_dir: Path | str, stages: Stages | None = None, cache: Fil
         raise ProblemsFound(problems)
     with stages.stage("relations"):
         corpus.relations, corpus.warnings = relate_claims(corpus)
-    if cache is not None:
-        cache.prune()
     return corpus
 
 
