@@ -543,6 +543,10 @@ def rows_for(corpus: Corpus, stages: Stages | None = None) -> dict[str, list]:
                 "occurrence": marked.not_claim.occurrence, "text_start": marked.span.start, "text_end": marked.span.end,
                 "path": marked.path, "line": marked.line,
             })
+    with (stages or Stages()).stage("coverage", total=len(corpus.sources)) as advance:
+        for source in sorted(corpus.sources, key=lambda s: s.id):
+            rows["coverage"] += coverage_rows(corpus, source)
+            advance(1)
     return rows
 
 
