@@ -8,11 +8,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-# 5 MB: about 150 times the largest claim file of the seed corpus (room for
-# some 7,000 claims from one document) and a plain-text archive of about
-# 2,000 pages. Parsing a claim file of this size takes about two seconds and
-# 150 MB of memory; a larger one is refused before it is read.
-MAX_FILE_BYTES = 5_000_000
+# 2 MB: about 60 times the largest claim file of the seed corpus (room for
+# some 3,700 claims from one document) and a plain-text archive of some
+# 1,000 pages. Parsing a claim file of this size takes about a second and
+# 60 MB of memory; a larger file is refused before it is read. The served
+# database caps every value at twice this (claimsdb/serve.py,
+# MAX_VALUE_BYTES), which is what makes a larger archive costly to serve.
+MAX_FILE_BYTES = 2_000_000
 
 
 class Unreadable(Exception):
