@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -62,7 +63,11 @@ def build_database(claims_dir: Path, db_path: Path, strict: bool = False) -> Non
     from .db import write_database
 
     corpus = load_or_exit(claims_dir, strict)
-    write_database(corpus, db_path)
+    try:
+        write_database(corpus, db_path)
+    except (OSError, sqlite3.Error) as error:
+        click.echo(f"{db_path}: cannot be written ({error}) — check that its directory exists and is writable; nothing was built.", err=True)
+        sys.exit(1)
     count = sum(1 for _ in corpus.claims())
     click.echo(f"Built {db_path}: {len(corpus.sources)} source(s), {count} claim(s).")
 

@@ -12,8 +12,8 @@ from .files import MAX_FILE_BYTES
 # Every setting is explicit: the instance is public, read-only and small,
 # and must keep answering whatever anyone sends it.
 SETTINGS = {
-    # A query that runs longer is interrupted with "SQL query took too long";
-    # every query of the canned set and every page runs in well under 100 ms
+    # A query that runs longer is interrupted with "SQL query took too long".
+    # For one client a page or a query takes 100 ms or less
     # (bench/results/load.md), so 3 s only ever cuts runaway SQL.
     "sql_time_limit_ms": 3000,
     "facet_time_limit_ms": 500,
@@ -22,8 +22,8 @@ SETTINGS = {
     # claimsdb.files.MAX_FILE_BYTES) a page stays a bounded size; a whole
     # table is downloaded as a CSV stream, which pages through this limit.
     "max_returned_rows": 1000,
-    # A streamed CSV stops at 100 MB: some 500 times the full CSV of the
-    # largest table today (claims with labels, ~200 KB), so every full
+    # A streamed CSV stops at 100 MB: over a thousand times the full CSV of
+    # the largest table today (claims with labels, ~80 KB), so every full
     # download is complete for a corpus far larger than this one, while no
     # single client can hold a connection streaming without end.
     "max_csv_mb": 100,

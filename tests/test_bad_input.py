@@ -372,3 +372,13 @@ def test_every_problem_in_every_file_is_reported_in_one_run(probe, workdir, prev
         "claims/sources/<source-id>.txt and write `archive: sources/<source-id>.txt`",
         "claims/probe.yml:17: `low` is -5, but it cannot be less than 0 — give 0 or more",
     ]
+
+
+def test_an_output_path_that_cannot_be_written_gives_one_line(workdir, claimsdb):
+    result = claimsdb("build", "--db", "missing/claims.db")
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.stderr == (
+        "missing/claims.db: cannot be written (unable to open database file) — "
+        "check that its directory exists and is writable; nothing was built.\n"
+    )
