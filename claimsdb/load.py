@@ -238,8 +238,10 @@ def translate(error: dict, root: type) -> tuple[str, str]:
         return f"`{name}` is {short(given)}, {what.format(limit)}", fix.format(limit)
     if kind == "finite_number":
         return f"`{name}` should be a finite number, not {short(given)}", f"write a number, or leave `{name}` out when the interval is unbounded"
+    if kind == "string_type" and isinstance(given, bool):
+        return f"`{name}` should be text, not the boolean {str(given).lower()} (YAML reads yes, no, on, off, true and false as booleans)", "put the value in quotes"
     if kind == "string_type" and isinstance(given, (int, float)):
-        return f"`{name}` should be text, not the number or true/false {short(given)}", "put the value in quotes"
+        return f"`{name}` should be text, not the number {short(given)}", "put the value in quotes"
     if kind in TYPE_WORDS:
         return f"`{name}` should be {TYPE_WORDS[kind]}, not {short(given)}", f"write {TYPE_WORDS[kind]}"
     if kind == "value_error":

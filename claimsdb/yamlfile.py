@@ -129,10 +129,10 @@ def yaml_error_line(error: yaml.YAMLError, lines: LineNumbers) -> tuple[int, str
     return line, f"YAML syntax error: {message}", "fix the YAML at this line"
 
 
-def screen_events(text: str, lines: LineNumbers) -> list[tuple[int, str, str]]:
+def screen_events(text: str, lines: LineNumbers, problems: list) -> None:
     """Aliases (each line once) and nesting deeper than MAX_DEPTH, read from
-    libyaml's event stream before anything is composed."""
-    problems: list[tuple[int, str, str]] = []
+    libyaml's event stream before anything is composed, into ``problems``;
+    raises YAMLError at a syntax error."""
     alias_lines: set[int] = set()
     depth = 0
     for event in yaml.parse(text, Loader=BaseLoader):
@@ -149,7 +149,6 @@ def screen_events(text: str, lines: LineNumbers) -> list[tuple[int, str, str]]:
             if line not in alias_lines:
                 alias_lines.add(line)
                 problems.append((line, "YAML aliases (*name) are not allowed in claim files", "write the value out in full"))
-    return problems
 
 
 def parse_yaml(text: str) -> ParsedFile:
@@ -159,9 +158,9 @@ def parse_yaml(text: str) -> ParsedFile:
     if parsed.errors:
         return parsed
     try:
-        parsed.errors = screen_events(text, lines)
+        screen_events(text, lines, parsed.errors)
     except yaml.YAMLError as error:
-        parsed.errors = [yaml_error_line(error, lines)]
+        parsed.errors.append(yaml_error_line(error, lines))
     if parsed.errors:
         return parsed
     loader = ClaimFileLoader(text)

@@ -113,7 +113,6 @@ def test_checked_problem_stops_a_real_build_and_keeps_the_previous_database(prob
 
 # The rest of the catalogue ----------------------------------------------------------
 
-NOT_TEXT = "`value` should be text, not the number or true/false 30000 — put the value in quotes"
 QUANTITY_FIELDS = ", ".join(QuantityClaim.model_fields)
 RELATE_TO_PERIOD = (
     "    quote: executed more than 30,000 political prisoners\n",
@@ -132,14 +131,27 @@ RELATE_TO_PERIOD = (
             id="control-characters",
         ),
         pytest.param(
+            [("    subject: executions-1988\n", "    subject: &s executions-1988\n"),
+             ("    subject: executions-1988\n    speaker: un-wgeid\n", "    subject: *s\n    speaker: un-wgeid\n"),
+             ("    quote: allegedly executed between July and September 1988\n", "    quote: [allegedly executed, \n")],
+            ["claims/probe.yml:21: YAML aliases (*name) are not allowed in claim files — write the value out in full",
+             "claims/probe.yml:29: YAML syntax error: while parsing a flow node, did not find expected node content — fix the YAML at this line"],
+            id="alias-and-syntax-error-in-one-file",
+        ),
+        pytest.param(
             [("    value: more than 30,000\n", '    value: !!python/object/apply:os.system ["echo pwned"]\n')],
             ["claims/probe.yml:16: unsupported YAML tag `!!python/object/apply:os.system` — write a plain string, number, true/false, list or mapping"],
             id="python-tag",
         ),
         pytest.param(
             [("    value: more than 30,000\n", "    value: 30000\n")],
-            [f"claims/probe.yml:16: {NOT_TEXT}"],
+            ["claims/probe.yml:16: `value` should be text, not the number 30000 — put the value in quotes"],
             id="number-for-text",
+        ),
+        pytest.param(
+            [("    statement: The probe document states that more than 30,000 political prisoners were executed.\n", "    statement: yes\n")],
+            ["claims/probe.yml:17: `statement` should be text, not the boolean true (YAML reads yes, no, on, off, true and false as booleans) — put the value in quotes"],
+            id="boolean-for-text",
         ),
         pytest.param(
             [("    statement: The probe document states", "    statement: [The probe document states]\n    note: The probe document states")],
