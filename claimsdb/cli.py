@@ -93,7 +93,7 @@ def serve(claims_dir: Path, db_path: Path, host: str, port: int, root: Path):
 
     build_database(claims_dir, db_path)
     command = datasette_command(db_path, root, host=host, port=port)
-    click.echo(" ".join(command[2:]), err=True)
+    click.echo(" ".join(["python", *command[1:]]), err=True)
     os.execv(command[0], command)
 
 
