@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -567,6 +569,21 @@ def remove_stale_temporaries(db_path: Path) -> None:
                 pass
 
 
+# A debugging hook for the crash-safety tests: with CLAIMSDB_STOP_AT=<point>
+# the build stops itself (SIGSTOP) at that point of writing, after saying so
+# on stderr, so that a test can kill it exactly there. The points, in order:
+# "schema" (tables created), "rows:<table>" (after each table's rows),
+# "fts" (full-text indexes built), "replace" (file complete, not yet renamed).
+STOP_AT = "CLAIMSDB_STOP_AT"
+
+
+def stop_point(name: str) -> None:
+    if os.environ.get(STOP_AT) == name:
+        sys.stderr.write(f"claimsdb: stopped at {name}\n")
+        sys.stderr.flush()
+        os.kill(os.getpid(), signal.SIGSTOP)
+
+
 def write_database(corpus: Corpus, db_path: Path | str) -> Path:
     """Write the corpus to a temporary file, then rename it over ``db_path``."""
     db_path = Path(db_path)
@@ -575,20 +592,28 @@ def write_database(corpus: Corpus, db_path: Path | str) -> Path:
     tmp.unlink(missing_ok=True)
     try:
         db = sqlite_utils.Database(tmp)
+        # The temporary file is thrown away on any failure, so it needs no
+        # rollback journal (and leaves no -journal file behind when the
+        # build is killed) and no syncing before the one fsync below.
+        db.execute("PRAGMA journal_mode = OFF")
+        db.execute("PRAGMA synchronous = OFF")
         db.execute("PRAGMA foreign_keys = ON")
         # The file is temporary until it is complete, synced and renamed into
         # place: syncing each statement to disk on the way buys nothing.
         db.execute("PRAGMA synchronous = OFF")
         db.execute("PRAGMA journal_mode = MEMORY")
         create_schema(db)
+        stop_point("schema")
         rows = rows_for(corpus)
         with db.conn:
             for table in TABLES:
                 if rows[table.name]:
                     db[table.name].insert_all(rows[table.name], batch_size=1000)
+                stop_point(f"rows:{table.name}")
         for table in TABLES:
             if table.fts:
                 db[table.name].enable_fts(table.fts, tokenize="porter")
+        stop_point("fts")
         violations = db.execute("PRAGMA foreign_key_check").fetchall()
         if violations:  # the loader's reference checks make this unreachable
             raise RuntimeError(f"foreign key violations: {violations[:5]}")
@@ -596,6 +621,7 @@ def write_database(corpus: Corpus, db_path: Path | str) -> Path:
         db.close()
         with open(tmp, "rb+") as handle:
             os.fsync(handle.fileno())
+        stop_point("replace")
         os.replace(tmp, db_path)
     finally:
         tmp.unlink(missing_ok=True)
