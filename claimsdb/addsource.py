@@ -63,7 +63,7 @@ def known_agents(claims_dir: Path, problems: list[Problem]) -> set[str] | None:
         problems.append(Problem(display_path(path), 1, "agents.yml is missing", "create claims/agents.yml (see README)"))
         return None
     found: list[Problem] = []
-    parsed = read_file(path, found)
+    parsed = read_file(path, found, claims_dir)
     if parsed is not None:
         from .load import validate
 

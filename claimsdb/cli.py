@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -89,8 +90,12 @@ def build_database(claims_dir: Path, db_path: Path, strict: bool = False, cache_
     start = time.perf_counter()
     stages = Stages(show=interactive() and estimated_claims(claims_dir) >= PROGRESS_THRESHOLD)
     corpus = load_or_exit(claims_dir, strict, stages, cache_dir)
-    with gc_paused():
-        write_database(corpus, db_path, stages)
+    try:
+        with gc_paused():
+            write_database(corpus, db_path, stages)
+    except (OSError, sqlite3.Error) as error:
+        click.echo(f"{db_path}: cannot be written ({error}) — check that its directory exists and is writable; nothing was built.", err=True)
+        sys.exit(1)
     if corpus.cache is not None:
         corpus.cache.prune()  # after the build has used (or added) everything it needs
     count = sum(1 for _ in corpus.claims())
@@ -131,7 +136,7 @@ def serve(claims_dir: Path, db_path: Path, host: str, port: int, root: Path, cac
 
     build_database(claims_dir, db_path, cache_dir=cache_dir)
     command = datasette_command(db_path, root, host=host, port=port)
-    click.echo(" ".join(command[2:]), err=True)
+    click.echo(" ".join(["python", *command[1:]]), err=True)
     os.execv(command[0], command)
 
 
@@ -245,7 +250,7 @@ def locate(claims_dir: Path, source: str, words: str):
     if not path.is_file():
         known = ", ".join(p.stem for p in sorted(claims_dir.glob("*.yml")) if p.name not in ("agents.yml", "subjects.yml", "measures.yml")) or "none yet"
         report_problems([Problem(display_path(path), 1, f"no source `{source_id}` in {claims_dir}", f"name a source by its id (sources: {known})")], "nothing to show.")
-    parsed = read_file(path, problems)
+    parsed = read_file(path, problems, claims_dir)
     if parsed is None:
         report_problems(problems, "nothing to show.")
     archive = parsed.data.get("archive")

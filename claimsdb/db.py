@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import operator
 import os
+import signal
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -639,6 +641,21 @@ def remove_stale_temporaries(db_path: Path) -> None:
                 pass
 
 
+# A debugging hook for the crash-safety tests: with CLAIMSDB_STOP_AT=<point>
+# the build stops itself (SIGSTOP) at that point of writing, after saying so
+# on stderr, so that a test can kill it exactly there. The points, in order:
+# "schema" (tables created), "rows:<table>" (after each table's rows),
+# "fts" (full-text indexes built), "replace" (file complete, not yet renamed).
+STOP_AT = "CLAIMSDB_STOP_AT"
+
+
+def stop_point(name: str) -> None:
+    if os.environ.get(STOP_AT) == name:
+        sys.stderr.write(f"claimsdb: stopped at {name}\n")
+        sys.stderr.flush()
+        os.kill(os.getpid(), signal.SIGSTOP)
+
+
 def write_database(corpus: Corpus, db_path: Path | str, stages: Stages | None = None) -> Path:
     """Write the corpus to a temporary file, then rename it over ``db_path``."""
     stages = stages or Stages()
@@ -648,19 +665,23 @@ def write_database(corpus: Corpus, db_path: Path | str, stages: Stages | None = 
     tmp.unlink(missing_ok=True)
     try:
         db = sqlite_utils.Database(tmp)
-        # A temporary file renamed into place when complete needs no journal:
-        # a crash leaves only the temporary file, removed by the next build.
+        # The temporary file is thrown away on any failure, so it needs no
+        # rollback journal (and leaves no -journal file behind when the
+        # build is killed) and no syncing before the one fsync below.
         db.execute("PRAGMA journal_mode = OFF")
         db.execute("PRAGMA synchronous = OFF")
         create_tables(db)
+        stop_point("schema")
         rows = rows_for(corpus, stages)
         with stages.stage("write", total=len(TABLES)) as advance:
             with db.conn:
                 for table in TABLES:
                     insert_rows(db, table, rows[table.name])
+                    stop_point(f"rows:{table.name}")
                     advance(1)
         with stages.stage("indexes", total=len(TABLES)) as advance:
             create_indexes(db, advance)
+        stop_point("fts")
         violations = db.execute("PRAGMA foreign_key_check").fetchall()
         if violations:  # the loader's reference checks make this unreachable
             raise RuntimeError(f"foreign key violations: {violations[:5]}")
@@ -668,6 +689,7 @@ def write_database(corpus: Corpus, db_path: Path | str, stages: Stages | None = 
         db.close()
         with open(tmp, "rb+") as handle:
             os.fsync(handle.fileno())
+        stop_point("replace")
         os.replace(tmp, db_path)
     finally:
         tmp.unlink(missing_ok=True)

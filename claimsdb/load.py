@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import time
 import types
 import typing
@@ -17,9 +18,11 @@ from pathlib import Path
 import pydantic
 
 from . import quotes
+from .files import Unreadable, read_inside
 from .model import (
     CLAIM_MODELS,
     Claim,
+    ARCHIVE_PATTERN,
     SLUG_PATTERN,
     AgentsFile,
     Agent,
@@ -135,6 +138,15 @@ TYPE_WORDS = {
 }
 
 
+# pydantic's comparison errors: (its bound in ctx, what is wrong, what to do).
+COMPARISONS = {
+    "greater_than_equal": ("ge", "but it cannot be less than {}", "give {} or more"),
+    "greater_than": ("gt", "but it must be more than {}", "give more than {}"),
+    "less_than_equal": ("le", "but it cannot be more than {}", "give {} or less"),
+    "less_than": ("lt", "but it must be less than {}", "give less than {}"),
+}
+
+
 def unwrap(annotation):
     """The model (or claim union) a field holds, through list/Optional/Annotated."""
     while True:
@@ -237,9 +249,17 @@ def translate(error: dict, root: type) -> tuple[str, str]:
     if kind == "too_short":
         return f"`{name}` is empty", f"give at least one item{described}"
     if kind == "string_too_short":
-        return f"`{name}` is empty", "write the text or remove the field"
-    if kind in ("greater_than_equal", "greater_than", "less_than", "less_than_equal"):
-        return f"`{name}` is {short(given)}: {error['msg'].lower()}", f"correct `{name}`"
+        return f"`{name}` is empty", "write the text" + ("" if info is not None and info.is_required() else " or remove the field")
+    if kind in COMPARISONS:
+        bound, what, fix = COMPARISONS[kind]
+        limit = f"{error['ctx'][bound]:g}"
+        return f"`{name}` is {short(given)}, {what.format(limit)}", fix.format(limit)
+    if kind == "finite_number":
+        return f"`{name}` should be a finite number, not {short(given)}", f"write a number, or leave `{name}` out when the interval is unbounded"
+    if kind == "string_type" and isinstance(given, bool):
+        return f"`{name}` should be text, not the boolean {str(given).lower()} (YAML reads yes, no, on, off, true and false as booleans)", "put the value in quotes"
+    if kind == "string_type" and isinstance(given, (int, float)):
+        return f"`{name}` should be text, not the number {short(given)}", "put the value in quotes"
     if kind in TYPE_WORDS:
         return f"`{name}` should be {TYPE_WORDS[kind]}, not {short(given)}", f"write {TYPE_WORDS[kind]}"
     if kind == "value_error":
@@ -319,12 +339,27 @@ def validate_source(parsed: ParsedFile, path: str, problems: list[Problem]) -> t
     return source, claims
 
 
-def read_file(path: Path, problems: list[Problem], data: bytes | None = None) -> ParsedFile | None:
-    shown = display_path(path)
+def read_claims_file(path: Path, claims_dir: Path, problems: list[Problem]) -> bytes | None:
+    """The bytes of a file of claims/, if it is one we may read (inside it, regular, within the limit)."""
     try:
-        text = (path.read_bytes() if data is None else data).decode("utf-8")
+        return read_inside(path, claims_dir.resolve(), display_path(claims_dir) + "/", "the file", "create it")
+    except Unreadable as error:
+        problems.append(Problem(display_path(path), 1, error.what, error.fix))
+        return None
+
+
+def read_file(path: Path, problems: list[Problem], claims_dir: Path, data: bytes | None = None) -> ParsedFile | None:
+    """Parse one file of claims/ (``data``: its bytes, when already read)."""
+    shown = display_path(path)
+    if data is None:
+        data = read_claims_file(path, claims_dir, problems)
+        if data is None:
+            return None
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        problems.append(Problem(shown, 1, f"not UTF-8 (byte {error.start})", "save the file as UTF-8"))
+        line = data.count(b"\n", 0, error.start) + 1
+        problems.append(Problem(shown, line, f"not UTF-8 (byte 0x{data[error.start]:02x} cannot be decoded)", "save the file as UTF-8"))
         return None
     parsed = parse_yaml(text)
     parsed.path = path
@@ -360,7 +395,7 @@ def load_corpus(claims_dir: Path | str, stages: Stages | None = None, cache: Fil
         if not path.is_file():
             problems.append(Problem(shown, 1, f"{name} is missing", f"create claims/{name} (see README)"))
             continue
-        parsed = read_file(path, problems)
+        parsed = read_file(path, problems, claims_dir)
         document = validate(parsed, model, shown, problems) if parsed else None
         if document is None:
             continue
@@ -411,14 +446,16 @@ def lines_kept(path: tuple) -> bool:
 def read_source_file(corpus: Corpus, path: Path, problems: list[Problem], stages: Stages, cache: FileCache | None) -> None:
     """Parse and validate one source file (or take it from the cache) into the corpus."""
     shown = display_path(path)
-    data = path.read_bytes()
+    data = read_claims_file(path, corpus.claims_dir, problems)
+    if data is None:
+        return
     cached = cache.get(data) if cache is not None else None
     if cached is not None:
         parsed, source, claims = cached
         parsed.path = path
     else:
         start = time.perf_counter()
-        parsed = read_file(path, problems, data)
+        parsed = read_file(path, problems, corpus.claims_dir, data)
         stages.add("parse", time.perf_counter() - start)
         if parsed is None:
             return
@@ -596,8 +633,8 @@ def check_quotes(corpus: Corpus, advance=lambda n=1: None) -> list[Problem]:
             archive, pinned = file.source.archive, file.source.sha256
         else:
             archive, pinned = place.parsed.data.get("archive"), place.parsed.data.get("sha256")
-        if not isinstance(archive, str) or not isinstance(pinned, str):
-            continue
+        if not isinstance(archive, str) or not isinstance(pinned, str) or not re.fullmatch(ARCHIVE_PATTERN, archive):
+            continue  # the model reports the field
         data, what, fix = quotes.archive_problem(corpus.claims_dir, archive)
         if data is None:
             problems.append(Problem(place.path, place.line_of("archive"), what, fix))

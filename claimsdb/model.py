@@ -89,6 +89,26 @@ def validate_bound(value: object) -> object:
     return value
 
 
+ARCHIVE_PATTERN = r"^sources/[^/]+\.txt$"
+
+
+def validate_archive(value: object) -> object:
+    """An archive is a .txt file directly in claims/sources/; say so plainly
+    when a path tries to leave it (``../../etc/passwd``)."""
+    if not isinstance(value, str) or re.fullmatch(ARCHIVE_PATTERN, value):
+        return value
+    fix = "archive the text as claims/sources/<source-id>.txt and write `archive: sources/<source-id>.txt`"
+    if value.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", value) or not value.startswith("sources/"):
+        raise ValueError(f"{value!r} points outside claims/sources/ — {fix}")
+    raise ValueError(f"{value!r} is not a .txt file directly in claims/sources/ — {fix}")
+
+
+def check_low_not_above_high(model):
+    if model.low is not None and model.high is not None and model.low > model.high:
+        raise ValueError(f"`low` ({model.low:g}) is greater than `high` ({model.high:g}) — swap them or correct one")
+    return model
+
+
 PartialDate = Annotated[str, Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")]
 
 # `claimsdb suggest` writes this where only an editor can decide (ids,
@@ -155,9 +175,11 @@ class Comparator(Strict):
 
 class VagueQuantity(Strict):
     wording: Text = Field(description="The vague quantity as written, matched case-insensitively.")
-    low: float = Field(description="Lowest value the wording denotes (inclusive).")
-    high: float | None = Field(description="Highest value the wording denotes (exclusive); empty when unbounded.")
+    low: float = Field(ge=0, allow_inf_nan=False, description="Lowest value the wording denotes (inclusive).")
+    high: float | None = Field(ge=0, allow_inf_nan=False, description="Highest value the wording denotes (exclusive); empty when unbounded.")
     description: Text = Field(description="Why the wording denotes this interval.")
+
+    _low_not_above_high = model_validator(mode="after")(lambda self: check_low_not_above_high(self))
 
 
 class PeriodQualifier(Strict):
@@ -166,6 +188,27 @@ class PeriodQualifier(Strict):
     first: str = Field(description="First day the qualifier denotes: a day of the month ('01') or a month and day of the year ('06-01').")
     last: str = Field(description="Last day the qualifier denotes: a day of the month ('10', 'end') or a month and day of the year ('08-31').")
     description: Text = Field(description="Why the qualifier denotes these days.")
+
+    @model_validator(mode="after")
+    def _days_exist(self):
+        # A qualifier applies to every month (or every year), so its days
+        # must exist in every one: 01-28 of a month, no 02-29 of a year.
+        if self.applies_to == "month":
+            if not re.fullmatch(r"0[1-9]|1\d|2[0-8]", self.first):
+                raise ValueError(f"`first` {self.first!r} is not a day every month has — write a day from 01 to 28")
+            if self.last != "end" and not re.fullmatch(r"0[1-9]|[12]\d|3[01]", self.last):
+                raise ValueError(f"`last` {self.last!r} is not a day of the month — write a day from 01 to 31, or end")
+            if self.last != "end" and self.first > self.last:
+                raise ValueError(f"`first` ({self.first}) is after `last` ({self.last}) — swap them or correct one")
+            return self
+        for name in ("first", "last"):
+            value = getattr(self, name)
+            match = re.fullmatch(r"(\d{2})-(\d{2})", value)
+            if not match or not 1 <= int(match[1]) <= 12 or not 1 <= int(match[2]) <= calendar.monthrange(2001, int(match[1]))[1]:
+                raise ValueError(f"`{name}` {value!r} is not a day of every year — write MM-DD, such as 06-01 (02-29 is not in every year)")
+        if self.first > self.last:
+            raise ValueError(f"`first` ({self.first}) is after `last` ({self.last}) — a qualifier cannot run over the new year: swap them or correct one")
+        return self
 
 
 class ValueSemantics(Strict):
@@ -236,15 +279,14 @@ class QuantityClaim(ClaimBase):
     kind: Literal["quantity"] = Field(description="The claim's kind.")
     measure: Slug = Field(description="Id of what the figure counts (in measures.yml).")
     value: Text = Field(description="The figure as written in the source ('more than 30,000', 'thousands').")
-    low: float | None = Field(None, ge=0, description="Lowest value the figure denotes, when the editor gives the interval explicitly; empty for the value_semantics table to decide, or when unbounded below.")
-    high: float | None = Field(None, ge=0, description="Highest value the figure denotes, when given explicitly; empty when unbounded above or decided by the table.")
+    low: float | None = Field(None, ge=0, allow_inf_nan=False, description="Lowest value the figure denotes, when the editor gives the interval explicitly; empty for the value_semantics table to decide, or when unbounded below.")
+    high: float | None = Field(None, ge=0, allow_inf_nan=False, description="Highest value the figure denotes, when given explicitly; empty when unbounded above or decided by the table.")
     low_exclusive: bool = Field(False, description="The interval excludes low itself ('more than').")
     high_exclusive: bool = Field(False, description="The interval excludes high itself ('fewer than').")
 
     @model_validator(mode="after")
     def _low_not_above_high(self):
-        if self.low is not None and self.high is not None and self.low > self.high:
-            raise ValueError(f"`low` ({self.low:g}) is greater than `high` ({self.high:g}) — swap them or correct one")
+        check_low_not_above_high(self)
         # An exclusion without its bound says nothing the database could keep.
         for bound in ("low", "high"):
             if getattr(self, f"{bound}_exclusive") and getattr(self, bound) is None:
@@ -309,12 +351,13 @@ class Source(Strict):
     published_note: Text | None = Field(None, description="How the publication date was established.")
     retrieved: PartialDate | None = Field(None, description="When the archived copy was retrieved, if known.")
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")] = Field(description="Language of the text, as a BCP 47 tag ('en').")
-    archive: Annotated[str, StringConstraints(pattern=r"^sources/[^/]+\.txt$")] = Field(description="Path of the archived text, relative to claims/ (sources/<id>.txt).")
+    archive: Annotated[str, StringConstraints(pattern=ARCHIVE_PATTERN)] = Field(description="Path of the archived text, relative to claims/ (sources/<id>.txt).")
     sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] = Field(description="SHA-256 of the archived text's bytes, in lower-case hex.")
     not_claims: list[NotClaim] = Field(default_factory=list, description="Words of the archive that an editor decides need no claim of their own, each with the reason; `claimsdb coverage` counts the candidate expressions inside them as not claims.")
     claims: list[Claim] = Field(default_factory=list, description="Every claim the document carries.")
 
     _validate_dates = field_validator("published", "retrieved", mode="before")(lambda cls, v: validate_partial_date(v))
+    _validate_archive = field_validator("archive", mode="before")(lambda cls, v: validate_archive(v))
 
 
 FILE_MODELS = {

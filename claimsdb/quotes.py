@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import NamedTuple
 from pathlib import Path
 
+from .files import Unreadable, read_inside
+
 CONTEXT = 32
 
 # Typography that differs between an editor's keyboard and a web page.
@@ -182,14 +184,14 @@ def find_words(text: str, words: str) -> list[Hit]:
 
 def archive_problem(claims_dir: Path, archive: str) -> tuple[bytes | None, str | None, str | None]:
     """Read an archive that must lie inside claims/sources/: (bytes, problem, fix)."""
-    sources_dir = (claims_dir / "sources").resolve()
-    path = claims_dir / archive
-    resolved = path.resolve()
-    if not resolved.is_relative_to(sources_dir):
-        return None, f"`archive: {archive}` points outside claims/sources/", "archive the text under claims/sources/"
-    if not path.is_file():
-        return None, f"archive {archive} does not exist", "copy the source text to claims/" + archive
-    return path.read_bytes(), None, None
+    # The real claims/ plus "sources": a claims/sources that is itself a
+    # symbolic link to elsewhere is outside too.
+    sources_dir = claims_dir.resolve() / "sources"
+    try:
+        data = read_inside(claims_dir / archive, sources_dir, "claims/sources/", f"archive {archive}", "copy the source text to claims/" + archive)
+    except Unreadable as error:
+        return None, error.what, error.fix
+    return data, None, None
 
 
 def decode_archive(data: bytes, archive: str) -> tuple[str | None, str | None, str | None]:
@@ -199,7 +201,8 @@ def decode_archive(data: bytes, archive: str) -> tuple[str | None, str | None, s
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        return None, f"{archive} is not UTF-8 (byte {error.start})", "archive the text as UTF-8"
+        line = data.count(b"\n", 0, error.start) + 1
+        return None, f"{archive} is not UTF-8 (byte 0x{data[error.start]:02x} at line {line} of the archive)", "archive the text as UTF-8"
     if "\r\n" in text:
         return None, f"{archive} has CRLF line ends", "archive the text with LF line ends (quote positions count code points)"
     return text, None, None

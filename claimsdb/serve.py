@@ -3,17 +3,35 @@ server (``claimsdb serve``, ``make serve``) and for the tests."""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
-# Explicit limits: a public instance must cut runaway SQL and slow facets.
+from .files import MAX_FILE_BYTES
+
+# Every setting is explicit: the instance is public, read-only and small,
+# and must keep answering whatever anyone sends it.
 SETTINGS = {
+    # A query that runs longer is interrupted with "SQL query took too long".
+    # For one client a page or a query takes 100 ms or less
+    # (bench/results/load.md), so 3 s only ever cuts runaway SQL.
     "sql_time_limit_ms": 3000,
     "facet_time_limit_ms": 500,
+    # Rows in one JSON or HTML response, and in the result of one SQL query.
+    # With the widest rows (sources carry their archived text, up to
+    # claimsdb.files.MAX_FILE_BYTES) a page stays a bounded size; a whole
+    # table is downloaded as a CSV stream, which pages through this limit.
     "max_returned_rows": 1000,
+    # A streamed CSV stops at 100 MB: over a thousand times the full CSV of
+    # the largest table today (claims with labels, ~80 KB), so every full
+    # download is complete for a corpus far larger than this one, while no
+    # single client can hold a connection streaming without end.
     "max_csv_mb": 100,
     "default_page_size": 50,
+    # Three SQL threads: a runaway query holds one for at most
+    # sql_time_limit_ms while the others keep answering.
     "num_sql_threads": 3,
+    # The whole SQLite file is the published data: downloading it is meant.
     "allow_download": True,
     "default_cache_ttl": 60,
     # Facets are chosen in metadata.yml. Suggesting more means a grouping query
@@ -21,12 +39,49 @@ SETTINGS = {
     # outside the facet time limit: a view of a million claims then answers
     # 400 (bench/results/serve.md).
     "suggest_facets": False,
+    # Debugging output that would show internals to anyone: kept off.
+    "template_debug": False,
+    "trace_debug": False,
 }
+
+# The longest string, blob or row any SQL may build (SQLITE_LIMIT_LENGTH, set
+# by plugins/sqlite_limits.py): four times the largest archived text the
+# build accepts, so every stored row fits with room to combine a few.
+MAX_VALUE_BYTES = 2 * MAX_FILE_BYTES
+
+
+# The server process's ceiling on memory (its address space, RLIMIT_AS). The
+# time limit cuts a runaway query after 3 s, but in those seconds one query
+# can build gigabytes of values (select hex(zeroblob(1999999)) from claims a,
+# claims b reached 3 GB); under the ceiling it fails with MemoryError, which
+# plugins/limits.py answers with a clear 400, and the server keeps
+# answering. Idle, the server maps about 280 MB; under the load benchmark
+# (bench/results/load.md) it stays far below the ceiling.
+# CLAIMSDB_MEMORY_LIMIT_MB changes it (0: no ceiling).
+MEMORY_LIMIT_MB = 1024
+MEMORY_LIMIT_VARIABLE = "CLAIMSDB_MEMORY_LIMIT_MB"
+
+
+def limit_memory() -> None:
+    """Apply the memory ceiling to this process (POSIX only)."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - Windows: no ceiling
+        return
+    megabytes = int(os.environ.get(MEMORY_LIMIT_VARIABLE, MEMORY_LIMIT_MB))
+    if megabytes <= 0:
+        return
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    ceiling = megabytes * 1024 * 1024
+    if hard != resource.RLIM_INFINITY:
+        ceiling = min(ceiling, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (ceiling, hard))
 
 
 def datasette_command(db_path: Path, root: Path, host: str = "127.0.0.1", port: int = 8001) -> list[str]:
-    """The ``datasette serve`` command line: immutable database, explicit settings."""
-    command = [sys.executable, "-m", "datasette", "serve", "--immutable", str(db_path),
+    """The ``datasette serve`` command line, run under the memory ceiling:
+    immutable database, explicit settings."""
+    command = [sys.executable, "-m", "claimsdb.serve", "serve", "--immutable", str(db_path),
                "--metadata", str(root / "metadata.yml"), "--host", host, "--port", str(port)]
     for option, directory in (("--template-dir", root / "templates"), ("--plugins-dir", root / "plugins")):
         if directory.is_dir():
@@ -50,3 +105,11 @@ def make_datasette(db_path: Path, root: Path, **overrides):
         plugins_dir=str(root / "plugins") if (root / "plugins").is_dir() else None,
         settings={**SETTINGS, **overrides},
     )
+
+
+if __name__ == "__main__":
+    # python -m claimsdb.serve ARGS: `datasette ARGS` under the memory ceiling.
+    limit_memory()
+    from datasette.cli import cli
+
+    cli(prog_name="datasette")

@@ -3,18 +3,43 @@
 PyYAML's C loader composes the node tree (fast); we construct the data
 ourselves so that each mapping key and sequence item keeps its line, and so
 that duplicate keys and aliases, which PyYAML accepts silently, are refused.
+
+Claim files come from strangers, so the text is screened before the C
+composer sees it: the composer recurses once per level of nesting and
+crashes the interpreter (a C stack overflow, not an exception) on a document
+nested a hundred thousand levels deep, and an alias bomb ("billion laughs")
+is only harmless as long as nothing expands it. libyaml's parser is not
+recursive, so its event stream is read first, cheaply and in constant
+memory, and the file is refused at the first level deeper than MAX_DEPTH or
+at any alias.
 """
 
 from __future__ import annotations
 
+import bisect
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+# Claim files need five levels (file, claims, claim, relations, relation);
+# anything near this deep is not a claim file.
 MAX_DEPTH = 64
 STR_TAG = "tag:yaml.org,2002:str"
+
+# Characters YAML refuses (PyYAML's reader): control characters other than
+# tab and line ends, and the non-characters U+FFFE and U+FFFF.
+UNPRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+# YAML also ends lines at a lone CR, NEL, LS and PS; editors, grep and git
+# count only LF, so lines are counted the editors' way.
+YAML_ONLY_LINE_BREAKS = re.compile("\r(?!\n)|[\x85\u2028\u2029]")
+
+SCALAR_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null")}
+COLLECTION_TAGS = {"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"}
 
 Path_ = tuple  # a path into the data: keys and list indexes
 
@@ -62,13 +87,59 @@ class ParsedFile:
         self.lines, self.complete = again.lines, True
 
 
-def yaml_error_line(error: yaml.YAMLError, text: str) -> tuple[int, str, str]:
+class LineNumbers:
+    """The editor's line number (1-based, counting LF) of a YAML mark."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.newlines = None
+        if YAML_ONLY_LINE_BREAKS.search(text):
+            self.newlines = [match.start() for match in re.finditer("\n", text)]
+
+    def of(self, mark) -> int:
+        if self.newlines is None:
+            return mark.line + 1
+        return bisect.bisect_left(self.newlines, mark.index) + 1
+
+    def column(self, mark) -> int:
+        if self.newlines is None:
+            return mark.column
+        line = self.of(mark)
+        return mark.index - (self.newlines[line - 2] + 1 if line > 1 else 0)
+
+    def source_line(self, line: int) -> str:
+        lines = self.text.split("\n")
+        return lines[line - 1] if 0 < line <= len(lines) else ""
+
+
+def short_tag(tag: str) -> str:
+    return tag.replace("tag:yaml.org,2002:", "!!")
+
+
+def unprintable_characters(text: str) -> list[tuple[int, str, str]]:
+    """One problem per line holding characters YAML refuses."""
+    found: dict[int, list[str]] = {}
+    line, counted = 1, 0
+    for match in UNPRINTABLE.finditer(text):
+        line += text.count("\n", counted, match.start())
+        counted = match.start()
+        code = f"U+{ord(match.group()):04X}"
+        if code not in found.setdefault(line, []):
+            found[line].append(code)
+    return [
+        (line, f"unprintable character{'s' if len(codes) > 1 else ''} {', '.join(codes)}, which YAML does not allow",
+         "delete " + ("them" if len(codes) > 1 else "it"))
+        for line, codes in found.items()
+    ]
+
+
+def yaml_error_line(error: yaml.YAMLError, lines: LineNumbers) -> tuple[int, str, str]:
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
-    if mark is None:
-        return 1, str(error), "fix the YAML"
-    line = mark.line + 1
-    source_line = text.splitlines()[mark.line] if mark.line < len(text.splitlines()) else ""
-    if "\t" in source_line[: mark.column + 1]:
+    if mark is None:  # pragma: no cover - the screens above catch what the reader refuses
+        return 1, f"YAML error: {' '.join(str(error).split())}", "fix the YAML"
+    line = lines.of(mark)
+    source_line = lines.source_line(line)
+    if "\t" in source_line[: lines.column(mark) + 1]:
         return line, "YAML syntax error: a tab character, where YAML allows only spaces", "indent with spaces"
     problem = getattr(error, "problem", None) or str(error)
     context = getattr(error, "context", None)
@@ -76,60 +147,91 @@ def yaml_error_line(error: yaml.YAMLError, text: str) -> tuple[int, str, str]:
     return line, f"YAML syntax error: {message}", "fix the YAML at this line"
 
 
+def screen_events(text: str, lines: LineNumbers, problems: list) -> None:
+    """Aliases (each line once) and nesting deeper than MAX_DEPTH, read from
+    libyaml's event stream before anything is composed, into ``problems``;
+    raises YAMLError at a syntax error."""
+    alias_lines: set[int] = set()
+    depth = 0
+    for event in yaml.parse(text, Loader=BaseLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                problems.append((lines.of(event.start_mark), f"the YAML is nested more than {MAX_DEPTH} levels deep",
+                                 "claim files need about five levels: remove the extra nesting"))
+                break
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+        elif isinstance(event, yaml.AliasEvent):
+            line = lines.of(event.start_mark)
+            if line not in alias_lines:
+                alias_lines.add(line)
+                problems.append((line, "YAML aliases (*name) are not allowed in claim files", "write the value out in full"))
+
+
 def parse_yaml(text: str) -> ParsedFile:
     parsed = ParsedFile()
+    lines = LineNumbers(text)
+    parsed.errors = unprintable_characters(text)
+    if parsed.errors:
+        return parsed
+    try:
+        screen_events(text, lines, parsed.errors)
+    except yaml.YAMLError as error:
+        parsed.errors.append(yaml_error_line(error, lines))
+    if parsed.errors:
+        return parsed
     loader = ClaimFileLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
             parsed.data = None
             return parsed
-        parsed.lines[()] = node.start_mark.line + 1
-        parsed.data = _construct(loader, node, (), parsed, set(), 0)
+        parsed.lines[()] = lines.of(node.start_mark)
+        parsed.data = _construct(loader, node, (), parsed, lines)
     except yaml.YAMLError as error:
-        parsed.errors.append(yaml_error_line(error, text))
+        parsed.errors.append(yaml_error_line(error, lines))
         parsed.data = None
     finally:
         loader.dispose()
     return parsed
 
 
-def _construct(loader, node, path, parsed: ParsedFile, seen: set, depth: int):
-    line = node.start_mark.line + 1
-    if depth > MAX_DEPTH:
-        raise yaml.YAMLError(f"nesting deeper than {MAX_DEPTH} levels")
-    if id(node) in seen:
-        parsed.errors.append((parsed.lines.get(path, line), "YAML aliases (*name) are not allowed in claim files", "write the value out in full"))
-        return None
-    seen.add(id(node))
+def _construct(loader, node, path, parsed: ParsedFile, lines: LineNumbers):
+    """Plain data from a node; the screen has bounded the depth and refused aliases."""
+    line = lines.of(node.start_mark)
     if isinstance(node, yaml.ScalarNode):
         if node.tag == STR_TAG:  # most values: skip the constructor's dispatch
             return node.value
-        try:
-            return loader.construct_object(node, deep=True)
-        except yaml.constructor.ConstructorError as error:
-            parsed.errors.append((line, f"unsupported YAML value: {error.problem}", "write a plain string, number, list or mapping"))
+        if node.tag not in SCALAR_TAGS:
+            parsed.errors.append((line, f"unsupported YAML tag `{short_tag(node.tag)}`", "write a plain string, number, true/false, list or mapping"))
             return None
+        return loader.construct_object(node, deep=True)
+    if node.tag not in COLLECTION_TAGS:
+        parsed.errors.append((line, f"unsupported YAML tag `{short_tag(node.tag)}`", "write a plain string, number, true/false, list or mapping"))
+        return None
     if isinstance(node, yaml.SequenceNode):
         items = []
         for index, item in enumerate(node.value):
-            parsed.lines[path + (index,)] = item.start_mark.line + 1
-            items.append(_construct(loader, item, path + (index,), parsed, seen, depth + 1))
+            parsed.lines[path + (index,)] = lines.of(item.start_mark)
+            items.append(_construct(loader, item, path + (index,), parsed, lines))
         return items
     if isinstance(node, yaml.MappingNode):
         mapping = {}
         for key_node, value_node in node.value:
-            key_line = key_node.start_mark.line + 1
+            key_line = lines.of(key_node.start_mark)
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
                 parsed.errors.append((key_line, "only plain keys are allowed (no merge keys or complex keys)", "write the key as a plain word"))
                 continue
-            key = loader.construct_object(key_node)
+            # Keys are field names: taken as written, so `1:` or `yes:` is an
+            # unknown field named "1" or "yes", not a number or a boolean.
+            key = key_node.value
             if key in mapping:
                 first = parsed.lines[path + (key,)]
                 parsed.errors.append((key_line, f"duplicate key `{key}` (first given at line {first})", "keep one of the two"))
                 continue
             parsed.lines[path + (key,)] = key_line
-            mapping[key] = _construct(loader, value_node, path + (key,), parsed, seen, depth + 1)
+            mapping[key] = _construct(loader, value_node, path + (key,), parsed, lines)
         return mapping
     raise yaml.YAMLError(f"unexpected YAML node at line {line}")  # pragma: no cover
 

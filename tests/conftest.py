@@ -77,7 +77,7 @@ def server(built_db):
     port = free_port()
     process = subprocess.Popen(datasette_command(built_db, PROJECT_ROOT, port=port), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
+    for _ in range(300):
         try:
             urllib.request.urlopen(base + "/-/versions.json", timeout=1)
             break
@@ -85,6 +85,9 @@ def server(built_db):
             if process.poll() is not None:
                 pytest.fail(process.stderr.read().decode())
             time.sleep(0.1)
+    else:
+        process.terminate()
+        pytest.fail(f"the server did not answer on {base} within 30 seconds")
     yield base
     process.terminate()
     process.wait(timeout=10)

@@ -130,7 +130,7 @@ def test_reports_a_text_already_archived_under_another_id(workdir, claimsdb):
     [
         (b"line one\r\nline two\r\n", "article.txt:1: article.txt has CRLF line ends — archive the text with LF line ends (quote positions count code points)"),
         (b"\xef\xbb\xbfwith a byte-order mark\n", "article.txt:1: article.txt starts with a byte-order mark — archive the text as UTF-8 without a byte-order mark"),
-        (b"caf\xe9 in Latin-1\n", "article.txt:1: article.txt is not UTF-8 (byte 3) — archive the text as UTF-8"),
+        (b"caf\xe9 in Latin-1\n", "article.txt:1: article.txt is not UTF-8 (byte 0xe9 at line 1 of the archive) — archive the text as UTF-8"),
     ],
 )
 def test_refuses_a_text_that_cannot_be_evidence(workdir, claimsdb, data, expected):
