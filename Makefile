@@ -42,4 +42,4 @@ metadata: $(BIN)/claimsdb
 	$(BIN)/claimsdb metadata
 
 clean:
-	rm -rf $(VENV) claims.db .claims.db.*.tmp *.egg-info
+	rm -rf $(VENV) claims.db .claims.db.*.tmp .claimsdb-cache *.egg-info
