@@ -87,7 +87,7 @@ def plain_insert(directory: Path) -> dict:
         prepared = {}
         for table in TABLES:
             names = [column.name for column in table.columns]
-            prepared[table.name] = (names, [row if isinstance(row, tuple) else tuple(row.get(n) for n in names) for row in rows[table.name]])
+            prepared[table.name] = (names, [row if isinstance(row, tuple) else tuple(row.get(n) for n in names) for row in rows[table.name]])  # generators too
         path = directory / "plain.db"
         path.unlink(missing_ok=True)
         conn = sqlite3.connect(path)
