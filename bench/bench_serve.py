@@ -52,6 +52,8 @@ def get(url: str, timeout: float = 120) -> tuple[int, bytes, float]:
 
 def main(argv: list[str]) -> None:
     db = Path(argv[0]).resolve()
+    if db.name != "claims.db":
+        sys.exit(f"{db}: name the file claims.db (Datasette serves a file under its name, and the pages are /claims/...)")
     repeat = int(argv[argv.index("--repeat") + 1]) if "--repeat" in argv else 3
     claims = sqlite3.connect(db).execute("select count(*) from claims").fetchone()[0]
     metadata = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))

@@ -22,11 +22,12 @@ SETTINGS = {
     # claimsdb.files.MAX_FILE_BYTES) a page stays a bounded size; a whole
     # table is downloaded as a CSV stream, which pages through this limit.
     "max_returned_rows": 1000,
-    # A streamed CSV stops at 100 MB: over a thousand times the full CSV of
-    # the largest table today (claims with labels, ~80 KB), so every full
-    # download is complete for a corpus far larger than this one, while no
-    # single client can hold a connection streaming without end.
-    "max_csv_mb": 100,
+    # A streamed CSV stops at 1 GB: the full CSV of claims with labels is
+    # about 480 MB at a million claims (bench/results/serve.md; 100 MB cut
+    # it at a fifth), so every full download of a corpus of that size is
+    # complete, while no single client can hold a connection streaming
+    # without end.
+    "max_csv_mb": 1024,
     "default_page_size": 50,
     # Three SQL threads: a runaway query holds one for at most
     # sql_time_limit_ms while the others keep answering.
