@@ -553,18 +553,19 @@ def all_coverage_rows(corpus: Corpus, stages: Stages):
     """Coverage rows source by source, as they are written: a million claims
     have some three million candidates, which never sit in memory at once."""
     # Timed on its own, though it runs inside the write stage (no bar of its own there).
+    semantics = repr(corpus.semantics.model_dump())  # once a build, not once a source
     with stages.stage("coverage"):
         for source in sorted(corpus.sources, key=lambda s: s.id):
-            yield from coverage_rows(corpus, source)
+            yield from coverage_rows(corpus, source, semantics)
 
 
-def coverage_rows(corpus: Corpus, source: Source) -> list[dict]:
+def coverage_rows(corpus: Corpus, source: Source, semantics: str) -> list[dict]:
     text = corpus.texts[source.id]
     if corpus.cache is not None:
         # What coverage depends on: the archive, the claims' quotes, the
         # marked words and the table the figures are read with.
         inputs = repr((source.sha256, [(c.id, c.quote, c.occurrence, c.period, c.__dict__.get("value"), c.mode) for c in source.claims],
-                       [(n.text, n.occurrence, n.reason) for n in source.not_claims], corpus.semantics.model_dump()))
+                       [(n.text, n.occurrence, n.reason) for n in source.not_claims], semantics))
         return corpus.cache.memo(b"coverage\0" + inputs.encode(), lambda: compute_coverage_rows(corpus, source, text))
     return compute_coverage_rows(corpus, source, text)
 

@@ -105,10 +105,6 @@ def line_number(text: str, index: int) -> int:
     return text.count("\n", 0, index) + 1
 
 
-def span_at(text: str, start: int, end: int) -> Span:
-    return Span(start, end)
-
-
 def context(text: str, span: Span) -> tuple[str, str]:
     """Up to CONTEXT characters either side of the span (TextQuoteSelector
     prefix and suffix), sliced when needed rather than kept for every claim."""
@@ -127,9 +123,9 @@ def locate_quote(text: str, quote: str, occurrence: int | None, archive: str, wh
                 "lower `occurrence` or remove it",
             )
         start = found[occurrence - 1]
-        return span_at(text, start, start + len(quote))
+        return Span(start, start + len(quote))
     if len(found) == 1:
-        return span_at(text, found[0], found[0] + len(quote))
+        return Span(found[0], found[0] + len(quote))
     if len(found) > 1:
         lines = ", ".join(str(n) for n in sorted({line_number(text, i) for i in found}))
         raise QuoteNotFound(
