@@ -147,6 +147,17 @@ def yaml_error_line(error: yaml.YAMLError, lines: LineNumbers) -> tuple[int, str
     return line, f"YAML syntax error: {message}", "fix the YAML at this line"
 
 
+def too_deep(line: int) -> tuple[int, str, str]:
+    return line, f"the YAML is nested more than {MAX_DEPTH} levels deep", "claim files need about five levels: remove the extra nesting"
+
+
+def is_libyaml_depth_error(error: yaml.YAMLError) -> bool:
+    """libyaml 0.2.5 (bundled with PyYAML 6.0.2 and later) stops at its own
+    nesting limit while scanning a flow collection, before the parser has
+    handed us the event that the depth screen would refuse."""
+    return "exceeded maximum nesting depth" in str(getattr(error, "problem", "") or "")
+
+
 def screen_events(text: str, lines: LineNumbers, problems: list) -> None:
     """Aliases (each line once) and nesting deeper than MAX_DEPTH, read from
     libyaml's event stream before anything is composed, into ``problems``;
@@ -157,8 +168,7 @@ def screen_events(text: str, lines: LineNumbers, problems: list) -> None:
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
-                problems.append((lines.of(event.start_mark), f"the YAML is nested more than {MAX_DEPTH} levels deep",
-                                 "claim files need about five levels: remove the extra nesting"))
+                problems.append(too_deep(lines.of(event.start_mark)))
                 break
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
@@ -178,7 +188,10 @@ def parse_yaml(text: str) -> ParsedFile:
     try:
         screen_events(text, lines, parsed.errors)
     except yaml.YAMLError as error:
-        parsed.errors.append(yaml_error_line(error, lines))
+        if is_libyaml_depth_error(error):
+            parsed.errors.append(too_deep(lines.of(error.problem_mark)))
+        else:
+            parsed.errors.append(yaml_error_line(error, lines))
     if parsed.errors:
         return parsed
     loader = ClaimFileLoader(text)

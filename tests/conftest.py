@@ -1,4 +1,4 @@
-"""Shared fixtures: a private copy of the real claims/ directory to break, and
+"""Shared fixtures: a private copy of the seed corpus (tests/seed_corpus) to break, and
 the command line run as a user runs it."""
 
 from __future__ import annotations
@@ -17,7 +17,12 @@ from click.testing import CliRunner
 from claimsdb.cli import cli
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-CLAIMS_DIR = PROJECT_ROOT / "claims"
+# The corpus the tests own: a frozen copy of the seed corpus as it stood when
+# the live claims/ held only the two seed documents. Behaviour is tested on it
+# (and on corpora built in the tests); the live claims/ only in
+# test_live_corpus.py, for what holds of every valid corpus.
+CLAIMS_DIR = PROJECT_ROOT / "tests" / "seed_corpus"
+LIVE_CLAIMS_DIR = PROJECT_ROOT / "claims"
 
 
 @pytest.fixture

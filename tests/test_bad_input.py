@@ -353,6 +353,34 @@ def test_deeply_nested_document_is_refused_before_it_is_composed(probe, workdir,
     ]
 
 
+FLOW_2000 = "claims: " + "[" * 2000 + "]" * 2000 + "\n"
+BLOCK_100 = "claims:\n" + "".join(" " * level + "-\n" for level in range(1, 100))
+
+
+@pytest.mark.parametrize("text", [FLOW_2000, BLOCK_100], ids=["flow", "block"])
+def test_nesting_gets_the_projects_message_whichever_part_of_pyyaml_stops_it(text):
+    from claimsdb.yamlfile import parse_yaml
+
+    assert [error[1] for error in parse_yaml(text).errors] == ["the YAML is nested more than 64 levels deep"]
+
+
+def test_libyamls_own_nesting_limit_is_recognised():
+    # libyaml as bundled with PyYAML 6.0.4 stops deep flow nesting in its
+    # scanner, before the parser emits the event our screen counts (6.0.2
+    # and 6.0.3 have no such limit, and the screen refuses the file).
+    import yaml
+
+    from claimsdb.yamlfile import BaseLoader, is_libyaml_depth_error
+
+    try:
+        for _ in yaml.parse(FLOW_2000, Loader=BaseLoader):
+            pass
+    except yaml.YAMLError as error:
+        assert is_libyaml_depth_error(error), error
+    else:
+        pytest.skip(f"PyYAML {yaml.__version__}'s libyaml has no nesting limit of its own")
+
+
 def test_a_50_mb_claim_file_is_refused_unread(probe, workdir, previous_db):
     claim = PROBE_TEXT[PROBE_TEXT.index("  - id: probe-figure"):PROBE_TEXT.index("  - id: probe-period")]
     copies = 50_000_000 // len(claim) + 1
