@@ -18,6 +18,7 @@ from pathlib import Path
 import sqlite_utils
 
 from .load import Corpus
+from . import folding
 from .quotes import context
 from .progress import Stages
 from .model import (
@@ -147,6 +148,21 @@ TABLES = [
         ],
         pk=("category", "wording"),
         indexes=["name"],
+    ),
+    Table(
+        "text_folding",
+        "The published folding table: characters written differently by an editor's keyboard and a published page (curly quotes, dashes, no-break spaces, Arabic and Persian letter forms, zero-width non-joiners, tatweel, diacritics, Persian and Arabic-Indic digits). A quote must match its archive exactly; folding only explains a miss (the error shows the archived text to paste), finds words for `claimsdb locate`, and matches claims to the expressions they cover.",
+        [
+            C("character", str, "The character as one of the two writes it.", True),
+            C("code_point", str, "Its Unicode code point (U+XXXX).", True),
+            C("name", str, "Its Unicode name.", True),
+            C("folds_to", str, "The character it is compared as; empty when folding drops it (tatweel, diacritics).", True),
+            C("folds_to_code_point", str, "The code point of folds_to; empty when it is dropped.", True),
+            C("kind", str, "typography, letter-form, joiner, tatweel, diacritic, digit or punctuation.", True),
+            C("description", str, "Why the two are compared as one.", True),
+        ],
+        pk="character",
+        indexes=["kind"],
     ),
     Table(
         "sources",
@@ -529,6 +545,7 @@ def rows_for(corpus: Corpus, stages: Stages | None = None) -> dict[str, list]:
     for measure in sorted(corpus.measures, key=lambda m: m.id):
         rows["measures"].append(measure.model_dump())
     rows["value_semantics"] = list(semantics_rows(corpus))
+    rows["text_folding"] = folding.table_rows()
     rows["relations"] = corpus.relations
     rows["claims"] = claim_rows(corpus, units)
     for source in sorted(corpus.sources, key=lambda s: s.id):
