@@ -145,6 +145,7 @@ TABLES = [
             C("applies_to", str, "Period qualifiers: " + described(PeriodQualifier, "applies_to")),
             C("first", str, "Period qualifiers: " + described(PeriodQualifier, "first")),
             C("last", str, "Period qualifiers: " + described(PeriodQualifier, "last")),
+            C("calendar", str, "Period qualifiers: " + described(PeriodQualifier, "calendar")),
         ],
         pk=("category", "wording"),
         indexes=["name"],
@@ -215,6 +216,8 @@ TABLES = [
             C("period_end", str, "Last day the period can end (ISO 8601 date), from end."),
             C("period_start_bound", str, described(ClaimBase, "start")),
             C("period_end_bound", str, described(ClaimBase, "end")),
+            C("period_calendar", str, "The calendar the bounds are written in: gregorian or solar-hijri (from `calendar`); empty when the claim gives no bounds."),
+            C("period_in_calendar", str, "The bounds as their calendar names them ('Mordad–Shahrivar 1367'); period_start and period_end are the same days in the Gregorian calendar."),
             C("label", str, described(CharacterisationClaim, "label")),
             C("modality", str, described(CharacterisationClaim, "modality")),
             C("role", str, described(RoleClaim, "role")),
@@ -467,8 +470,10 @@ def semantics_rows(corpus: Corpus):
     for qualifier in semantics.period_qualifiers:
         what = "days" if qualifier.applies_to == "month" else "from–to"
         interval = f"{what} {qualifier.first}–{qualifier.last} of the {qualifier.applies_to}"
+        if qualifier.calendar != "gregorian":
+            interval += f" ({qualifier.calendar})"
         yield {"category": "period-qualifier", "wording": qualifier.qualifier, "name": qualifier.qualifier, "interval": interval, "description": qualifier.description,
-               "applies_to": qualifier.applies_to, "first": qualifier.first, "last": qualifier.last}
+               "applies_to": qualifier.applies_to, "first": qualifier.first, "last": qualifier.last, "calendar": qualifier.calendar}
 
 
 def comparator_interval_text(notation: str, tolerance: float) -> str:
@@ -529,7 +534,8 @@ def claim_row(corpus: Corpus, source: Source, claim, units: dict) -> dict:
         )
     if claim.id in corpus.periods:
         period = corpus.periods[claim.id]
-        row.update(period_start=period.first.isoformat(), period_end=period.last.isoformat())
+        row.update(period_start=period.first.isoformat(), period_end=period.last.isoformat(),
+                   period_calendar=period.calendar, period_in_calendar=period.in_calendar())
     return row
 
 
