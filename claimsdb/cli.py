@@ -249,6 +249,7 @@ def add_source_command(claims_dir: Path, textfile: Path, source_id, title, url, 
 def locate(claims_dir: Path, source: str, words: str):
     """Every place WORDS occur in the archived text of SOURCE, with the exact text to paste into `quote:`."""
     from . import quotes
+    from .folding import KINDS, differences, in_words
     from .load import display_path, read_file, source_file_paths
     from .problems import Problem
 
@@ -275,9 +276,11 @@ def locate(claims_dir: Path, source: str, words: str):
         report_problems([Problem(shown, 1, "no words to locate", "give the words to look for, in quotes")], "nothing to show.")
     hits = quotes.find_words(text, words)
     if not hits:
-        report_problems([Problem(shown, 1, f"{words!r} does not occur, even with typography and case folded",
+        report_problems([Problem(shown, 1, f"{words!r} does not occur, even with typography, letter forms and case folded",
                                  "check the words, or locate a shorter part of them")], "nothing found.")
-    how = "exactly" if hits[0].exact else "only with typography and case folded"
+    # "typography" alone says it briefly, as before Arabic script was folded.
+    folded_away = [p for p in differences(words, hits[0].words(text)) if p != KINDS["typography"]]
+    how = "exactly" if hits[0].exact else f"only with {in_words(['typography', *folded_away, 'case'])} folded"
     click.echo(f"{shown}: {len(hits)} place(s), matched {how}:")
     for hit in hits:
         # Forty characters each side, cut at a space so no word is broken.

@@ -18,6 +18,7 @@ from pathlib import Path
 import sqlite_utils
 
 from .load import Corpus
+from . import folding
 from .quotes import context
 from .progress import Stages
 from .model import (
@@ -144,9 +145,25 @@ TABLES = [
             C("applies_to", str, "Period qualifiers: " + described(PeriodQualifier, "applies_to")),
             C("first", str, "Period qualifiers: " + described(PeriodQualifier, "first")),
             C("last", str, "Period qualifiers: " + described(PeriodQualifier, "last")),
+            C("calendar", str, "Period qualifiers: " + described(PeriodQualifier, "calendar")),
         ],
         pk=("category", "wording"),
         indexes=["name"],
+    ),
+    Table(
+        "text_folding",
+        "The published folding table: characters written differently by an editor's keyboard and a published page (curly quotes, dashes, no-break spaces, Arabic and Persian letter forms, zero-width non-joiners, tatweel, diacritics, Persian and Arabic-Indic digits). A quote must match its archive exactly; folding only explains a miss (the error shows the archived text to paste), finds words for `claimsdb locate`, and matches claims to the expressions they cover.",
+        [
+            C("character", str, "The character as one of the two writes it.", True),
+            C("code_point", str, "Its Unicode code point (U+XXXX).", True),
+            C("name", str, "Its Unicode name.", True),
+            C("folds_to", str, "The character it is compared as; empty when folding drops it (tatweel, diacritics).", True),
+            C("folds_to_code_point", str, "The code point of folds_to; empty when it is dropped.", True),
+            C("kind", str, "typography, letter-form, joiner, tatweel, diacritic, digit or punctuation.", True),
+            C("description", str, "Why the two are compared as one.", True),
+        ],
+        pk="character",
+        indexes=["kind"],
     ),
     Table(
         "sources",
@@ -199,6 +216,8 @@ TABLES = [
             C("period_end", str, "Last day the period can end (ISO 8601 date), from end."),
             C("period_start_bound", str, described(ClaimBase, "start")),
             C("period_end_bound", str, described(ClaimBase, "end")),
+            C("period_calendar", str, "The calendar the bounds are written in: gregorian or solar-hijri (from `calendar`); empty when the claim gives no bounds."),
+            C("period_in_calendar", str, "The bounds as their calendar names them ('Mordad–Shahrivar 1367'); period_start and period_end are the same days in the Gregorian calendar."),
             C("label", str, described(CharacterisationClaim, "label")),
             C("modality", str, described(CharacterisationClaim, "modality")),
             C("role", str, described(RoleClaim, "role")),
@@ -451,8 +470,10 @@ def semantics_rows(corpus: Corpus):
     for qualifier in semantics.period_qualifiers:
         what = "days" if qualifier.applies_to == "month" else "from–to"
         interval = f"{what} {qualifier.first}–{qualifier.last} of the {qualifier.applies_to}"
+        if qualifier.calendar != "gregorian":
+            interval += f" ({qualifier.calendar})"
         yield {"category": "period-qualifier", "wording": qualifier.qualifier, "name": qualifier.qualifier, "interval": interval, "description": qualifier.description,
-               "applies_to": qualifier.applies_to, "first": qualifier.first, "last": qualifier.last}
+               "applies_to": qualifier.applies_to, "first": qualifier.first, "last": qualifier.last, "calendar": qualifier.calendar}
 
 
 def comparator_interval_text(notation: str, tolerance: float) -> str:
@@ -513,7 +534,8 @@ def claim_row(corpus: Corpus, source: Source, claim, units: dict) -> dict:
         )
     if claim.id in corpus.periods:
         period = corpus.periods[claim.id]
-        row.update(period_start=period.first.isoformat(), period_end=period.last.isoformat())
+        row.update(period_start=period.first.isoformat(), period_end=period.last.isoformat(),
+                   period_calendar=period.calendar, period_in_calendar=period.in_calendar())
     return row
 
 
@@ -529,6 +551,7 @@ def rows_for(corpus: Corpus, stages: Stages | None = None) -> dict[str, list]:
     for measure in sorted(corpus.measures, key=lambda m: m.id):
         rows["measures"].append(measure.model_dump())
     rows["value_semantics"] = list(semantics_rows(corpus))
+    rows["text_folding"] = folding.table_rows()
     rows["relations"] = corpus.relations
     rows["claims"] = claim_rows(corpus, units)
     for source in sorted(corpus.sources, key=lambda s: s.id):

@@ -25,7 +25,7 @@ CLAIM_FIELDS = [
     # (key in the file, column of claims)
     ("id", "id"), ("kind", "kind"), ("subject", "subject_id"), ("measure", "measure_id"), ("speaker", "speaker_id"),
     ("mode", "mode"), ("statement", "statement"), ("quote", "quote"), ("occurrence", "occurrence"),
-    ("period", "period_text"), ("start", "period_start_bound"), ("end", "period_end_bound"), ("value", "value_text"),
+    ("period", "period_text"), ("calendar", "period_calendar"), ("start", "period_start_bound"), ("end", "period_end_bound"), ("value", "value_text"),
 ]
 CLAIM_FIELDS_AFTER = [
     ("label", "label"), ("modality", "modality"), ("agent", "role_agent_id"), ("role", "role"), ("demand", "demand"),
@@ -135,12 +135,14 @@ def measures_file(conn) -> str:
     qualifiers = [row for row in semantics if row["category"] == "period-qualifier"]
     out.lines.append("  period_qualifiers:" + ("" if qualifiers else " []"))
     for row in qualifiers:
-        out.mapping([("qualifier", row["wording"]), ("applies_to", row["applies_to"]), ("first", row["first"]), ("last", row["last"]), ("description", row["description"])], 4, item=True)
+        calendar = [("calendar", row["calendar"])] if row["calendar"] != "gregorian" else []
+        out.mapping([("qualifier", row["wording"]), ("applies_to", row["applies_to"]), ("first", row["first"]), ("last", row["last"]), *calendar, ("description", row["description"])], 4, item=True)
     return out.text()
 
 
 def claim_fields(claim: sqlite3.Row) -> list[tuple[str, object]]:
-    fields = present((key, claim[column]) for key, column in CLAIM_FIELDS)
+    # The Gregorian calendar is the default, written only when another is meant.
+    fields = present((key, claim[column]) for key, column in CLAIM_FIELDS if (key, claim[column]) != ("calendar", "gregorian"))
     if claim["value_rule"] == "explicit":
         # The editor gave the interval; value_low/value_high hold it as given.
         fields += present([("low", claim["value_low"]), ("high", claim["value_high"])])

@@ -643,7 +643,7 @@ def resolve_values(corpus: Corpus) -> list[Problem]:
                     ))
         if claim.start is not None:
             try:
-                corpus.periods[claim.id] = period_for_bounds(claim.start, claim.end, semantics)
+                corpus.periods[claim.id] = period_for_bounds(claim.start, claim.end, semantics, claim.calendar)
             except ValueNotUnderstood as error:
                 problems.append(Problem(at.path, at.line_of("start"), f"period bounds: {error}", "write bounds as YYYY[-MM[-DD]], optionally after a qualifier from measures.yml"))
     return problems

@@ -34,6 +34,24 @@ def workdir(tmp_path, monkeypatch) -> Path:
     return tmp_path
 
 
+PERSIAN_CORPUS = PROJECT_ROOT / "tests" / "persian_corpus"
+
+
+@pytest.fixture
+def persian_workdir(workdir) -> Path:
+    """The seed corpus with a small made-up Persian report added
+    (tests/persian_corpus): its source file, archive and agents."""
+    claims = workdir / "claims"
+    for path in PERSIAN_CORPUS.rglob("*"):
+        if path.is_file() and path.name != "agents.yml":
+            target = claims / path.relative_to(PERSIAN_CORPUS)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+    with open(claims / "agents.yml", "a", encoding="utf-8") as agents:
+        agents.write((PERSIAN_CORPUS / "agents.yml").read_text(encoding="utf-8"))
+    return workdir
+
+
 @pytest.fixture
 def claimsdb():
     """Run `claimsdb ARGS...` in the current directory; returns the click Result."""
