@@ -25,6 +25,7 @@ from claimsdb.evidence import (
     render_annotated_text,
     render_context,
     safe_href,
+    without_bidi_controls,
 )
 from claimsdb.spread import SCALES, Figure, choose_scale, render_spread
 
@@ -212,10 +213,13 @@ async def measure_page(datasette, database: str, measure_id: str, request) -> di
         row["url"] = row_url(datasette, database, "claims", row["id"])
         row["source_url"] = row_url(datasette, database, "sources", row["source_id"])
         row["published"] = date_at_precision(row["source_published"])
+        # SVG labels cannot isolate their text: bidirectional controls are dropped.
+        plain = without_bidi_controls
         figures.append(Figure(
             row["id"], row["url"], row["value_low"], row["value_high"], bool(row["value_low_inclusive"]),
-            bool(row["value_high_inclusive"]), row["value_text"], row["value_interval"], row["speaker"],
-            row["reporter"], row["source_title"], row["published"] if row["source_published"] else None, row["withdrawn"]))
+            bool(row["value_high_inclusive"]), plain(row["value_text"]), row["value_interval"], plain(row["speaker"]),
+            plain(row["reporter"]), plain(row["source_title"]), row["published"] if row["source_published"] else None,
+            plain(row["withdrawn"])))
     asked = request.args.get("scale") if request else None
     scale = asked if asked in SCALES else choose_scale(figures)
     page_url = row_url(datasette, database, "measures", measure_id)
@@ -225,7 +229,7 @@ async def measure_page(datasette, database: str, measure_id: str, request) -> di
         "scale": scale,
         "scale_chosen": asked not in SCALES,
         "scale_urls": {name: f"{page_url}?scale={name}" for name in SCALES},
-        "chart": render_spread(figures, measure["name"], measure["unit"], scale) if figures else Markup(""),
+        "chart": render_spread(figures, without_bidi_controls(measure["name"]), without_bidi_controls(measure["unit"]), scale) if figures else Markup(""),
         "estimates_url": datasette.urls.table(database, "estimates") + "?measure_id=" + tilde_encode(measure_id),
     }
 
