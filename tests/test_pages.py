@@ -39,14 +39,6 @@ def get(ds, path: str):
     return response
 
 
-@pytest.fixture(scope="module")
-def db(built_db):
-    conn = sqlite3.connect(built_db)
-    conn.row_factory = sqlite3.Row
-    yield conn
-    conn.close()
-
-
 def text(value) -> str:
     """A value as it appears in an autoescaped page."""
     return str(escape(value))
