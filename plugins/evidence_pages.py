@@ -19,6 +19,7 @@ from datasette.utils.asgi import Response
 from markupsafe import Markup
 
 from claimsdb.evidence import (
+    direction,
     QuotedClaim,
     date_at_precision,
     quote_in_context,
@@ -87,7 +88,7 @@ async def claim_page(datasette, database: str, claim_id: str, request) -> dict:
         select c.*, sp.name as speaker_name, sp.kind as speaker_kind, sp.description as speaker_description,
           rp.name as reporter_name, rp.kind as reporter_kind, rp.description as reporter_description,
           s.title as source_title, s.url as source_url, s.published as source_published,
-          s.published_note as source_published_note, s.credited_to_id, s.text as source_text,
+          s.published_note as source_published_note, s.credited_to_id, s.text as source_text, s.language as source_language,
           cr.name as credited_to_name, cr.kind as credited_to_kind, cr.description as credited_to_description,
           sb.name as subject_name, m.name as measure_name, ra.name as role_agent_name
         from claims c
@@ -129,6 +130,7 @@ async def claim_page(datasette, database: str, claim_id: str, request) -> dict:
             "id": claim["source_id"], "title": claim["source_title"], "url": source_url,
             "address": claim["source_url"], "href": safe_href(claim["source_url"]),
             "published": date_at_precision(claim["source_published"]), "published_note": claim["source_published_note"],
+            "language": claim["source_language"], "direction": direction(claim["source_language"]),
         },
         "quote_html": render_context(context),
         "quote_in_source_url": f"{source_url}?claim={tilde_encode(claim_id)}#quote-{claim_id}",
@@ -181,6 +183,7 @@ async def source_page(datasette, database: str, source_id: str, request) -> dict
         "published": date_at_precision(source["published"]),
         "retrieved": date_at_precision(source["retrieved"]),
         "href": safe_href(source["url"]),
+        "direction": direction(source["language"]),
         "claims": claims,
         "claims_url": datasette.urls.table(database, "claims") + "?source_id=" + tilde_encode(source_id),
         "text_html": render_annotated_text(source["text"], quoted, focus=focus),

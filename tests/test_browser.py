@@ -5,7 +5,6 @@ tests/artifacts/ (git-ignored) for a person to compare with the database."""
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 import urllib.error
 import urllib.request
@@ -13,7 +12,6 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from .chromium import INSTALL_HINT, Chromium, chromium_executable
 from .conftest import PROJECT_ROOT
 
 ARTIFACTS = PROJECT_ROOT / "tests" / "artifacts"
@@ -37,18 +35,6 @@ VISIBILITY = """
   };
 })(%s)
 """
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    executable = chromium_executable()
-    if executable is None:
-        pytest.fail(INSTALL_HINT)
-    directory = tmp_path_factory.mktemp("chromium")
-    chromium = Chromium(executable, directory / "profile", directory / "chromium.log")
-    yield chromium
-    chromium.close()
-    shutil.rmtree(directory / "profile", ignore_errors=True)  # tens of MB; the log stays
 
 
 @pytest.fixture
