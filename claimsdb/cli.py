@@ -108,7 +108,15 @@ def build_database(claims_dir: Path, db_path: Path, strict: bool = False, cache_
 def estimated_claims(claims_dir: Path) -> int:
     """A cheap guess of the corpus size (about 500 bytes of YAML a claim), to
     decide whether progress bars are worth drawing."""
-    return sum(path.stat().st_size for path in claims_dir.glob("*.yml")) // 500 if claims_dir.is_dir() else 0
+    from .load import source_file_paths
+
+    def size(path: Path) -> int:
+        try:
+            return path.stat().st_size
+        except OSError:  # a link to nothing, or a loop: the build says so
+            return 0
+
+    return sum(map(size, source_file_paths(claims_dir))) // 500 if claims_dir.is_dir() else 0
 
 
 @cli.command()
@@ -242,14 +250,14 @@ def locate(claims_dir: Path, source: str, words: str):
     """Every place WORDS occur in the archived text of SOURCE, with the exact text to paste into `quote:`."""
     from . import quotes
     from .folding import KINDS, differences, in_words
-    from .load import display_path, read_file
+    from .load import display_path, read_file, source_file_paths
     from .problems import Problem
 
     source_id = source_id_of(source)
     path = claims_dir / f"{source_id}.yml"
     problems: list = []
     if not path.is_file():
-        known = ", ".join(p.stem for p in sorted(claims_dir.glob("*.yml")) if p.name not in ("agents.yml", "subjects.yml", "measures.yml")) or "none yet"
+        known = ", ".join(p.stem for p in source_file_paths(claims_dir)) or "none yet"
         report_problems([Problem(display_path(path), 1, f"no source `{source_id}` in {claims_dir}", f"name a source by its id (sources: {known})")], "nothing to show.")
     parsed = read_file(path, problems, claims_dir)
     if parsed is None:

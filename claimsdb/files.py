@@ -5,7 +5,9 @@ larger than MAX_FILE_BYTES, so that memory stays bounded."""
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from pathlib import Path
 
 # 2 MB: about 60 times the largest claim file of the seed corpus (room for
@@ -30,20 +32,58 @@ def read_inside(path: Path, root: Path, shown_root: str, name: str, missing_fix:
     """The bytes of ``path``, which must resolve to a regular file inside the
     real directory ``root`` and be no larger than MAX_FILE_BYTES. Messages
     call the file ``name`` and the directory ``shown_root``."""
-    if not path.resolve().is_relative_to(root):
-        raise Unreadable(f"{name} leads outside {shown_root} through a symbolic link", f"copy the file itself into {shown_root}")
-    if not path.exists():
-        raise Unreadable(f"{name} does not exist", missing_fix)
-    if not path.is_file():
-        raise Unreadable(f"{name} is not a regular file", "replace it with a plain text file")
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-            if len(data) > MAX_FILE_BYTES:
-                raise Unreadable(
-                    f"{name} is {os.fstat(handle.fileno()).st_size:,} bytes, over the limit of {MAX_FILE_BYTES:,} bytes for a file in claims/",
-                    "keep only what belongs in it (README: Limits), or raise MAX_FILE_BYTES in claimsdb/files.py",
-                )
-            return data
+        real = path.resolve()
+    except (RuntimeError, OSError):  # Python 3.11 and 3.12 raise RuntimeError("Symlink loop ...")
+        raise loop(name) from None
+    if not real.is_relative_to(root):
+        raise Unreadable(f"{name} leads outside {shown_root} through a symbolic link", f"copy the file itself into {shown_root}")
+    try:
+        # Non-blocking: opening a named pipe must not wait for a writer (it
+        # is refused below, as is anything but a regular file). The kind is
+        # read from the open file, so it cannot change between check and read.
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise Unreadable(f"{name} is a symbolic link to {os.readlink(path)}, which does not exist", "replace the link with the file itself") from None
+        raise Unreadable(f"{name} does not exist", missing_fix) from None
     except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise loop(name) from None
+        if error.errno in (errno.EISDIR, errno.EACCES) and path.is_dir():  # Windows opens no directory
+            raise Unreadable(f"{name} is a directory, not a regular file", "replace it with a plain text file") from None
         raise Unreadable(f"{name} cannot be read ({error.strerror})", "check that the file is readable") from error
+    kind = kind_of(os.fstat(descriptor).st_mode)
+    if kind is not None:
+        os.close(descriptor)
+        raise Unreadable(f"{name} is {kind}, not a regular file", "replace it with a plain text file")
+    with open(descriptor, "rb") as handle:
+        try:
+            data = handle.read(MAX_FILE_BYTES + 1)
+        except OSError as error:
+            raise Unreadable(f"{name} cannot be read ({error.strerror})", "check that the file is readable") from error
+        if len(data) > MAX_FILE_BYTES:
+            raise Unreadable(
+                f"{name} is {os.fstat(descriptor).st_size:,} bytes, over the limit of {MAX_FILE_BYTES:,} bytes for a file in claims/",
+                "keep only what belongs in it (README: Limits), or raise MAX_FILE_BYTES in claimsdb/files.py",
+            )
+        return data
+
+
+def loop(name: str) -> Unreadable:
+    return Unreadable(f"{name} is a symbolic link that leads back to itself (a loop)", "replace the link with the file itself")
+
+
+def kind_of(mode: int) -> str | None:
+    """What a file that is not a regular file is, in words (None for a regular file)."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a special file"

@@ -435,7 +435,7 @@ def load_corpus(claims_dir: Path | str, stages: Stages | None = None, cache: Fil
     for name, model in SHARED_FILES.items():
         path = claims_dir / name
         shown = display_path(path)
-        if not path.is_file():
+        if not os.path.lexists(path):  # anything else there (a directory, a pipe, a link) is read and refused by name
             problems.append(Problem(shown, 1, f"{name} is missing", f"create claims/{name} (see README)"))
             continue
         parsed = read_file(path, problems, claims_dir)
@@ -460,7 +460,8 @@ def load_corpus(claims_dir: Path | str, stages: Stages | None = None, cache: Fil
             for index, measure in enumerate(document.measures):
                 corpus.where.setdefault(("measure", measure.id), []).append(Located(shown, parsed, ("measures", index)))
 
-    paths = [path for path in sorted(claims_dir.glob("*.yml")) if path.name not in SHARED_FILES]
+    problems += misnamed_files(claims_dir)
+    paths = source_file_paths(claims_dir)
     with stages.stage("read", total=len(paths)) as advance:
         for path in paths:
             read_source_file(corpus, path, problems, stages, cache)
@@ -480,6 +481,32 @@ def load_corpus(claims_dir: Path | str, stages: Stages | None = None, cache: Fil
     with stages.stage("relations"):
         corpus.relations, corpus.warnings = relate_claims(corpus)
     return corpus
+
+
+def visible(path: Path) -> bool:
+    """Hidden files are not the corpus's: among them the lock links
+    (``.#name.yml``) and swap files (``.name.yml.swp``) editors leave beside
+    the file they edit. Backups (``name.yml~``) do not end in .yml."""
+    return not path.name.startswith(".")
+
+
+def source_file_paths(claims_dir: Path) -> list[Path]:
+    """The source files of claims/: every visible ``*.yml`` but the shared files."""
+    return [path for path in sorted(claims_dir.glob("*.yml")) if visible(path) and path.name not in SHARED_FILES]
+
+
+def misnamed_files(claims_dir: Path) -> list[Problem]:
+    """A ``*.yaml`` file is refused rather than skipped without a word (or
+    read: one spelling keeps `claimsdb locate`, the schemas and the README
+    simple)."""
+    problems = []
+    for path in sorted(claims_dir.glob("*.yaml")):
+        if visible(path):
+            renamed = path.with_suffix(".yml")
+            fix = (f"merge it into {display_path(renamed)} and remove it" if os.path.lexists(renamed)
+                   else f"rename it to {display_path(renamed)}")
+            problems.append(Problem(display_path(path), 1, "claim files end in .yml: this one is not read", fix))
+    return problems
 
 
 def lines_kept(path: tuple) -> bool:
