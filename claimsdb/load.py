@@ -21,6 +21,7 @@ import pydantic
 from . import quotes
 from .files import Unreadable, read_inside
 from .model import (
+    EDITOR,
     CLAIM_MODELS,
     Claim,
     ARCHIVE_PATTERN,
@@ -653,6 +654,9 @@ def check_references(corpus: Corpus) -> list[Problem]:
                 need("agent", claim.speaker, at, "speaker")
                 need("measure", measure, at, "measure")
                 need("agent", holder, at, "agent")
+            translator = claim.translation.by if claim.translation is not None else EDITOR
+            if translator != EDITOR and translator not in known["agent"]:
+                need("agent", translator, at, "translation", "by")
             for r_index, relation in enumerate(claim.relations):
                 keys = ("relations", r_index, "claim")
                 if relation.claim == claim.id:

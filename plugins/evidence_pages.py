@@ -82,6 +82,14 @@ def relation_from(claim_id: str, relation: dict) -> str:
     return relation["relation"]
 
 
+async def translator_card(datasette, database: str, db, agent_id: str | None) -> dict | None:
+    """The agent whose published translation a claim gives; None for the editors' own."""
+    if agent_id in (None, "editor"):
+        return None
+    [agent] = await rows(db, "select id, name from agents where id = :id", {"id": agent_id})
+    return {"name": agent["name"], "url": row_url(datasette, database, "agents", agent["id"])}
+
+
 async def claim_page(datasette, database: str, claim_id: str, request) -> dict:
     db = datasette.get_database(database)
     [claim] = await rows(db, """
@@ -133,6 +141,8 @@ async def claim_page(datasette, database: str, claim_id: str, request) -> dict:
             "language": claim["source_language"], "direction": direction(claim["source_language"]),
         },
         "quote_html": render_context(context),
+        "translator": await translator_card(datasette, database, db, claim["translated_by"]),
+        "translation_href": safe_href(claim["translation_published_in"]),
         "quote_in_source_url": f"{source_url}?claim={tilde_encode(claim_id)}#quote-{claim_id}",
         "subject_url": row_url(datasette, database, "subjects", claim["subject_id"]),
         "measure_url": row_url(datasette, database, "measures", claim["measure_id"]) if claim["measure_id"] else None,

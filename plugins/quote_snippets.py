@@ -14,6 +14,6 @@ MARKED = re.compile(r"\[\[(.*?)\]\]", re.S)
 
 @hookimpl
 def render_cell(value, column):
-    if column != "quote_snippet" or not isinstance(value, str):
+    if column not in ("quote_snippet", "translation_snippet") or not isinstance(value, str):
         return None
     return Markup(MARKED.sub(r"<mark>\1</mark>", str(escape(value))))
