@@ -55,9 +55,14 @@ class Lines:
             self.lines.append("")
 
     def mapping(self, fields: list[tuple[str, object]], indent: int, item: bool = False) -> None:
-        """key: value lines; the first as a list item ('- ') when ``item``."""
+        """key: value lines; the first as a list item ('- ') when ``item``;
+        a dict value as a nested mapping."""
         for index, (key, value) in enumerate(fields):
             lead = " " * indent + ("- " if item and index == 0 else "  " if item else "")
+            if isinstance(value, dict):
+                self.lines.append(f"{lead}{key}:")
+                self.mapping(list(value.items()), indent + (4 if item else 2))
+                continue
             self.lines.append(f"{lead}{key}: {scalar(value)}")
 
     def text(self) -> str:
@@ -143,6 +148,11 @@ def measures_file(conn) -> str:
 def claim_fields(claim: sqlite3.Row) -> list[tuple[str, object]]:
     # The Gregorian calendar is the default, written only when another is meant.
     fields = present((key, claim[column]) for key, column in CLAIM_FIELDS if (key, claim[column]) != ("calendar", "gregorian"))
+    if claim["translation"] is not None:
+        translation = dict(present([("text", claim["translation"]), ("by", claim["translated_by"]), ("published_in", claim["translation_published_in"])]))
+        at = next(i for i, (key, _) in enumerate(fields) if key in ("quote", "occurrence")) + 1
+        at += fields[at][0] == "occurrence" if at < len(fields) else 0
+        fields.insert(at, ("translation", translation))
     if claim["value_rule"] == "explicit":
         # The editor gave the interval; value_low/value_high hold it as given.
         fields += present([("low", claim["value_low"]), ("high", claim["value_high"])])

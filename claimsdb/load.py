@@ -12,6 +12,7 @@ import re
 import time
 import types
 import typing
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +21,7 @@ import pydantic
 from . import quotes
 from .files import Unreadable, read_inside
 from .model import (
+    EDITOR,
     CLAIM_MODELS,
     Claim,
     ARCHIVE_PATTERN,
@@ -373,6 +375,48 @@ def read_file(path: Path, problems: list[Problem], claims_dir: Path, data: bytes
     return parsed
 
 
+# Bidirectional control characters (LRE, RLE, PDF, LRO, RLO; LRI, RLI, FSI,
+# PDI) reorder what a reader sees. The pages isolate text in another script
+# themselves, so editors' text needs none; the source's own words (quotes,
+# not-a-claim texts, periods, figures and addressees as written, translations
+# as published) may hold them, and are shown isolated.
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# The same in a file's bytes: as UTF-8, or as YAML escapes in a double-quoted scalar.
+BIDI_BYTES = re.compile(rb"\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]|\\(?:u|U0000)(?:202[a-eA-E]|206[6-9])")
+SOURCE_WORDS = {"quote", "text", "period", "value", "addressed_to"}
+
+
+def bidi_control_problems(parsed: ParsedFile, data: bytes, shown: str) -> list[Problem]:
+    """One problem per editor-written value holding a bidirectional control
+    character. The file's bytes are searched first, so a file without any
+    costs one regular-expression scan."""
+    if not BIDI_BYTES.search(data):
+        return []
+    problems = []
+
+    def walk(value, path: tuple):
+        if isinstance(value, dict):
+            for key, item in value.items():
+                yield from walk(item, (*path, key))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                yield from walk(item, (*path, index))
+        elif isinstance(value, str):
+            yield path, value
+
+    for path, value in walk(parsed.data, ()):
+        field_name = next((part for part in reversed(path) if isinstance(part, str)), "")
+        found = BIDI_CONTROLS.search(value)
+        if found and field_name not in SOURCE_WORDS:
+            char = found.group()
+            problems.append(Problem(
+                shown, parsed.line_of(path),
+                f"`{field_name}` holds the bidirectional control character U+{ord(char):04X} {unicodedata.name(char)}",
+                "remove it: editors' text needs none, and the pages isolate text in another script themselves",
+            ))
+    return problems
+
+
 # The corpus ------------------------------------------------------------------
 
 
@@ -397,6 +441,8 @@ def load_corpus(claims_dir: Path | str, stages: Stages | None = None, cache: Fil
             continue
         parsed = read_file(path, problems, claims_dir)
         document = validate(parsed, model, shown, problems) if parsed else None
+        if parsed:
+            problems += bidi_control_problems(parsed, path.read_bytes(), shown)
         if document is None:
             continue
         corpus.loaded.add(name)
@@ -489,6 +535,7 @@ def read_source_file(corpus: Corpus, path: Path, problems: list[Problem], stages
         start = time.perf_counter()
         before = len(problems)
         source, claims = validate_source(parsed, shown, problems)
+        problems += bidi_control_problems(parsed, data, shown)
         stages.add("validate", time.perf_counter() - start)
         if len(problems) == before:
             parsed.slim(lines_kept)
@@ -607,6 +654,9 @@ def check_references(corpus: Corpus) -> list[Problem]:
                 need("agent", claim.speaker, at, "speaker")
                 need("measure", measure, at, "measure")
                 need("agent", holder, at, "agent")
+            translator = claim.translation.by if claim.translation is not None else EDITOR
+            if translator != EDITOR and translator not in known["agent"]:
+                need("agent", translator, at, "translation", "by")
             for r_index, relation in enumerate(claim.relations):
                 keys = ("relations", r_index, "claim")
                 if relation.claim == claim.id:

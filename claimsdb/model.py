@@ -251,6 +251,23 @@ class Relation(Strict):
     rationale: Text = Field(description="Why the editor relates the two claims, in neutral words that say who asserts what.")
 
 
+EDITOR = "editor"
+
+
+class Translation(Strict):
+    text: Text = Field(description="The quote in English.")
+    by: Slug = Field(description="Who translated the quote: `editor` for the editors of this database, or the id of the agent (in agents.yml) whose published translation this is.")
+    published_in: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = Field(None, description="Address where the published translation appeared; empty for the editors' own.")
+
+    @model_validator(mode="after")
+    def _published_or_editors(self):
+        if self.by == EDITOR and self.published_in is not None:
+            raise ValueError("`published_in` with `by: editor` — the editors' own translation was not published elsewhere: remove `published_in`, or name the translator in `by`")
+        if self.by != EDITOR and self.published_in is None:
+            raise ValueError(f"a translation by `{self.by}` without `published_in` — give the address where it was published, or write `by: editor` if the editors translated it")
+        return self
+
+
 class ClaimBase(Strict):
     id: Slug = Field(description="Stable identifier of the claim, unique across the corpus; never changes once published.")
     subject: Slug = Field(description="Id of what the claim is about (in subjects.yml).")
@@ -259,6 +276,7 @@ class ClaimBase(Strict):
     statement: Text = Field(description="One plain sentence, written by the editor, saying who asserts what.")
     quote: Text = Field(description="The exact words in the archived source text that carry the claim.")
     occurrence: int | None = Field(None, ge=1, description="Which occurrence of the quote is meant (1 is the first) when the words occur more than once in the archive.")
+    translation: Translation | None = Field(None, description="An English translation of the quote, with who made it, when the source is not in English; the statement stays the editors' English summary.")
     period: Text | None = Field(None, description="When, as written in the source ('between July and early September 1988').")
     calendar: Literal["gregorian", "solar-hijri"] | None = Field(None, description="The calendar start and end are written in: solar-hijri (the Iranian calendar, in which 1988-07-23 is 1367-05-01) or gregorian; empty is gregorian.")
     start: str | None = Field(None, description="Earliest bound of the period: YYYY, YYYY-MM or YYYY-MM-DD, optionally after a qualifier ('early 1988-09', 'summer 1988').")

@@ -21,6 +21,7 @@ from datasette.utils.asgi import Response
 from markupsafe import Markup
 
 from claimsdb.evidence import (
+    direction,
     QuotedClaim,
     date_at_precision,
     quote_in_context,
@@ -85,13 +86,21 @@ def relation_from(claim_id: str, relation: dict) -> str:
     return relation["relation"]
 
 
+async def translator_card(datasette, database: str, db, agent_id: str | None) -> dict | None:
+    """The agent whose published translation a claim gives; None for the editors' own."""
+    if agent_id in (None, "editor"):
+        return None
+    [agent] = await rows(db, "select id, name from agents where id = :id", {"id": agent_id})
+    return {"name": agent["name"], "url": row_url(datasette, database, "agents", agent["id"])}
+
+
 async def claim_page(datasette, database: str, claim_id: str, request) -> dict:
     db = datasette.get_database(database)
     [claim] = await rows(db, """
         select c.*, sp.name as speaker_name, sp.kind as speaker_kind, sp.description as speaker_description,
           rp.name as reporter_name, rp.kind as reporter_kind, rp.description as reporter_description,
           s.title as source_title, s.url as source_url, s.published as source_published,
-          s.published_note as source_published_note, s.credited_to_id, s.text as source_text,
+          s.published_note as source_published_note, s.credited_to_id, s.text as source_text, s.language as source_language,
           s.original as source_original, s.original_format as source_original_format, s.original_sha256 as source_original_sha256,
           s.extractor as source_extractor, s.pages as source_pages,
           cr.name as credited_to_name, cr.kind as credited_to_kind, cr.description as credited_to_description,
@@ -135,11 +144,14 @@ async def claim_page(datasette, database: str, claim_id: str, request) -> dict:
             "id": claim["source_id"], "title": claim["source_title"], "url": source_url,
             "address": claim["source_url"], "href": safe_href(claim["source_url"]),
             "published": date_at_precision(claim["source_published"]), "published_note": claim["source_published_note"],
+            "language": claim["source_language"], "direction": direction(claim["source_language"]),
         },
         "original": original_of(datasette, {"original": claim["source_original"], "original_format": claim["source_original_format"],
                                             "original_sha256": claim["source_original_sha256"], "extractor": claim["source_extractor"],
                                             "pages": claim["source_pages"]}),
         "quote_html": render_context(context),
+        "translator": await translator_card(datasette, database, db, claim["translated_by"]),
+        "translation_href": safe_href(claim["translation_published_in"]),
         "quote_in_source_url": f"{source_url}?claim={tilde_encode(claim_id)}#quote-{claim_id}",
         "subject_url": row_url(datasette, database, "subjects", claim["subject_id"]),
         "measure_url": row_url(datasette, database, "measures", claim["measure_id"]) if claim["measure_id"] else None,
@@ -192,6 +204,7 @@ async def source_page(datasette, database: str, source_id: str, request) -> dict
         "published": date_at_precision(source["published"]),
         "retrieved": date_at_precision(source["retrieved"]),
         "href": safe_href(source["url"]),
+        "direction": direction(source["language"]),
         "claims": claims,
         "claims_url": datasette.urls.table(database, "claims") + "?source_id=" + tilde_encode(source_id),
         "text_html": render_annotated_text(source["text"], quoted, focus=focus),
