@@ -154,21 +154,6 @@ def server(built_db):
         yield base
 
 
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    """Debian's headless Chromium (tests/chromium.py), one per test module."""
-    from .chromium import INSTALL_HINT, Chromium, chromium_executable
-
-    executable = chromium_executable()
-    if executable is None:
-        pytest.fail(INSTALL_HINT)
-    directory = tmp_path_factory.mktemp("chromium")
-    chromium = Chromium(executable, directory / "profile", directory / "chromium.log")
-    yield chromium
-    chromium.close()
-    shutil.rmtree(directory / "profile", ignore_errors=True)  # tens of MB; the log stays
-
-
 # The browser ----------------------------------------------------------------
 
 CHROMIUM_INSTALL_HINT = (

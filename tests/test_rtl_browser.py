@@ -42,10 +42,13 @@ def persian_server(persian_db):
 
 @pytest.fixture(params=WIDTHS, ids=[f"{w}px" for w in WIDTHS])
 def page(browser, request):
-    page = browser.new_page(width=request.param, height=900)
+    """A page of the given width in a fresh Playwright context."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    context = browser.new_context(viewport={"width": request.param, "height": 900})
+    page = context.new_page()
     page.width = request.param
     yield page
-    page.close()
+    context.close()
 
 
 def assert_fits(page) -> None:
@@ -55,7 +58,7 @@ def assert_fits(page) -> None:
 
 def test_a_persian_source_page_reads_right_to_left(persian_server, page):
     page.goto(f"{persian_server}/claims/sources/{SOURCE}")
-    page.screenshot(ARTIFACTS / f"persian-source-{page.width}.png")
+    page.screenshot(path=ARTIFACTS / f"persian-source-{page.width}.png")
     text = "document.querySelector('.archived-text')"
     assert page.evaluate(f"getComputedStyle({text}).direction") == "rtl"
     box = page.evaluate(f"(() => {{ const r = {text}.getBoundingClientRect(); return [r.left, r.right]; }})()")
@@ -71,7 +74,7 @@ def test_a_persian_source_page_reads_right_to_left(persian_server, page):
 
 def test_a_persian_claim_page_shows_its_quote_right_to_left_inside_an_english_page(persian_server, page):
     page.goto(f"{persian_server}/claims/claims/{CLAIM}")
-    page.screenshot(ARTIFACTS / f"persian-claim-{page.width}.png")
+    page.screenshot(path=ARTIFACTS / f"persian-claim-{page.width}.png")
     assert page.evaluate("getComputedStyle(document.body).direction") == "ltr"
     quote = "document.querySelector('blockquote.context')"
     assert page.evaluate(f"getComputedStyle({quote}).direction") == "rtl"
