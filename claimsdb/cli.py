@@ -143,7 +143,7 @@ def serve(claims_dir: Path, db_path: Path, host: str, port: int, root: Path, cac
     from .serve import datasette_command
 
     build_database(claims_dir, db_path, cache_dir=cache_dir)
-    command = datasette_command(db_path, root, host=host, port=port)
+    command = datasette_command(db_path, root, host=host, port=port, claims_dir=claims_dir)
     click.echo(" ".join(["python", *command[1:]]), err=True)
     os.execv(command[0], command)
 
@@ -219,27 +219,60 @@ def corpus_source(corpus, claims_dir: Path, argument: str):
 
 @cli.command("add-source")
 @claims_option
-@click.argument("textfile", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--id", "source_id", help="Id of the new source, a lower-case slug; default: the publisher, the date and the first six words of the title that are not articles or prepositions.")
-@click.option("--title", help="Title of the document as published.")
-@click.option("--url", help="Address the document was published at.")
+@click.option("--title", help="Title of the document as published; default for a page or PDF: the title it gives itself.")
+@click.option("--url", help="Address the document was published at; default for a page: its canonical address; for a capture: the address of the response read (give it to choose one).")
 @click.option("--publisher", help="Id of the agent that published it (in agents.yml).")
 @click.option("--published", help="Publication date at the precision the document gives: YYYY, YYYY-MM or YYYY-MM-DD.")
+@click.option("--retrieved", help="When the copy was retrieved: YYYY, YYYY-MM or YYYY-MM-DD; default for a capture: the date of its response record.")
 @click.option("--credited-to", help="Id of the agent the document credits as its author or origin, if it names one.")
 @click.option("--language", help="Language of the text, a BCP 47 tag ('en').")
-def add_source_command(claims_dir: Path, textfile: Path, source_id, title, url, publisher, published, credited_to, language):
-    """Archive TEXTFILE byte for byte and write its source file with no claims yet."""
-    from .addsource import add_source
+def add_source_command(claims_dir: Path, files: tuple, source_id, title, url, publisher, published, retrieved, credited_to, language):
+    """Archive each FILE and write its source file with no claims yet.
+
+    FILE is a plain text (archived byte for byte), a saved web page (.html,
+    .htm), a PDF, or a web-archive capture (.warc, .warc.gz, .wacz): the
+    original is kept byte for byte under claims/sources/originals/ and its
+    working text, extracted with trafilatura, pypdfium2 or warcio, is archived
+    as the text quotes are anchored in. Several files are archived all or none."""
+    from .addsource import add_sources
     from .load import display_path
 
     options = {"id": source_id, "title": title, "url": url, "publisher": publisher, "published": published,
-               "credited_to": credited_to, "language": language}
+               "retrieved": retrieved, "credited_to": credited_to, "language": language}
     try:
-        yml, archive, sha = add_source(textfile, claims_dir, options)
+        prepared = add_sources(list(files), claims_dir, options)
     except ProblemsFound as found:
         report_problems(found.problems, "nothing was written.")
-    click.echo(f"Archived {display_path(archive)} (SHA-256 {sha}).")
-    click.echo(f"Wrote {display_path(yml)}. Next: claimsdb suggest {yml.stem}")
+    for each in prepared:
+        if each.original is not None:
+            click.echo(f"Kept the original {display_path(each.original)} (SHA-256 {each.original_sha}).")
+        for note in each.notes:
+            click.echo(f"  {note}")
+        click.echo(f"Archived {display_path(each.archive)} (SHA-256 {each.sha}).")
+        for warning in each.warnings:
+            click.echo(f"warning: {display_path(each.archive)}: {warning} — compare it with the original; the extraction may have cut the document short", err=True)
+        click.echo(f"Wrote {display_path(each.yml)}. Next: claimsdb suggest {each.yml.stem}")
+
+
+@cli.command("verify-sources")
+@claims_option
+@click.argument("sources", nargs=-1)
+def verify_sources(claims_dir: Path, sources: tuple):
+    """Extract the working text of every original again (or of SOURCES) and report any the recorded extractor no longer reproduces."""
+    from .originals import verify_source
+
+    corpus = load_or_exit(claims_dir)
+    chosen = [corpus_source(corpus, claims_dir, s) for s in sources] if sources else sorted(corpus.sources, key=lambda s: s.id)
+    with_original = [source for source in chosen if source.original is not None]
+    problems = []
+    for source in with_original:
+        problems += verify_source(claims_dir, source, corpus.where[("source", source.id)][0], corpus.texts[source.id])
+    if problems:
+        report_problems(problems, f"{len(with_original)} original(s) extracted again.")
+    click.echo(f"{claims_dir}: {len(with_original)} original(s) extracted again, each giving its archived text; "
+               f"{len(chosen) - len(with_original)} source(s) archived as text, with no original to extract.")
 
 
 @cli.command()

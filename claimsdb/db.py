@@ -19,6 +19,7 @@ import sqlite_utils
 
 from .load import Corpus
 from . import folding
+from .originals import cut_off_warnings, pages_of
 from .quotes import context
 from .progress import Stages
 from .model import (
@@ -183,6 +184,13 @@ TABLES = [
             C("sha256", str, described(Source, "sha256"), True),
             C("text", str, "The archived text, byte for byte, decoded as UTF-8; quote positions index into it.", True),
             C("path", str, "The claim file this source was read from.", True),
+            C("original", str, described(Source, "original")),
+            C("original_sha256", str, described(Source, "original_sha256")),
+            C("original_format", str, described(Source, "original_format")),
+            C("extractor", str, described(Source, "extractor")),
+            C("original_characters", int, described(Source, "original_characters")),
+            C("pages", str, described(Source, "pages") + " A JSON array; empty for other sources."),
+            C("text_warnings", str, "Why the archived text may not be the whole document (it ends mid-sentence, or is much shorter than the text of its original), a JSON array; empty when there is no such sign."),
         ],
         pk="id",
         foreign_keys=[("publisher_id", "agents", "id"), ("credited_to_id", "agents", "id")],
@@ -234,6 +242,7 @@ TABLES = [
             C("quote_end", int, "Where the quote ends in sources.text (exclusive): quote = substr(text, quote_start + 1, quote_end - quote_start).", True),
             C("quote_prefix", str, "Up to 32 characters of the archived text before the quote (W3C TextQuoteSelector prefix).", True),
             C("quote_suffix", str, "Up to 32 characters of the archived text after the quote (W3C TextQuoteSelector suffix).", True),
+            C("pages", str, "The page or pages of the PDF the quote stands on ('2', or '2-3' across a page break), from the source's page starts; empty for other sources."),
             C("note", str, described(ClaimBase, "note")),
             C("withdrawn", str, described(ClaimBase, "withdrawn")),
             C("path", str, "The claim file the claim was read from.", True),
@@ -495,6 +504,7 @@ def claim_row(corpus: Corpus, source: Source, claim, units: dict) -> dict:
     fields = claim.__dict__  # kind-specific fields, without pydantic's slow getattr fallback
     row = {
         "id": claim.id,
+        "pages": pages_of(source.pages, span.start, span.end) if source.pages else None,
         "source_id": source.id,
         "kind": claim.kind,
         "subject_id": claim.subject,
@@ -568,6 +578,10 @@ def rows_for(corpus: Corpus, stages: Stages | None = None) -> dict[str, list]:
             "credited_to_id": source.credited_to, "published": source.published, "published_note": source.published_note,
             "retrieved": source.retrieved, "language": source.language, "archive": source.archive,
             "sha256": source.sha256, "text": corpus.texts[source.id], "path": place.path,
+            "original": source.original, "original_sha256": source.original_sha256, "original_format": source.original_format,
+            "extractor": source.extractor, "original_characters": source.original_characters,
+            "pages": json.dumps(source.pages) if source.pages else None,
+            "text_warnings": json.dumps(warnings, ensure_ascii=False) if (warnings := cut_off_warnings(corpus.texts[source.id], source.original_characters)) else None,
         })
         for marked in corpus.not_claims.get(source.id, []):
             rows["not_claims"].append({

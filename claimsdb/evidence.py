@@ -43,6 +43,17 @@ def safe_href(url: str | None) -> str | None:
     return url
 
 
+# Embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069) and the
+# marks that set direction (U+200E, U+200F, U+061C): in HTML a field holding
+# them is displayed inside <bdi>; where no markup can isolate it (a page
+# title, an SVG label, an aria-label) they are dropped.
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+
+def without_bidi_controls(value: str | None) -> str | None:
+    return value if value is None else BIDI_CONTROLS.sub("", value)
+
+
 # Languages written right to left, by the primary subtag of their BCP 47 tag.
 RIGHT_TO_LEFT = {"ar", "fa", "he", "ur", "ps", "ckb", "sd", "ug", "yi", "dv", "syr", "ku-arab", "az-arab"}
 

@@ -169,6 +169,9 @@ def source_file(conn, source: sqlite3.Row) -> Lines:
         ("id", source["id"]), ("title", source["title"]), ("url", source["url"]), ("publisher", source["publisher_id"]),
         ("credited_to", source["credited_to_id"]), ("published", source["published"]), ("published_note", source["published_note"]),
         ("retrieved", source["retrieved"]), ("language", source["language"]), ("archive", source["archive"]), ("sha256", source["sha256"]),
+        ("original", source["original"]), ("original_sha256", source["original_sha256"]), ("original_format", source["original_format"]),
+        ("extractor", source["extractor"]), ("original_characters", source["original_characters"]),
+        ("pages", json.loads(source["pages"]) if source["pages"] else None),
     ]), 0)
     not_claims = rows(conn, "select * from not_claims where source_id = ? order by line", [source["id"]])
     if not_claims:
@@ -225,6 +228,10 @@ def export_database(db_path: Path | str, out_dir: Path | str) -> list[str]:
             written = source_file(conn, source)
             (out_dir / f"{source['id']}.yml").write_text(written.text(), encoding="utf-8")
             moved += written.moved
+            if source["original"]:
+                # Originals are evidence kept beside the claim files, not in the database.
+                moved.append(f"{source['path']}: the original {source['original']} is not in the database — copy claims/{source['original']} "
+                             f"to {out_dir / source['original']} for the export to check")
         return moved
     finally:
         conn.close()

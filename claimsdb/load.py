@@ -729,6 +729,7 @@ def check_quotes(corpus: Corpus, advance=lambda n=1: None) -> list[Problem]:
             problems.append(Problem(place.path, place.line_of("archive"), what, fix))
             continue
         if file.source is not None:
+            problems += check_original(corpus.claims_dir, file.source, place, text)
             corpus.texts[file.source.id] = text
         shown = display_path(corpus.claims_dir / archive)
         for index, claim in enumerate(file.claims):
@@ -740,6 +741,27 @@ def check_quotes(corpus: Corpus, advance=lambda n=1: None) -> list[Problem]:
                 problems.append(Problem(place.path, place.line_of("claims", index, "quote"), error.message, error.fix))
         if file.source is not None:
             problems += locate_not_claims(corpus, file, text, shown)
+    return problems
+
+
+def check_original(claims_dir: Path, source: Source, place: Located, text: str) -> list[Problem]:
+    """The original is there, byte for byte as pinned; PDF page starts lie in the text."""
+    problems = []
+    if source.original is not None:
+        try:
+            actual = quotes.original_sha256(claims_dir, source.original)
+        except Unreadable as error:
+            problems.append(Problem(place.path, place.line_of("original"), error.what, error.fix))
+        else:
+            if actual != source.original_sha256:
+                problems.append(Problem(
+                    place.path, place.line_of("original_sha256"),
+                    f"{source.original} has SHA-256 {actual}, but the source file pins {source.original_sha256}",
+                    "restore the original byte for byte (it is the evidence); a newer capture of the document is added with `claimsdb reanchor`",
+                ))
+    if source.pages and source.pages[-1] >= len(text):
+        problems.append(Problem(place.path, place.line_of("pages"), f"`pages` starts a page at {source.pages[-1]}, beyond the {len(text)} characters of {source.archive}",
+                                "write the page starts that claimsdb add-source recorded (claimsdb verify-sources shows them)"))
     return problems
 
 

@@ -97,6 +97,21 @@ def validate_archive(value: object) -> object:
     raise ValueError(f"{value!r} is not a .txt file directly in claims/sources/ — {fix}")
 
 
+ORIGINAL_PATTERN = r"^sources/originals/[^/]+\.(?:html?|xhtml|pdf|warc|warc\.gz|wacz)$"
+OriginalFormat = Literal["html", "pdf", "warc", "wacz"]
+
+
+def validate_original(value: object) -> object:
+    """An original lies directly in claims/sources/originals/, named by the
+    source id and keeping its format's extension."""
+    if not isinstance(value, str) or re.fullmatch(ORIGINAL_PATTERN, value, flags=re.I):
+        return value
+    fix = "keep the original as claims/sources/originals/<source-id>.<html|pdf|warc.gz|wacz> (claimsdb add-source does) and write that path relative to claims/"
+    if value.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", value) or not value.startswith("sources/originals/"):
+        raise ValueError(f"{value!r} points outside claims/sources/originals/ — {fix}")
+    raise ValueError(f"{value!r} is not a saved page, PDF or capture directly in claims/sources/originals/ — {fix}")
+
+
 def check_low_not_above_high(model):
     if model.low is not None and model.high is not None and model.low > model.high:
         raise ValueError(f"`low` ({model.low:g}) is greater than `high` ({model.high:g}) — swap them or correct one")
@@ -373,11 +388,35 @@ class Source(Strict):
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")] = Field(description="Language of the text, as a BCP 47 tag ('en').")
     archive: Annotated[str, StringConstraints(pattern=ARCHIVE_PATTERN)] = Field(description="Path of the archived text, relative to claims/ (sources/<id>.txt).")
     sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] = Field(description="SHA-256 of the archived text's bytes, in lower-case hex.")
+    original: str | None = Field(None, description="Path of the original as captured (saved page, PDF or web-archive capture), relative to claims/ (sources/originals/<id>.<extension>), kept byte for byte as the evidentiary copy; empty when the archived text is itself the original.")
+    original_sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = Field(None, description="SHA-256 of the original's bytes, in lower-case hex.")
+    original_format: OriginalFormat | None = Field(None, description="What the original is: html (a saved web page), pdf, warc (a WARC capture, .warc or .warc.gz) or wacz (a WACZ web archive).")
+    extractor: Text | None = Field(None, description="The library and version that extracted the archived text from the original ('trafilatura 2.3.1'; 'warcio 1.8.1, trafilatura 2.3.1' for a capture), as `claimsdb add-source` records it; `claimsdb verify-sources` extracts again with it.")
+    original_characters: int | None = Field(None, ge=0, description="Characters of all the text in the original (a page's navigation and footers included, white space collapsed), as add-source counts them; a working text far shorter is flagged as possibly cut off.")
+    pages: list[Annotated[int, Field(ge=0)]] | None = Field(None, description="For a PDF: where each page starts in the archived text (code points from 0, the first page at 0), so each quote knows the page or pages it stands on.")
     not_claims: list[NotClaim] = Field(default_factory=list, description="Words of the archive that an editor decides need no claim of their own, each with the reason; `claimsdb coverage` counts the candidate expressions inside them as not claims.")
     claims: list[Claim] = Field(default_factory=list, description="Every claim the document carries.")
 
     _validate_dates = field_validator("published", "retrieved", mode="before")(lambda cls, v: validate_partial_date(v))
     _validate_archive = field_validator("archive", mode="before")(lambda cls, v: validate_archive(v))
+    _validate_original = field_validator("original", mode="before")(lambda cls, v: validate_original(v))
+
+    @model_validator(mode="after")
+    def _original_complete(self):
+        if self.original is not None:
+            missing = [name for name in ("original_sha256", "original_format", "extractor") if getattr(self, name) is None]
+            if missing:
+                raise ValueError(f"`original` without `{missing[0]}` — add `{missing[0]}:` (claimsdb add-source writes it), or remove `original`")
+        elif self.original_sha256 is not None or self.extractor is not None:
+            name = "original_sha256" if self.original_sha256 is not None else "extractor"
+            raise ValueError(f"`{name}` without `original` — add `original: sources/originals/<file>` or remove `{name}`")
+        if self.pages is not None:
+            if not self.pages or self.pages[0] != 0:
+                raise ValueError("`pages` must start with 0, where the first page starts — write the page starts that claimsdb add-source recorded")
+            for before, after in zip(self.pages, self.pages[1:]):
+                if after <= before:
+                    raise ValueError(f"`pages` must increase, but {after} follows {before} — write the page starts that claimsdb add-source recorded")
+        return self
 
 
 FILE_MODELS = {

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 from pathlib import Path
 
-from .files import Unreadable, read_inside
+from .files import Unreadable, hash_inside, read_inside
 from .folding import FOLD, differences, in_words
 
 CONTEXT = 32
@@ -190,6 +190,14 @@ def archive_problem(claims_dir: Path, archive: str) -> tuple[bytes | None, str |
     except Unreadable as error:
         return None, error.what, error.fix
     return data, None, None
+
+
+def original_sha256(claims_dir: Path, original: str) -> str:
+    """SHA-256 of an original inside claims/sources/originals/, read as a
+    stream; raises Unreadable."""
+    root = claims_dir.resolve() / "sources" / "originals"
+    return hash_inside(claims_dir / original, root, "claims/sources/originals/", f"original {original}",
+                       "restore the original to claims/" + original + " (it is the evidence the archived text was extracted from)")
 
 
 def decode_archive(data: bytes, archive: str) -> tuple[str | None, str | None, str | None]:

@@ -11,7 +11,9 @@ from the claim files.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from urllib.parse import quote
 
 from datasette import hookimpl
 from datasette.utils import tilde_encode, to_css_class, urlsafe_components
@@ -26,7 +28,9 @@ from claimsdb.evidence import (
     render_annotated_text,
     render_context,
     safe_href,
+    without_bidi_controls,
 )
+from claimsdb.serve import ORIGINALS_MOUNT
 from claimsdb.spread import SCALES, Figure, choose_scale, render_spread
 
 STYLESHEET = Path(__file__).with_name("evidence.css")
@@ -97,6 +101,8 @@ async def claim_page(datasette, database: str, claim_id: str, request) -> dict:
           rp.name as reporter_name, rp.kind as reporter_kind, rp.description as reporter_description,
           s.title as source_title, s.url as source_url, s.published as source_published,
           s.published_note as source_published_note, s.credited_to_id, s.text as source_text, s.language as source_language,
+          s.original as source_original, s.original_format as source_original_format, s.original_sha256 as source_original_sha256,
+          s.extractor as source_extractor, s.pages as source_pages,
           cr.name as credited_to_name, cr.kind as credited_to_kind, cr.description as credited_to_description,
           sb.name as subject_name, m.name as measure_name, ra.name as role_agent_name
         from claims c
@@ -140,6 +146,9 @@ async def claim_page(datasette, database: str, claim_id: str, request) -> dict:
             "published": date_at_precision(claim["source_published"]), "published_note": claim["source_published_note"],
             "language": claim["source_language"], "direction": direction(claim["source_language"]),
         },
+        "original": original_of(datasette, {"original": claim["source_original"], "original_format": claim["source_original_format"],
+                                            "original_sha256": claim["source_original_sha256"], "extractor": claim["source_extractor"],
+                                            "pages": claim["source_pages"]}),
         "quote_html": render_context(context),
         "translator": await translator_card(datasette, database, db, claim["translated_by"]),
         "translation_href": safe_href(claim["translation_published_in"]),
@@ -188,6 +197,8 @@ async def source_page(datasette, database: str, source_id: str, request) -> dict
     focus = request.args.get("claim") if request else None
     return {
         "source": source,
+        "original": original_of(datasette, source),
+        "text_warnings": json.loads(source["text_warnings"]) if source.get("text_warnings") else [],
         "publisher": agent_card(datasette, database, source["publisher_id"], source["publisher_name"], source["publisher_kind"], source["publisher_description"], affiliations),
         "credited_to": agent_card(datasette, database, source["credited_to_id"], source["credited_to_name"], source["credited_to_kind"], source["credited_to_description"], affiliations),
         "published": date_at_precision(source["published"]),
@@ -199,6 +210,20 @@ async def source_page(datasette, database: str, source_id: str, request) -> dict
         "text_html": render_annotated_text(source["text"], quoted, focus=focus),
         "quoted_characters": quoted_characters(source["text"], quoted),
         "in_conflict": sum(1 for claim in claims if claim["conflicts"]),
+    }
+
+
+def original_of(datasette, source: dict) -> dict | None:
+    """The original a source's text was extracted from, with the address the
+    instance serves it at (when claims/sources/originals/ is mounted)."""
+    if not source.get("original"):
+        return None
+    name = source["original"].rsplit("/", 1)[-1]
+    mounted = any(mount == ORIGINALS_MOUNT for mount, _ in datasette.static_mounts)
+    return {
+        "path": source["original"], "name": name, "format": source["original_format"], "sha256": source["original_sha256"],
+        "extractor": source["extractor"], "pages": len(json.loads(source["pages"])) if source.get("pages") else None,
+        "href": datasette.urls.path(f"/{ORIGINALS_MOUNT}/{quote(name)}") if mounted else None,
     }
 
 
@@ -225,10 +250,13 @@ async def measure_page(datasette, database: str, measure_id: str, request) -> di
         row["url"] = row_url(datasette, database, "claims", row["id"])
         row["source_url"] = row_url(datasette, database, "sources", row["source_id"])
         row["published"] = date_at_precision(row["source_published"])
+        # SVG labels cannot isolate their text: bidirectional controls are dropped.
+        plain = without_bidi_controls
         figures.append(Figure(
             row["id"], row["url"], row["value_low"], row["value_high"], bool(row["value_low_inclusive"]),
-            bool(row["value_high_inclusive"]), row["value_text"], row["value_interval"], row["speaker"],
-            row["reporter"], row["source_title"], row["published"] if row["source_published"] else None, row["withdrawn"]))
+            bool(row["value_high_inclusive"]), plain(row["value_text"]), row["value_interval"], plain(row["speaker"]),
+            plain(row["reporter"]), plain(row["source_title"]), row["published"] if row["source_published"] else None,
+            plain(row["withdrawn"])))
     asked = request.args.get("scale") if request else None
     scale = asked if asked in SCALES else choose_scale(figures)
     page_url = row_url(datasette, database, "measures", measure_id)
@@ -238,7 +266,7 @@ async def measure_page(datasette, database: str, measure_id: str, request) -> di
         "scale": scale,
         "scale_chosen": asked not in SCALES,
         "scale_urls": {name: f"{page_url}?scale={name}" for name in SCALES},
-        "chart": render_spread(figures, measure["name"], measure["unit"], scale) if figures else Markup(""),
+        "chart": render_spread(figures, without_bidi_controls(measure["name"]), without_bidi_controls(measure["unit"]), scale) if figures else Markup(""),
         "estimates_url": datasette.urls.table(database, "estimates") + "?measure_id=" + tilde_encode(measure_id),
     }
 

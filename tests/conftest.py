@@ -144,19 +144,31 @@ def server(built_db):
         yield base
 
 
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    """Debian's headless Chromium (tests/chromium.py), one per test module."""
-    from .chromium import INSTALL_HINT, Chromium, chromium_executable
+# The browser ----------------------------------------------------------------
 
-    executable = chromium_executable()
+CHROMIUM_INSTALL_HINT = (
+    "headless Chromium is needed for the browser tests and `chromium` is not on PATH: "
+    "install Debian's package (as root: apt-get update && apt-get install -y chromium; "
+    "`make test` does this when run as root)"
+)
+
+
+def pytest_collection_modifyitems(items):
+    """Browser tests run last: Playwright's sync API keeps an event loop
+    running from the first test that uses it to the end of the session, and
+    asyncio.run (Datasette's test client) refuses to start inside one."""
+    items.sort(key=lambda item: "playwright" in getattr(item, "fixturenames", ()))
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """pytest-playwright launches Debian's Chromium from its executable path:
+    Playwright's own browser download is neither needed nor possible here."""
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
     if executable is None:
-        pytest.fail(INSTALL_HINT)
-    directory = tmp_path_factory.mktemp("chromium")
-    chromium = Chromium(executable, directory / "profile", directory / "chromium.log")
-    yield chromium
-    chromium.close()
-    shutil.rmtree(directory / "profile", ignore_errors=True)  # tens of MB; the log stays
+        pytest.fail(CHROMIUM_INSTALL_HINT)
+    # --no-sandbox: the tests run as root in a container.
+    return {**browser_type_launch_args, "executable_path": executable, "args": ["--no-sandbox", "--disable-gpu"]}
 
 
 # A document the project has never seen ---------------------------------------

@@ -140,7 +140,7 @@ def test_the_claim_page_shows_both_calendars(persian_workdir, claimsdb):
 
     response = asyncio.run(page())
     assert response.status_code == 200
-    assert '<span class="in-calendar">Mordad–Shahrivar 1367</span> <span class="muted">(solar-hijri)</span> = 1988-07-23 to 1988-09-22' in response.text
+    assert '<span class="in-calendar"><bdi>Mordad–Shahrivar 1367</bdi></span> <span class="muted">(solar-hijri)</span> = 1988-07-23 to 1988-09-22' in response.text
 
 
 def test_a_solar_hijri_period_survives_export(persian_workdir, claimsdb, tmp_path):

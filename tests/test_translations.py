@@ -49,7 +49,7 @@ def test_the_claim_page_shows_the_quote_in_its_script_beside_the_editors_transla
     translation_at = html.index('<figure class="translation" lang="en" dir="ltr">')
     assert html.index('<div class="quote-and-translation">') < quote_at < translation_at
     assert "translated by the editors of this database</figcaption>" in html
-    assert "<p>“the Special Rapporteur, Javaid Rehman, named the &#34;killing of 67&#34; in his report”</p>" in html
+    assert "<p>“<bdi>the Special Rapporteur, Javaid Rehman, named the &#34;killing of 67&#34; in his report</bdi>”</p>" in html
 
 
 def test_a_published_translation_names_its_translator_and_where_it_appeared(persian_datasette):
