@@ -168,7 +168,7 @@ def source_file(conn, source: sqlite3.Row) -> Lines:
     out.mapping(present([
         ("id", source["id"]), ("title", source["title"]), ("url", source["url"]), ("publisher", source["publisher_id"]),
         ("credited_to", source["credited_to_id"]), ("published", source["published"]), ("published_note", source["published_note"]),
-        ("retrieved", source["retrieved"]), ("language", source["language"]), ("archive", source["archive"]), ("sha256", source["sha256"]),
+        ("retrieved", source["retrieved"]), ("excerpt", source["excerpt"]), ("language", source["language"]), ("archive", source["archive"]), ("sha256", source["sha256"]),
         ("original", source["original"]), ("original_sha256", source["original_sha256"]), ("original_format", source["original_format"]),
         ("extractor", source["extractor"]), ("original_characters", source["original_characters"]),
         ("pages", json.loads(source["pages"]) if source["pages"] else None),
