@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import shutil
 import socket
+import sqlite3
 import subprocess
 import time
 import urllib.error
@@ -93,6 +94,15 @@ def built_db(tmp_path_factory) -> Path:
 
     corpus = load_corpus(CLAIMS_DIR)
     return write_database(corpus, tmp_path_factory.mktemp("built") / "claims.db")
+
+
+@pytest.fixture(scope="module")
+def db(built_db):
+    """built_db opened read-only in SQLite, rows as sqlite3.Row."""
+    conn = sqlite3.connect(f"file:{built_db}?mode=ro", uri=True)
+    conn.row_factory = sqlite3.Row
+    yield conn
+    conn.close()
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,6 @@ person to compare with the database."""
 
 from __future__ import annotations
 
-import sqlite3
 import urllib.error
 import urllib.request
 from urllib.parse import urlsplit, urlunsplit
@@ -51,14 +50,6 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
-
-
-@pytest.fixture(scope="module")
-def db(built_db):
-    conn = sqlite3.connect(built_db)
-    conn.row_factory = sqlite3.Row
-    yield conn
-    conn.close()
 
 
 def assert_visible_highlight(found: dict, what: str) -> None:
@@ -216,6 +207,8 @@ PAGE_KINDS = {
     "subject": "/claims/subjects/executions-1988",
     "canned-query": "/claims/search_quotes?q=genocide",
     "empty-search": "/claims/search_quotes?q=",
+    "search": "/-/search?q=genocide",
+    "search-empty": "/-/search?q=",
     "sql": "/claims?sql=select+id%2C+statement+from+claims+limit+5",
     "bad-sort": "/claims/claims?_sort=nonexistent",
 }

@@ -39,14 +39,6 @@ def get(ds, path: str):
     return response
 
 
-@pytest.fixture(scope="module")
-def db(built_db):
-    conn = sqlite3.connect(built_db)
-    conn.row_factory = sqlite3.Row
-    yield conn
-    conn.close()
-
-
 def text(value) -> str:
     """A value as it appears in an autoescaped page."""
     return str(escape(value))
@@ -127,7 +119,7 @@ def test_every_source_page_shows_its_metadata_and_every_quoted_span(claims_datas
         html = get(claims_datasette, f"/claims/sources/{source['id']}").text
         page = Page(html)
         hrefs = page.hrefs()
-        assert f"<h1><bdi>{text(source['title'])}</bdi></h1>" in html
+        assert f'<h1 dir="auto" lang="{source["language"]}"><bdi>{text(source["title"])}</bdi></h1>' in html
         assert source["sha256"] in html and f"claims/{source['archive']}" in html
         assert f'href="{text(source["url"])}"' in html
         assert f"/claims/agents/{source['publisher_id']}" in hrefs

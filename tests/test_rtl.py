@@ -46,7 +46,7 @@ def test_direction_comes_from_the_language_tag(language, expected):
 def test_a_persian_source_page_lays_its_text_right_to_left(persian_datasette):
     html = get(persian_datasette, f"/claims/sources/{PERSIAN}")
     assert '<div class="archived-text" lang="fa" dir="rtl">' in html
-    assert '<h1><bdi>گزارش نمونه درباره اعدام‌های ۱۳۶۷</bdi></h1>' in html
+    assert '<h1 dir="auto" lang="fa"><bdi>گزارش نمونه درباره اعدام‌های ۱۳۶۷</bdi></h1>' in html
     # The speaker's Persian name in the English list of claims is isolated.
     assert "<bdi>گروه نمونه حقوق بشر</bdi>, reported" in html
 

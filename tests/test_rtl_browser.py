@@ -1,4 +1,4 @@
-"""A Persian source page and claim page in headless Chromium (Playwright), at 1280 and
+"""A Persian source page and claim page in headless Chromium, at 1280 and
 390 px: the text runs right to left, a Latin name inside a Persian quote
 keeps its order, nothing overflows the narrow window. Screenshots go to
 tests/artifacts/ (git-ignored) for a person to look at."""
@@ -14,10 +14,9 @@ SOURCE = "fixture-fa-report"
 CLAIM = "fixture-fa-rapporteur-names-it"
 WIDTHS = [1280, 390]
 
-# Where each word of a text node is drawn: word -> [left, right, top].
+# Where each word of a text node is drawn: [word, left, right].
 WORD_BOXES = """
-([selector, words]) => {
-  const element = document.querySelector(selector);
+((element, words) => {
   const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
   const found = {};
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
@@ -31,7 +30,7 @@ WORD_BOXES = """
     }
   }
   return found;
-}
+})(%s, %s)
 """
 
 
@@ -43,7 +42,8 @@ def persian_server(persian_db):
 
 @pytest.fixture(params=WIDTHS, ids=[f"{w}px" for w in WIDTHS])
 def page(browser, request):
-    """A page of the given width in a fresh context (pytest-playwright's browser)."""
+    """A page of the given width in a fresh Playwright context."""
+    ARTIFACTS.mkdir(exist_ok=True)
     context = browser.new_context(viewport={"width": request.param, "height": 900})
     page = context.new_page()
     page.width = request.param
@@ -52,17 +52,17 @@ def page(browser, request):
 
 
 def assert_fits(page) -> None:
-    overflow = page.evaluate("() => [document.documentElement.scrollWidth, innerWidth]")
+    overflow = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
     assert overflow[0] <= overflow[1], f"the page is wider than the window: {overflow}"
 
 
 def test_a_persian_source_page_reads_right_to_left(persian_server, page):
     page.goto(f"{persian_server}/claims/sources/{SOURCE}")
-    page.screenshot(path=ARTIFACTS / f"persian-source-{page.width}.png", full_page=True)
-    text = ".archived-text"
-    assert page.eval_on_selector(text, "e => getComputedStyle(e).direction") == "rtl"
-    box = page.eval_on_selector(text, "e => { const r = e.getBoundingClientRect(); return [r.left, r.right]; }")
-    words = page.evaluate(WORD_BOXES, [text, ["به گفته", "Javaid", "Rehman", "گزارشگر"]])
+    page.screenshot(path=ARTIFACTS / f"persian-source-{page.width}.png")
+    text = "document.querySelector('.archived-text')"
+    assert page.evaluate(f"getComputedStyle({text}).direction") == "rtl"
+    box = page.evaluate(f"(() => {{ const r = {text}.getBoundingClientRect(); return [r.left, r.right]; }})()")
+    words = page.evaluate(WORD_BOXES % (text, '["به گفته", "Javaid", "Rehman", "گزارشگر"]'))
     # A paragraph starts at the right edge of the text ...
     assert box[1] - words["به گفته"][1] < 40, (box, words)
     assert box[1] - words["گزارشگر"][1] < 40, (box, words)
@@ -74,17 +74,15 @@ def test_a_persian_source_page_reads_right_to_left(persian_server, page):
 
 def test_a_persian_claim_page_shows_its_quote_right_to_left_inside_an_english_page(persian_server, page):
     page.goto(f"{persian_server}/claims/claims/{CLAIM}")
-    page.screenshot(path=ARTIFACTS / f"persian-claim-{page.width}.png", full_page=True)
-    assert page.eval_on_selector("body", "e => getComputedStyle(e).direction") == "ltr"
-    quote = "blockquote.context"
-    assert page.eval_on_selector(quote, "e => getComputedStyle(e).direction") == "rtl"
-    box = page.eval_on_selector(quote, "e => { const r = e.getBoundingClientRect(); return [r.left, r.right]; }")
-    words = page.evaluate(WORD_BOXES, [quote, ["گزارشگر", "Javaid", "Rehman", "کشتار"]])
+    page.screenshot(path=ARTIFACTS / f"persian-claim-{page.width}.png")
+    assert page.evaluate("getComputedStyle(document.body).direction") == "ltr"
+    quote = "document.querySelector('blockquote.context')"
+    assert page.evaluate(f"getComputedStyle({quote}).direction") == "rtl"
+    box = page.evaluate(f"(() => {{ const r = {quote}.getBoundingClientRect(); return [r.left, r.right]; }})()")
+    words = page.evaluate(WORD_BOXES % (quote, '["گزارشگر", "Javaid", "Rehman", "کشتار"]'))
     assert box[1] - words["گزارشگر"][1] < 60, (box, words)
     if words["Javaid"][2] == words["Rehman"][2]:
         assert words["Javaid"][1] <= words["Rehman"][0], words
     # The Persian publisher's name, isolated in the English chain of attribution.
-    assert "نشریه نمونه" in page.evaluate("() => [...document.querySelectorAll('.chain .agent-name bdi')].map(b => b.textContent).join('|')")
-    # The English translation beside the quote, left to right.
-    assert page.eval_on_selector("figure.translation", "e => getComputedStyle(e).direction") == "ltr"
+    assert "نشریه نمونه" in page.evaluate("[...document.querySelectorAll('.chain .agent-name bdi')].map(b => b.textContent).join('|')")
     assert_fits(page)
