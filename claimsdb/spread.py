@@ -49,13 +49,18 @@ class Figure:
     source: str
     published: str | None
     withdrawn: str | None = None
+    hedges: tuple = ()  # the claim's hedging words, as written
 
     @property
     def is_point(self) -> bool:
         return self.low is not None and self.low == self.high
 
+    @property
+    def hedged(self) -> str:
+        return f" (hedged: {', '.join(f'“{h}”' for h in self.hedges)})" if self.hedges else ""
+
     def description(self, unit: str) -> str:
-        text = (f"{self.speaker}: “{self.value_text}”, read as {self.interval} {unit}; "
+        text = (f"{self.speaker}: “{self.value_text}”{self.hedged}, read as {self.interval} {unit}; "
                 f"reported by {self.reporter} in “{self.source}” ({self.published or 'date unknown'})")
         return text + (f"; withdrawn: {self.withdrawn}" if self.withdrawn else "")
 
@@ -151,7 +156,7 @@ def draw_figure(figure: Figure, axis: Axis, y: float, unit: str) -> Markup:
             if on:
                 shapes.append(Markup('<circle class="cap {}" cx="{:.1f}" cy="{}" r="5"/>').format(
                     "closed" if inclusive else "open", x, bar_y))
-    who = shorten(f"{figure.speaker}: “{figure.value_text}”", LABEL_CHARACTERS)
+    who = shorten(f"{figure.speaker}: “{figure.value_text}”{figure.hedged}", LABEL_CHARACTERS)
     # The title goes last: if the line is too long, it is what is shortened.
     where = f"{figure.interval} {unit} · reported by {figure.reporter}, {figure.published or 'date unknown'}, in “{figure.source}”"
     if figure.withdrawn:
