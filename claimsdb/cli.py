@@ -364,10 +364,11 @@ def verify_sources(claims_dir: Path, sources: tuple):
 
     corpus = load_or_exit(claims_dir)
     chosen = [corpus_source(corpus, claims_dir, s) for s in sources] if sources else sorted(corpus.sources, key=lambda s: s.id)
-    with_original = [source for source in chosen if source.original is not None]
+    with_original = [source for source in chosen if source.original is not None or any(r.original for r in source.revisions)]
     problems = []
     for source in with_original:
-        problems += verify_source(claims_dir, source, corpus.where[("source", source.id)][0], corpus.texts[source.id])
+        problems += verify_source(claims_dir, source, corpus.where[("source", source.id)][0], corpus.texts[source.id],
+                                  revision_texts=corpus.revision_texts)
     if problems:
         report_problems(problems, f"{len(with_original)} original(s) extracted again.")
     click.echo(f"{claims_dir}: {len(with_original)} original(s) extracted again, each giving its archived text; "

@@ -282,6 +282,7 @@ TABLES = [
             C("original_sha256", str, described(Revision, "original_sha256")),
             C("original_format", str, described(Revision, "original_format")),
             C("extractor", str, described(Revision, "extractor")),
+            C("original_characters", int, described(Revision, "original_characters")),
             C("retrieved", str, described(Revision, "retrieved")),
             C("replaced", str, described(Revision, "replaced")),
             C("pages", str, described(Revision, "pages") + " A JSON array."),
@@ -660,7 +661,7 @@ def rows_for(corpus: Corpus, stages: Stages | None = None) -> dict[str, list]:
         rows["source_revisions"] += [
             {"source_id": source.id, "revision": n, "archive": r.archive, "sha256": r.sha256, "original": r.original,
              "original_sha256": r.original_sha256, "original_format": r.original_format, "extractor": r.extractor,
-             "retrieved": r.retrieved, "replaced": r.replaced, "pages": json.dumps(r.pages) if r.pages else None,
+             "original_characters": r.original_characters, "retrieved": r.retrieved, "replaced": r.replaced, "pages": json.dumps(r.pages) if r.pages else None,
              "text": corpus.revision_texts[(source.id, n)]}
             for n, r in enumerate(source.revisions, 1)]
         rows["source_credits"] += [{"source_id": source.id, "position": n, "agent_id": agent} for n, agent in enumerate(source.credited, 1)]

@@ -185,7 +185,7 @@ def source_file(conn, source: sqlite3.Row) -> Lines:
         out.lines.append("revisions:")
         for revision in revisions:
             out.mapping(present([(key, json.loads(revision[key]) if key == "pages" and revision[key] else revision[key])
-                                 for key in ("archive", "sha256", "original", "original_sha256", "original_format", "extractor", "pages", "retrieved", "replaced")]), 2, item=True)
+                                 for key in ("archive", "sha256", "original", "original_sha256", "original_format", "extractor", "original_characters", "pages", "retrieved", "replaced")]), 2, item=True)
     not_claims = rows(conn, "select * from not_claims where source_id = ? order by line", [source["id"]])
     if not_claims:
         out.lines.append("not_claims:")

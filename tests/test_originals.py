@@ -364,3 +364,14 @@ def test_add_source_warns_of_a_text_that_looks_cut_off(workdir, claimsdb):
     assert result.exit_code == 0
     assert ("warning: claims/sources/cut.txt: the working text ends mid-sentence (“…isi in their countries. They must prosec”)"
             " — compare it with the original; the extraction may have cut the document short") in result.stderr.splitlines()
+
+
+def test_the_source_page_says_when_the_text_may_be_cut_off(workdir, claimsdb, tmp_path):
+    title, paragraphs = seed_paragraphs()
+    (workdir / "cut.html").write_bytes(saved_page(title, paragraphs[:-1] + [paragraphs[-1][:-40]]))
+    assert claimsdb("add-source", "cut.html", *COMMON, "--id", "cut").exit_code == 0
+    (tmp_path / "built").mkdir()
+    db = write_database(load_corpus(workdir / "claims"), tmp_path / "built" / "claims.db")
+    page = asyncio.run(make_datasette(db, PROJECT_ROOT).client.get("/claims/sources/cut"))
+    assert "<dt>May be cut off</dt>" in page.text
+    assert "the working text ends mid-sentence (“…isi in their countries. They must prosec”)" in page.text

@@ -173,3 +173,14 @@ def test_the_same_text_again_changes_nothing(workdir, claimsdb):
     result = claimsdb("reanchor", SEED, "same.txt", "--apply")
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0] == f"same.txt:1: this capture gives the same text as sources/{SEED}.txt — nothing to reanchor: every quote stands where it stood"
+
+
+def test_a_revised_source_survives_export_and_rebuild(revised, workdir, claimsdb, tmp_path):
+    assert claimsdb("reanchor", SEED, "revised.txt", "--apply").exit_code == 0
+    (tmp_path / "a").mkdir()
+    first = write_database(load_corpus(workdir / "claims"), tmp_path / "a" / "claims.db")
+    assert claimsdb("export", "--db", str(first), str(tmp_path / "exported")).exit_code == 0
+    (tmp_path / "b").mkdir()
+    second = write_database(load_corpus(tmp_path / "exported"), tmp_path / "b" / "claims.db")
+    for sql in ("select * from source_revisions order by source_id, revision", "select id, revision, quote_start, quote_end from claims order by id"):
+        assert sqlite3.connect(first).execute(sql).fetchall() == sqlite3.connect(second).execute(sql).fetchall()
