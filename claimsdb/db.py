@@ -181,6 +181,7 @@ TABLES = [
             C("published", str, described(Source, "published")),
             C("published_note", str, described(Source, "published_note")),
             C("retrieved", str, described(Source, "retrieved")),
+            C("excerpt", str, described(Source, "excerpt")),
             C("language", str, described(Source, "language"), True),
             C("archive", str, described(Source, "archive"), True),
             C("sha256", str, described(Source, "sha256"), True),
@@ -649,7 +650,7 @@ def rows_for(corpus: Corpus, stages: Stages | None = None) -> dict[str, list]:
         rows["sources"].append({
             "id": source.id, "title": source.title, "url": source.url, "publisher_id": source.publisher,
             "credited_to_id": (source.credited or [None])[0], "published": source.published, "published_note": source.published_note,
-            "retrieved": source.retrieved, "language": source.language, "archive": source.archive,
+            "retrieved": source.retrieved, "excerpt": source.excerpt, "language": source.language, "archive": source.archive,
             "sha256": source.sha256, "text": corpus.texts[source.id], "path": place.path,
             "original": source.original, "original_sha256": source.original_sha256, "original_format": source.original_format,
             "extractor": source.extractor, "original_characters": source.original_characters,

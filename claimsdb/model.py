@@ -444,6 +444,7 @@ class Source(Strict):
     published_note: Text | None = Field(None, description="How the publication date was established.")
     retrieved: PartialDate | None = Field(None, description="When the archived copy was retrieved, if known.")
     archived_url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = Field(None, description="Address of an independent archived copy of the document (a web-archive snapshot, e.g. https://web.archive.org/web/20210903000000/https://example.org/...).")
+    excerpt: Text | None = Field(None, description="When the archived text is only part of the document: which part it is and how it was obtained; empty when it is the whole text as extracted.")
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")] = Field(description="Language of the text, as a BCP 47 tag ('en').")
     archive: Annotated[str, StringConstraints(pattern=ARCHIVE_PATTERN)] = Field(description="Path of the archived text, relative to claims/ (sources/<id>.txt).")
     sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] = Field(description="SHA-256 of the archived text's bytes, in lower-case hex.")
