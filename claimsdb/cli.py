@@ -371,6 +371,11 @@ def verify_sources(claims_dir: Path, sources: tuple):
                                   revision_texts=corpus.revision_texts)
     if problems:
         report_problems(problems, f"{len(with_original)} original(s) extracted again.")
+    from .originals import installed_extractor
+
+    for source in with_original:
+        if source.original is not None and source.extractor != installed_extractor(source.original_format, source.extractor):
+            click.echo(f"note: {source.id} was extracted by {source.extractor}; {installed_extractor(source.original_format, source.extractor)} gives the same text", err=True)
     click.echo(f"{claims_dir}: {len(with_original)} original(s) extracted again, each giving its archived text; "
                f"{len(chosen) - len(with_original)} source(s) archived as text, with no original to extract.")
 

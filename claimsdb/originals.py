@@ -266,6 +266,17 @@ def extract(data: bytes, format: str, target: str | None = None) -> Extraction:
     raise ValueError(f"unknown format {format!r}")
 
 
+def installed_extractor(format: str, recorded: str) -> str:
+    """The extractor this installation would record for an original of ``format``
+    (``recorded`` tells a capture of a PDF from a capture of a page)."""
+    if format == "html":
+        return version("trafilatura")
+    if format == "pdf":
+        return version("pypdfium2")
+    inner = version("pypdfium2") if "pypdfium2" in recorded else version("trafilatura")
+    return f"{version('warcio')}, {inner}"
+
+
 def cut_off_warnings(text: str, original_characters: int | None) -> list[str]:
     """Why a working text may not be the whole document: it ends mid-sentence,
     or it is much shorter than all the text of its original."""

@@ -329,6 +329,14 @@ def test_verify_sources_extracts_every_original_again(added_page, workdir, claim
     assert result.output == "claims: 1 original(s) extracted again, each giving its archived text; 2 source(s) archived as text, with no original to extract.\n"
 
 
+def test_verify_sources_notes_another_version_that_gives_the_same_text(added_page, workdir, claimsdb):
+    yml = workdir / "claims" / "saved-page.yml"
+    yml.write_text(yml.read_text(encoding="utf-8").replace(f"extractor: {originals.version('trafilatura')}", "extractor: trafilatura 2.0.0"), encoding="utf-8")
+    result = claimsdb("verify-sources")
+    assert result.exit_code == 0
+    assert result.stderr == f"note: saved-page was extracted by trafilatura 2.0.0; {originals.version('trafilatura')} gives the same text\n"
+
+
 def test_verify_sources_reports_a_text_the_extractor_no_longer_gives(added_page, workdir, claimsdb):
     archive = workdir / "claims" / "sources" / "saved-page.txt"
     edited = archive.read_text(encoding="utf-8").replace("more than 30,000", "more than 3,000")
