@@ -51,7 +51,12 @@ MORE_VAGUE_QUANTITIES = [
 ]
 NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s+(?:thousand|million|billion))?(?:\s*(?:%|per\s?cent))?"
 # A number after these words names something ("article 2"), it counts nothing.
-IDENTIFIER_BEFORE = re.compile(r"(?:article|section|paragraph|chapter|resolution|no\.|number|item|page|p\.|clause|rule|protocol|volume)\s+$", re.I)
+IDENTIFIER_BEFORE = re.compile(r"(?:article|section|paragraph|chapter|resolution|no\.|number|item|pages?|pp?\.|clause|rule|protocol|volume|vol\.)\s+$", re.I)
+# Wikipedia-like pages: a reference marker ("[15]", "[note 3]") is no figure;
+# nor is the second number of an infobox label run into its value
+# ("Deaths2,800 to 30,000": the label's last letter touches the first number).
+REFERENCE_MARKER = re.compile(r"\[(?:(?:note|n|nb|lower-alpha)\s*)?\d{1,4}\]", re.I)
+RUN_IN_RANGE = re.compile(r"[^\W\d_]\d[\d,.]*\s*(?:to|and|-|–|—)\s*$")
 COUNTED_STOP = {
     "and", "or", "but", "nor", "in", "on", "at", "by", "to", "from", "for", "with", "without", "of", "who", "whom",
     "whose", "which", "that", "were", "was", "is", "are", "be", "been", "being", "have", "has", "had", "will",
@@ -241,6 +246,8 @@ def find_figures(text: str, semantics: ValueSemantics | None, skip: list[tuple[i
             continue
         if (match["number"] and not match["comparator"] and re.fullmatch(YEAR, match["number"])) or IDENTIFIER_BEFORE.search(text[max(0, start - 12):start]):
             continue
+        if (text[start - 1:start] == "[" and text[end:end + 1] == "]") or RUN_IN_RANGE.search(text[max(0, start - 30):start]):
+            continue
         counts = counted(text, end, after_vague=bool(match["vague"]))
         if match["vague"] and counts is None:
             continue  # "many" alone counts nothing that can be named
@@ -309,6 +316,7 @@ def find_candidates(text: str, semantics: ValueSemantics | None = None) -> list[
     candidates = []
     dates, names = find_dates(text, semantics)
     absolute = [(start, end) for start, end, bounds in dates if bounds is not None]
+    names += [marker.span() for marker in REFERENCE_MARKER.finditer(text)]
     for start, end, bounds in dates:
         candidates.append(Candidate("date", start, end, text[start:end], *sentence_of(start), bounds=bounds))
     for start, end, figure, counts in find_figures(text, semantics, absolute + names):

@@ -35,6 +35,7 @@ from .model import (
     PeriodQualifier,
     QuantityClaim,
     Relation,
+    Revision,
     Review,
     RoleClaim,
     Source,
@@ -293,6 +294,7 @@ TABLES = [
             C("quote_end", int, "Where the quote ends in sources.text (exclusive): quote = substr(text, quote_start + 1, quote_end - quote_start).", True),
             C("quote_prefix", str, "Up to 32 characters of the archived text before the quote (W3C TextQuoteSelector prefix).", True),
             C("quote_suffix", str, "Up to 32 characters of the archived text after the quote (W3C TextQuoteSelector suffix).", True),
+            C("revision", int, described(ClaimBase, "revision") + " Its quote positions then index into source_revisions.text."),
             C("pages", str, "The page or pages of the PDF the quote stands on ('2', or '2-3' across a page break), from the source's page starts; empty for other sources."),
             C("note", str, described(ClaimBase, "note")),
             C("withdrawn", str, described(ClaimBase, "withdrawn")),
@@ -312,6 +314,27 @@ TABLES = [
         indexes=["source_id", "kind", "subject_id", "measure_id", "speaker_id", "reporter_id", "mode", "modality", "label", "role_agent_id", "figure_id"],
         fts=["statement", "quote", "translation"],
         label_column="statement",
+    ),
+    Table(
+        "source_revisions",
+        "Earlier captures of a source, kept with their text when a newer capture became the current one (`claimsdb reanchor --apply`); claims with a revision quote these texts.",
+        [
+            C("source_id", str, "Id of the source.", True),
+            C("revision", int, "Number of the earlier capture (1 is the oldest): a claim's `revision`.", True),
+            C("archive", str, described(Revision, "archive"), True),
+            C("sha256", str, described(Revision, "sha256"), True),
+            C("original", str, described(Revision, "original")),
+            C("original_sha256", str, described(Revision, "original_sha256")),
+            C("original_format", str, described(Revision, "original_format")),
+            C("extractor", str, described(Revision, "extractor")),
+            C("original_characters", int, described(Revision, "original_characters")),
+            C("retrieved", str, described(Revision, "retrieved")),
+            C("replaced", str, described(Revision, "replaced")),
+            C("pages", str, described(Revision, "pages") + " A JSON array."),
+            C("text", str, "That capture's archived text, byte for byte, decoded as UTF-8.", True),
+        ],
+        pk=("source_id", "revision"),
+        foreign_keys=[("source_id", "sources", "id")],
     ),
     Table(
         "source_credits",
@@ -684,11 +707,14 @@ def comparator_interval_text(notation: str, tolerance: float, ratio: float | Non
 def claim_row(corpus: Corpus, source: Source, claim, units: dict) -> dict:
     place = corpus.where[("claim", claim.id)][0]
     span = corpus.spans[claim.id]
-    prefix, suffix = context(corpus.texts[source.id], span)
+    capture = source if claim.revision is None else source.revisions[claim.revision - 1]
+    text = corpus.texts[source.id] if claim.revision is None else corpus.revision_texts[(source.id, claim.revision)]
+    prefix, suffix = context(text, span)
     fields = claim.__dict__  # kind-specific fields, without pydantic's slow getattr fallback
     row = {
         "id": claim.id,
-        "pages": pages_of(source.pages, span.start, span.end) if source.pages else None,
+        "pages": pages_of(capture.pages, span.start, span.end) if capture.pages else None,
+        "revision": claim.revision,
         "source_id": source.id,
         "kind": claim.kind,
         "subject_id": claim.subject,
@@ -778,6 +804,12 @@ def rows_for(corpus: Corpus, stages: Stages | None = None) -> dict[str, list]:
             "published_not_after": source.published_not_after, "undated": int(source.undated), "archived_url": source.archived_url,
             "text_warnings": json.dumps(warnings, ensure_ascii=False) if (warnings := cut_off_warnings(corpus.texts[source.id], source.original_characters)) else None,
         })
+        rows["source_revisions"] += [
+            {"source_id": source.id, "revision": n, "archive": r.archive, "sha256": r.sha256, "original": r.original,
+             "original_sha256": r.original_sha256, "original_format": r.original_format, "extractor": r.extractor,
+             "original_characters": r.original_characters, "retrieved": r.retrieved, "replaced": r.replaced, "pages": json.dumps(r.pages) if r.pages else None,
+             "text": corpus.revision_texts[(source.id, n)]}
+            for n, r in enumerate(source.revisions, 1)]
         rows["source_credits"] += [{"source_id": source.id, "position": n, "agent_id": agent} for n, agent in enumerate(source.credited, 1)]
         for marked in corpus.not_claims.get(source.id, []):
             rows["not_claims"].append({
