@@ -54,6 +54,28 @@ def without_bidi_controls(value: str | None) -> str | None:
     return value if value is None else BIDI_CONTROLS.sub("", value)
 
 
+# Languages written right to left, by the primary subtag of their BCP 47 tag.
+RIGHT_TO_LEFT = {"ar", "fa", "he", "ur", "ps", "ckb", "sd", "ug", "yi", "dv", "syr", "ku-arab", "az-arab"}
+
+
+def direction(language: str | None) -> str:
+    """'rtl' or 'ltr' for a BCP 47 tag: Persian (fa), Arabic (ar) and the other
+    right-to-left languages, or a tag whose script subtag is Arab or Hebr."""
+    if not language:
+        return "auto"
+    parts = language.lower().split("-")
+    if parts[0] in RIGHT_TO_LEFT or "-".join(parts[:2]) in RIGHT_TO_LEFT or any(p in ("arab", "hebr", "syrc", "thaa") for p in parts[1:]):
+        return "rtl"
+    return "ltr"
+
+
+def isolated(text: str | None) -> str:
+    """Text wrapped in Unicode's first-strong isolate (U+2068 … U+2069), for
+    places HTML's <bdi> cannot reach (SVG labels, titles): a Persian name in
+    an English label keeps its order, and the label around it keeps its own."""
+    return "" if text is None else f"\u2068{text}\u2069"
+
+
 MONTHS = ["January", "February", "March", "April", "May", "June", "July",
           "August", "September", "October", "November", "December"]
 

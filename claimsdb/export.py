@@ -25,7 +25,7 @@ CLAIM_FIELDS = [
     # (key in the file, column of claims)
     ("id", "id"), ("kind", "kind"), ("subject", "subject_id"), ("measure", "measure_id"), ("speaker", "speaker_id"),
     ("mode", "mode"), ("statement", "statement"), ("quote", "quote"), ("occurrence", "occurrence"),
-    ("period", "period_text"), ("start", "period_start_bound"), ("end", "period_end_bound"), ("value", "value_text"),
+    ("period", "period_text"), ("calendar", "period_calendar"), ("start", "period_start_bound"), ("end", "period_end_bound"), ("value", "value_text"),
 ]
 CLAIM_FIELDS_AFTER = [
     ("label", "label"), ("modality", "modality"), ("agent", "role_agent_id"), ("role", "role"), ("demand", "demand"),
@@ -55,9 +55,14 @@ class Lines:
             self.lines.append("")
 
     def mapping(self, fields: list[tuple[str, object]], indent: int, item: bool = False) -> None:
-        """key: value lines; the first as a list item ('- ') when ``item``."""
+        """key: value lines; the first as a list item ('- ') when ``item``;
+        a dict value as a nested mapping."""
         for index, (key, value) in enumerate(fields):
             lead = " " * indent + ("- " if item and index == 0 else "  " if item else "")
+            if isinstance(value, dict):
+                self.lines.append(f"{lead}{key}:")
+                self.mapping(list(value.items()), indent + (4 if item else 2))
+                continue
             self.lines.append(f"{lead}{key}: {scalar(value)}")
 
     def text(self) -> str:
@@ -135,12 +140,19 @@ def measures_file(conn) -> str:
     qualifiers = [row for row in semantics if row["category"] == "period-qualifier"]
     out.lines.append("  period_qualifiers:" + ("" if qualifiers else " []"))
     for row in qualifiers:
-        out.mapping([("qualifier", row["wording"]), ("applies_to", row["applies_to"]), ("first", row["first"]), ("last", row["last"]), ("description", row["description"])], 4, item=True)
+        calendar = [("calendar", row["calendar"])] if row["calendar"] != "gregorian" else []
+        out.mapping([("qualifier", row["wording"]), ("applies_to", row["applies_to"]), ("first", row["first"]), ("last", row["last"]), *calendar, ("description", row["description"])], 4, item=True)
     return out.text()
 
 
 def claim_fields(claim: sqlite3.Row) -> list[tuple[str, object]]:
-    fields = present((key, claim[column]) for key, column in CLAIM_FIELDS)
+    # The Gregorian calendar is the default, written only when another is meant.
+    fields = present((key, claim[column]) for key, column in CLAIM_FIELDS if (key, claim[column]) != ("calendar", "gregorian"))
+    if claim["translation"] is not None:
+        translation = dict(present([("text", claim["translation"]), ("by", claim["translated_by"]), ("published_in", claim["translation_published_in"])]))
+        at = next(i for i, (key, _) in enumerate(fields) if key in ("quote", "occurrence")) + 1
+        at += fields[at][0] == "occurrence" if at < len(fields) else 0
+        fields.insert(at, ("translation", translation))
     if claim["value_rule"] == "explicit":
         # The editor gave the interval; value_low/value_high hold it as given.
         fields += present([("low", claim["value_low"]), ("high", claim["value_high"])])
@@ -157,6 +169,9 @@ def source_file(conn, source: sqlite3.Row) -> Lines:
         ("id", source["id"]), ("title", source["title"]), ("url", source["url"]), ("publisher", source["publisher_id"]),
         ("credited_to", source["credited_to_id"]), ("published", source["published"]), ("published_note", source["published_note"]),
         ("retrieved", source["retrieved"]), ("language", source["language"]), ("archive", source["archive"]), ("sha256", source["sha256"]),
+        ("original", source["original"]), ("original_sha256", source["original_sha256"]), ("original_format", source["original_format"]),
+        ("extractor", source["extractor"]), ("original_characters", source["original_characters"]),
+        ("pages", json.loads(source["pages"]) if source["pages"] else None),
     ]), 0)
     not_claims = rows(conn, "select * from not_claims where source_id = ? order by line", [source["id"]])
     if not_claims:
@@ -213,6 +228,10 @@ def export_database(db_path: Path | str, out_dir: Path | str) -> list[str]:
             written = source_file(conn, source)
             (out_dir / f"{source['id']}.yml").write_text(written.text(), encoding="utf-8")
             moved += written.moved
+            if source["original"]:
+                # Originals are evidence kept beside the claim files, not in the database.
+                moved.append(f"{source['path']}: the original {source['original']} is not in the database — copy claims/{source['original']} "
+                             f"to {out_dir / source['original']} for the export to check")
         return moved
     finally:
         conn.close()

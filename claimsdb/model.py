@@ -7,9 +7,10 @@ here once.
 
 from __future__ import annotations
 
-import calendar
 import re
 from typing import Annotated, Literal, Union
+
+from . import calendars
 
 from pydantic import (
     BaseModel,
@@ -25,10 +26,12 @@ Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=200)]
 Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=False)]
 
 # A bound such as "1988", "1988-07", "1988-07-19", "early 1988-09" or
-# "summer 1988". The qualifier words are data (value_semantics in
-# measures.yml); the model only checks the shape and that the date exists.
+# "summer 1988" ("تابستان 1367" in the Solar Hijri calendar). The qualifier
+# words are data (value_semantics in measures.yml); the model only checks the
+# shape and that the date exists in the claim's calendar.
+QUALIFIER_PATTERN = r"[^\W\d_][\w-]*"
 BOUND_PATTERN = re.compile(
-    r"^(?:(?P<qualifier>[a-z][a-z-]*) )?"
+    rf"^(?:(?P<qualifier>{QUALIFIER_PATTERN}) )?"
     r"(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?$"
 )
 
@@ -48,18 +51,9 @@ Modality = Literal["is", "meets-criteria", "may-amount-to", "denies"]
 DeclaredRelation = Literal["contradicts", "differs-in-scope", "corroborates", "refines"]
 
 
-def check_date_parts(year: str, month: str | None, day: str | None) -> None:
+def check_date_parts(year: str, month: str | None, day: str | None, calendar: str = calendars.GREGORIAN) -> None:
     """Raise ValueError unless the (partial) date exists in the calendar."""
-    if month is None:
-        return
-    m = int(month)
-    if not 1 <= m <= 12:
-        raise ValueError(f"month {month} does not exist — give a month from 01 to 12")
-    if day is None:
-        return
-    last = calendar.monthrange(int(year), m)[1]
-    if not 1 <= int(day) <= last:
-        raise ValueError(f"{year}-{month}-{day} does not exist ({calendar.month_name[m]} {year} has {last} days) — give a date that exists")
+    calendars.check_date_parts(calendar, year, month, day)
 
 
 def validate_partial_date(value: object) -> object:
@@ -74,7 +68,7 @@ def validate_partial_date(value: object) -> object:
     return value
 
 
-def validate_bound(value: object) -> object:
+def validate_bound(value: object, calendar: str | None = None) -> object:
     if isinstance(value, int):
         value = str(value)
     if not isinstance(value, str):
@@ -85,7 +79,7 @@ def validate_bound(value: object) -> object:
             f"{value!r} is not a period bound — write YYYY, YYYY-MM or YYYY-MM-DD, optionally "
             "after a qualifier from measures.yml such as 'early 1988-09' or 'summer 1988'"
         )
-    check_date_parts(match["year"], match["month"], match["day"])
+    check_date_parts(match["year"], match["month"], match["day"], calendar or calendars.GREGORIAN)
     return value
 
 
@@ -101,6 +95,21 @@ def validate_archive(value: object) -> object:
     if value.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", value) or not value.startswith("sources/"):
         raise ValueError(f"{value!r} points outside claims/sources/ — {fix}")
     raise ValueError(f"{value!r} is not a .txt file directly in claims/sources/ — {fix}")
+
+
+ORIGINAL_PATTERN = r"^sources/originals/[^/]+\.(?:html?|xhtml|pdf|warc|warc\.gz|wacz)$"
+OriginalFormat = Literal["html", "pdf", "warc", "wacz"]
+
+
+def validate_original(value: object) -> object:
+    """An original lies directly in claims/sources/originals/, named by the
+    source id and keeping its format's extension."""
+    if not isinstance(value, str) or re.fullmatch(ORIGINAL_PATTERN, value, flags=re.I):
+        return value
+    fix = "keep the original as claims/sources/originals/<source-id>.<html|pdf|warc.gz|wacz> (claimsdb add-source does) and write that path relative to claims/"
+    if value.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", value) or not value.startswith("sources/originals/"):
+        raise ValueError(f"{value!r} points outside claims/sources/originals/ — {fix}")
+    raise ValueError(f"{value!r} is not a saved page, PDF or capture directly in claims/sources/originals/ — {fix}")
 
 
 def check_low_not_above_high(model):
@@ -183,10 +192,11 @@ class VagueQuantity(Strict):
 
 
 class PeriodQualifier(Strict):
-    qualifier: Slug = Field(description="The word written before a date bound, as in 'early 1988-09'.")
+    qualifier: Annotated[str, StringConstraints(pattern=r"^[^\W\d_][\w-]*$", max_length=100)] = Field(description="The word written before a date bound, as in 'early 1988-09' or 'تابستان 1367': letters, in any script, and hyphens.")
     applies_to: Literal["month", "year"] = Field(description="Whether the qualifier narrows a month or a year.")
     first: str = Field(description="First day the qualifier denotes: a day of the month ('01') or a month and day of the year ('06-01').")
-    last: str = Field(description="Last day the qualifier denotes: a day of the month ('10', 'end') or a month and day of the year ('08-31').")
+    last: str = Field(description="Last day the qualifier denotes: a day of the month ('10', 'end') or a month and day of the year ('08-31', '12-end').")
+    calendar: Literal["gregorian", "solar-hijri"] = Field("gregorian", description="The calendar whose months and years the qualifier narrows: gregorian (the default) or solar-hijri.")
     description: Text = Field(description="Why the qualifier denotes these days.")
 
     @model_validator(mode="after")
@@ -201,12 +211,16 @@ class PeriodQualifier(Strict):
             if self.last != "end" and self.first > self.last:
                 raise ValueError(f"`first` ({self.first}) is after `last` ({self.last}) — swap them or correct one")
             return self
+        shortest = calendars.SHORTEST_MONTHS[self.calendar]
         for name in ("first", "last"):
             value = getattr(self, name)
-            match = re.fullmatch(r"(\d{2})-(\d{2})", value)
-            if not match or not 1 <= int(match[1]) <= 12 or not 1 <= int(match[2]) <= calendar.monthrange(2001, int(match[1]))[1]:
-                raise ValueError(f"`{name}` {value!r} is not a day of every year — write MM-DD, such as 06-01 (02-29 is not in every year)")
-        if self.first > self.last:
+            match = re.fullmatch(r"(\d{2})-(\d{2}|end)", value)
+            if match and match[2] == "end" and name == "last" and 1 <= int(match[1]) <= 12:
+                continue
+            if not match or match[2] == "end" or not 1 <= int(match[1]) <= 12 or not 1 <= int(match[2]) <= shortest[int(match[1]) - 1]:
+                leap = "02-29" if self.calendar == "gregorian" else "12-30"
+                raise ValueError(f"`{name}` {value!r} is not a day of every year — write MM-DD, such as 06-01 ({leap} is not in every year; write MM-end for the last day of a month)")
+        if self.first > self.last.replace("end", "99"):
             raise ValueError(f"`first` ({self.first}) is after `last` ({self.last}) — a qualifier cannot run over the new year: swap them or correct one")
         return self
 
@@ -237,6 +251,23 @@ class Relation(Strict):
     rationale: Text = Field(description="Why the editor relates the two claims, in neutral words that say who asserts what.")
 
 
+EDITOR = "editor"
+
+
+class Translation(Strict):
+    text: Text = Field(description="The quote in English.")
+    by: Slug = Field(description="Who translated the quote: `editor` for the editors of this database, or the id of the agent (in agents.yml) whose published translation this is.")
+    published_in: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = Field(None, description="Address where the published translation appeared; empty for the editors' own.")
+
+    @model_validator(mode="after")
+    def _published_or_editors(self):
+        if self.by == EDITOR and self.published_in is not None:
+            raise ValueError("`published_in` with `by: editor` — the editors' own translation was not published elsewhere: remove `published_in`, or name the translator in `by`")
+        if self.by != EDITOR and self.published_in is None:
+            raise ValueError(f"a translation by `{self.by}` without `published_in` — give the address where it was published, or write `by: editor` if the editors translated it")
+        return self
+
+
 class ClaimBase(Strict):
     id: Slug = Field(description="Stable identifier of the claim, unique across the corpus; never changes once published.")
     subject: Slug = Field(description="Id of what the claim is about (in subjects.yml).")
@@ -245,7 +276,9 @@ class ClaimBase(Strict):
     statement: Text = Field(description="One plain sentence, written by the editor, saying who asserts what.")
     quote: Text = Field(description="The exact words in the archived source text that carry the claim.")
     occurrence: int | None = Field(None, ge=1, description="Which occurrence of the quote is meant (1 is the first) when the words occur more than once in the archive.")
+    translation: Translation | None = Field(None, description="An English translation of the quote, with who made it, when the source is not in English; the statement stays the editors' English summary.")
     period: Text | None = Field(None, description="When, as written in the source ('between July and early September 1988').")
+    calendar: Literal["gregorian", "solar-hijri"] | None = Field(None, description="The calendar start and end are written in: solar-hijri (the Iranian calendar, in which 1988-07-23 is 1367-05-01) or gregorian; empty is gregorian.")
     start: str | None = Field(None, description="Earliest bound of the period: YYYY, YYYY-MM or YYYY-MM-DD, optionally after a qualifier ('early 1988-09', 'summer 1988').")
     end: str | None = Field(None, description="Latest bound of the period, in the same form as start.")
     scope: Text | None = Field(None, description="What the claim is limited to, when it is narrower than its subject (e.g. 'Tehran province'); detection compares only claims of the same scope.")
@@ -253,7 +286,7 @@ class ClaimBase(Strict):
     withdrawn: Text | None = Field(None, description="Why the claim was withdrawn; a withdrawn claim is kept, never deleted.")
     relations: list[Relation] = Field(default_factory=list, description="Relations an editor declares from this claim to others.")
 
-    _validate_start = field_validator("start", "end", mode="before")(lambda cls, v: validate_bound(v))
+    _validate_start = field_validator("start", "end", mode="before")(lambda cls, v, info: validate_bound(v, info.data.get("calendar")))
 
     # Every field an editor fills in a stub (`kind` is the union's
     # discriminator, which pydantic lets no validator touch).
@@ -272,6 +305,8 @@ class ClaimBase(Strict):
             raise ValueError("a period needs both `start` and `end` — give both (the same value for a single date)")
         if self.start is not None and self.period is None:
             raise ValueError("`start`/`end` without `period` — add `period:` with the words of the source that give the date")
+        if self.calendar is not None and self.start is None:
+            raise ValueError("`calendar` without `start`/`end` — give the bounds in that calendar, or remove `calendar`")
         return self
 
 
@@ -353,11 +388,35 @@ class Source(Strict):
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")] = Field(description="Language of the text, as a BCP 47 tag ('en').")
     archive: Annotated[str, StringConstraints(pattern=ARCHIVE_PATTERN)] = Field(description="Path of the archived text, relative to claims/ (sources/<id>.txt).")
     sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] = Field(description="SHA-256 of the archived text's bytes, in lower-case hex.")
+    original: str | None = Field(None, description="Path of the original as captured (saved page, PDF or web-archive capture), relative to claims/ (sources/originals/<id>.<extension>), kept byte for byte as the evidentiary copy; empty when the archived text is itself the original.")
+    original_sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = Field(None, description="SHA-256 of the original's bytes, in lower-case hex.")
+    original_format: OriginalFormat | None = Field(None, description="What the original is: html (a saved web page), pdf, warc (a WARC capture, .warc or .warc.gz) or wacz (a WACZ web archive).")
+    extractor: Text | None = Field(None, description="The library and version that extracted the archived text from the original ('trafilatura 2.3.1'; 'warcio 1.8.1, trafilatura 2.3.1' for a capture), as `claimsdb add-source` records it; `claimsdb verify-sources` extracts again with it.")
+    original_characters: int | None = Field(None, ge=0, description="Characters of all the text in the original (a page's navigation and footers included, white space collapsed), as add-source counts them; a working text far shorter is flagged as possibly cut off.")
+    pages: list[Annotated[int, Field(ge=0)]] | None = Field(None, description="For a PDF: where each page starts in the archived text (code points from 0, the first page at 0), so each quote knows the page or pages it stands on.")
     not_claims: list[NotClaim] = Field(default_factory=list, description="Words of the archive that an editor decides need no claim of their own, each with the reason; `claimsdb coverage` counts the candidate expressions inside them as not claims.")
     claims: list[Claim] = Field(default_factory=list, description="Every claim the document carries.")
 
     _validate_dates = field_validator("published", "retrieved", mode="before")(lambda cls, v: validate_partial_date(v))
     _validate_archive = field_validator("archive", mode="before")(lambda cls, v: validate_archive(v))
+    _validate_original = field_validator("original", mode="before")(lambda cls, v: validate_original(v))
+
+    @model_validator(mode="after")
+    def _original_complete(self):
+        if self.original is not None:
+            missing = [name for name in ("original_sha256", "original_format", "extractor") if getattr(self, name) is None]
+            if missing:
+                raise ValueError(f"`original` without `{missing[0]}` — add `{missing[0]}:` (claimsdb add-source writes it), or remove `original`")
+        elif self.original_sha256 is not None or self.extractor is not None:
+            name = "original_sha256" if self.original_sha256 is not None else "extractor"
+            raise ValueError(f"`{name}` without `original` — add `original: sources/originals/<file>` or remove `{name}`")
+        if self.pages is not None:
+            if not self.pages or self.pages[0] != 0:
+                raise ValueError("`pages` must start with 0, where the first page starts — write the page starts that claimsdb add-source recorded")
+            for before, after in zip(self.pages, self.pages[1:]):
+                if after <= before:
+                    raise ValueError(f"`pages` must increase, but {after} follows {before} — write the page starts that claimsdb add-source recorded")
+        return self
 
 
 FILE_MODELS = {

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from .evidence import without_bidi_controls
+from .evidence import isolated, without_bidi_controls
 from .relations import format_number
 
 WIDTH = 960
@@ -162,9 +162,11 @@ def draw_figure(figure: Figure, axis: Axis, y: float, unit: str) -> Markup:
             if on:
                 shapes.append(Markup('<circle class="cap {}" cx="{:.1f}" cy="{}" r="5"/>').format(
                     "closed" if inclusive else "open", x, bar_y))
-    who = shorten(f"{figure.speaker}: “{figure.value_text}”", LABEL_CHARACTERS)
-    # The title goes last: if the line is too long, it is what is shortened.
-    where = f"{figure.interval} {unit} · reported by {figure.reporter}, {figure.published or 'date unknown'}, in “{figure.source}”"
+    # Names, figures and titles may be in another script than the label
+    # around them: each is isolated (the title last, as what is shortened).
+    who = isolated(figure.speaker) + ": “" + isolated(shorten(figure.value_text, LABEL_CHARACTERS - min(len(figure.speaker), LABEL_CHARACTERS // 2) - 4)) + "”"
+    who = shorten(who, LABEL_CHARACTERS + 4)
+    where = f"{figure.interval} {unit} · reported by {isolated(figure.reporter)}, {figure.published or 'date unknown'}, in “{isolated(figure.source)}”"
     if figure.withdrawn:
         where = "withdrawn · " + where
     label = Markup('<text class="who" x="{}" y="{}">{}</text><text class="where" x="{}" y="{}">{}</text>').format(

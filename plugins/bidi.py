@@ -18,10 +18,13 @@ from markupsafe import Markup
 from claimsdb.evidence import without_bidi_controls
 
 
-def isolate(value) -> Markup:
+def isolate(value, lang: str | None = None, direction: str | None = None) -> Markup:
+    """``value`` inside <bdi>; with the language of the source it comes from
+    (and its direction, for a quote in a right-to-left text) where known."""
     if value is None or value == "":
         return Markup("")
-    return Markup("<bdi>{}</bdi>").format(value)
+    attributes = Markup("").join(Markup(' {}="{}"').format(name, given) for name, given in (("lang", lang), ("dir", direction)) if given)
+    return Markup("<bdi{}>{}</bdi>").format(attributes, value)
 
 
 def plain(value) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import quote
 
 from datasette import hookimpl
 from datasette.utils import tilde_encode, to_css_class, urlsafe_components
@@ -20,6 +21,7 @@ from datasette.utils.asgi import Response
 from markupsafe import Markup
 
 from claimsdb.evidence import (
+    direction,
     QuotedClaim,
     date_at_precision,
     quote_in_context,
@@ -28,6 +30,7 @@ from claimsdb.evidence import (
     safe_href,
     without_bidi_controls,
 )
+from claimsdb.serve import ORIGINALS_MOUNT
 from claimsdb.spread import SCALES, choose_scale, figure_from_row, render_spread
 
 STYLESHEET = Path(__file__).with_name("evidence.css")
@@ -83,13 +86,23 @@ def relation_from(claim_id: str, relation: dict) -> str:
     return relation["relation"]
 
 
+async def translator_card(datasette, database: str, db, agent_id: str | None) -> dict | None:
+    """The agent whose published translation a claim gives; None for the editors' own."""
+    if agent_id in (None, "editor"):
+        return None
+    [agent] = await rows(db, "select id, name from agents where id = :id", {"id": agent_id})
+    return {"name": agent["name"], "url": row_url(datasette, database, "agents", agent["id"])}
+
+
 async def claim_page(datasette, database: str, claim_id: str, request) -> dict:
     db = datasette.get_database(database)
     [claim] = await rows(db, """
         select c.*, sp.name as speaker_name, sp.kind as speaker_kind, sp.description as speaker_description,
           rp.name as reporter_name, rp.kind as reporter_kind, rp.description as reporter_description,
           s.title as source_title, s.url as source_url, s.published as source_published,
-          s.published_note as source_published_note, s.credited_to_id, s.text as source_text,
+          s.published_note as source_published_note, s.credited_to_id, s.text as source_text, s.language as source_language,
+          s.original as source_original, s.original_format as source_original_format, s.original_sha256 as source_original_sha256,
+          s.extractor as source_extractor, s.pages as source_pages,
           cr.name as credited_to_name, cr.kind as credited_to_kind, cr.description as credited_to_description,
           sb.name as subject_name, m.name as measure_name, ra.name as role_agent_name
         from claims c
@@ -131,8 +144,14 @@ async def claim_page(datasette, database: str, claim_id: str, request) -> dict:
             "id": claim["source_id"], "title": claim["source_title"], "url": source_url,
             "address": claim["source_url"], "href": safe_href(claim["source_url"]),
             "published": date_at_precision(claim["source_published"]), "published_note": claim["source_published_note"],
+            "language": claim["source_language"], "direction": direction(claim["source_language"]),
         },
+        "original": original_of(datasette, {"original": claim["source_original"], "original_format": claim["source_original_format"],
+                                            "original_sha256": claim["source_original_sha256"], "extractor": claim["source_extractor"],
+                                            "pages": claim["source_pages"]}),
         "quote_html": render_context(context),
+        "translator": await translator_card(datasette, database, db, claim["translated_by"]),
+        "translation_href": safe_href(claim["translation_published_in"]),
         "quote_in_source_url": f"{source_url}?claim={tilde_encode(claim_id)}#quote-{claim_id}",
         "subject_url": row_url(datasette, database, "subjects", claim["subject_id"]),
         "measure_url": row_url(datasette, database, "measures", claim["measure_id"]) if claim["measure_id"] else None,
@@ -178,16 +197,33 @@ async def source_page(datasette, database: str, source_id: str, request) -> dict
     focus = request.args.get("claim") if request else None
     return {
         "source": source,
+        "original": original_of(datasette, source),
+        "text_warnings": json.loads(source["text_warnings"]) if source.get("text_warnings") else [],
         "publisher": agent_card(datasette, database, source["publisher_id"], source["publisher_name"], source["publisher_kind"], source["publisher_description"], affiliations),
         "credited_to": agent_card(datasette, database, source["credited_to_id"], source["credited_to_name"], source["credited_to_kind"], source["credited_to_description"], affiliations),
         "published": date_at_precision(source["published"]),
         "retrieved": date_at_precision(source["retrieved"]),
         "href": safe_href(source["url"]),
+        "direction": direction(source["language"]),
         "claims": claims,
         "claims_url": datasette.urls.table(database, "claims") + "?source_id=" + tilde_encode(source_id),
         "text_html": render_annotated_text(source["text"], quoted, focus=focus),
         "quoted_characters": quoted_characters(source["text"], quoted),
         "in_conflict": sum(1 for claim in claims if claim["conflicts"]),
+    }
+
+
+def original_of(datasette, source: dict) -> dict | None:
+    """The original a source's text was extracted from, with the address the
+    instance serves it at (when claims/sources/originals/ is mounted)."""
+    if not source.get("original"):
+        return None
+    name = source["original"].rsplit("/", 1)[-1]
+    mounted = any(mount == ORIGINALS_MOUNT for mount, _ in datasette.static_mounts)
+    return {
+        "path": source["original"], "name": name, "format": source["original_format"], "sha256": source["original_sha256"],
+        "extractor": source["extractor"], "pages": len(json.loads(source["pages"])) if source.get("pages") else None,
+        "href": datasette.urls.path(f"/{ORIGINALS_MOUNT}/{quote(name)}") if mounted else None,
     }
 
 

@@ -19,7 +19,7 @@ def marked(value) -> Markup:
 
 @hookimpl
 def render_cell(value, column):
-    if column != "quote_snippet" or not isinstance(value, str):
+    if column not in ("quote_snippet", "translation_snippet") or not isinstance(value, str):
         return None
     return marked(value)
 

@@ -3,6 +3,7 @@ the command line run as a user runs it."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import socket
 import sqlite3
@@ -33,6 +34,42 @@ def workdir(tmp_path, monkeypatch) -> Path:
     shutil.copytree(CLAIMS_DIR, tmp_path / "claims")
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+PERSIAN_CORPUS = PROJECT_ROOT / "tests" / "persian_corpus"
+
+
+def copy_persian_corpus(root: Path) -> Path:
+    """root/claims: the seed corpus with a small made-up Persian report added
+    (tests/persian_corpus: its source file, archive and agents)."""
+    claims = root / "claims"
+    shutil.copytree(CLAIMS_DIR, claims)
+    for path in PERSIAN_CORPUS.rglob("*"):
+        if path.is_file() and path.name != "agents.yml":
+            target = claims / path.relative_to(PERSIAN_CORPUS)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+    with open(claims / "agents.yml", "a", encoding="utf-8") as agents:
+        agents.write((PERSIAN_CORPUS / "agents.yml").read_text(encoding="utf-8"))
+    return claims
+
+
+@pytest.fixture
+def persian_workdir(tmp_path, monkeypatch) -> Path:
+    """A working directory (the current one) holding the Persian corpus as claims/."""
+    copy_persian_corpus(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture(scope="session")
+def persian_db(tmp_path_factory) -> Path:
+    """claims.db built once per session from the Persian corpus."""
+    from claimsdb.db import write_database
+    from claimsdb.load import load_corpus
+
+    root = tmp_path_factory.mktemp("persian")
+    return write_database(load_corpus(copy_persian_corpus(root)), root / "claims.db")
 
 
 @pytest.fixture
@@ -83,14 +120,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server(built_db):
+@contextlib.contextmanager
+def serving(db_path: Path):
     """The server as `make serve` starts it (claimsdb.serve.datasette_command),
-    serving built_db on a free loopback port: its base URL."""
+    serving ``db_path`` on a free loopback port: its base URL."""
     from claimsdb.serve import datasette_command
 
     port = free_port()
-    process = subprocess.Popen(datasette_command(built_db, PROJECT_ROOT, port=port), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(datasette_command(db_path, PROJECT_ROOT, port=port), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
@@ -103,9 +140,18 @@ def server(built_db):
     else:
         process.terminate()
         pytest.fail(f"the server did not answer on {base} within 30 seconds")
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
+    try:
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server(built_db):
+    """built_db served as `make serve` serves it: its base URL."""
+    with serving(built_db) as base:
+        yield base
 
 
 # The browser ----------------------------------------------------------------

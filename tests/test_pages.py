@@ -120,7 +120,7 @@ def test_every_source_page_shows_its_metadata_and_every_quoted_span(claims_datas
         html = get(claims_datasette, f"/claims/sources/{source['id']}").text
         page = Page(html)
         hrefs = page.hrefs()
-        assert f"<h1><bdi>{text(source['title'])}</bdi></h1>" in html
+        assert f'<h1 dir="auto" lang="{source["language"]}"><bdi>{text(source["title"])}</bdi></h1>' in html
         assert source["sha256"] in html and f"claims/{source['archive']}" in html
         assert f'href="{text(source["url"])}"' in html
         assert f"/claims/agents/{source['publisher_id']}" in hrefs
