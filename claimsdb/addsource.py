@@ -28,7 +28,8 @@ from .model import AgentsFile, Source
 from .problems import Problem, ProblemsFound
 from .yamlfile import parse_yaml, scalar
 
-FIELDS = ["id", "title", "url", "publisher", "credited_to", "published", "retrieved", "language"]
+FIELDS = ["id", "title", "url", "publisher", "credited_to", "host", "hosted", "published", "published_not_before", "published_not_after",
+          "undated", "retrieved", "archived_url", "language"]
 # Options that name one document: refused when several files are added at once.
 ONE_DOCUMENT = ["id", "title", "url"]
 TITLE_WORDS = 6
@@ -181,12 +182,14 @@ def prepare_source(path: Path, claims_dir: Path, options: dict, taken: dict | No
 
     agents = known_agents(claims_dir, problems)
     if agents is not None:
-        for key in ("publisher", "credited_to"):
-            value = options.get(key)
-            if value and value not in agents:
-                hint = suggest(value, agents)
-                problems.append(Problem(shown, parsed.line_of((key,)), f"unknown agent `{value}`",
-                                        (hint + " " if hint else "") + f"use an id from agents.yml or add the agent there (option --{key.replace('_', '-')})"))
+        for key in ("publisher", "credited_to", "host"):
+            given = options.get(key)
+            for index, value in enumerate(given if isinstance(given, list) else [given]):
+                if value and value not in agents:
+                    hint = suggest(value, agents)
+                    keys = (key, index) if isinstance(given, list) else (key,)
+                    problems.append(Problem(shown, parsed.line_of(keys), f"unknown agent `{value}`",
+                                            (hint + " " if hint else "") + f"use an id from agents.yml or add the agent there (option --{key.replace('_', '-')})"))
 
     never = "choose another --id; add-source never overwrites a file"
     if yml.exists():

@@ -226,9 +226,16 @@ def corpus_source(corpus, claims_dir: Path, argument: str):
 @click.option("--publisher", help="Id of the agent that published it (in agents.yml).")
 @click.option("--published", help="Publication date at the precision the document gives: YYYY, YYYY-MM or YYYY-MM-DD.")
 @click.option("--retrieved", help="When the copy was retrieved: YYYY, YYYY-MM or YYYY-MM-DD; default for a capture: the date of its response record.")
-@click.option("--credited-to", help="Id of the agent the document credits as its author or origin, if it names one.")
+@click.option("--published-not-before", help="When only bounds are known: the earliest the document can have been published ('after July 2022': 2022-08).")
+@click.option("--published-not-after", help="When only bounds are known: the latest the document can have been published.")
+@click.option("--undated", is_flag=True, help="The document carries no publication date.")
+@click.option("--archived-url", help="Address of an independent archived copy (a web-archive snapshot).")
+@click.option("--credited-to", multiple=True, help="Id of an agent the document credits as its author or origin; repeat for several, in the document's order.")
+@click.option("--host", help="Id of the agent whose site carries the copy archived, when it is not the publisher (an archive or mirror site).")
+@click.option("--hosted", help="When the host put up its copy: YYYY, YYYY-MM or YYYY-MM-DD.")
 @click.option("--language", help="Language of the text, a BCP 47 tag ('en').")
-def add_source_command(claims_dir: Path, files: tuple, source_id, title, url, publisher, published, retrieved, credited_to, language):
+def add_source_command(claims_dir: Path, files: tuple, source_id, title, url, publisher, published, retrieved, published_not_before,
+                       published_not_after, undated, archived_url, credited_to, host, hosted, language):
     """Archive each FILE and write its source file with no claims yet.
 
     FILE is a plain text (archived byte for byte), a saved web page (.html,
@@ -240,7 +247,9 @@ def add_source_command(claims_dir: Path, files: tuple, source_id, title, url, pu
     from .load import display_path
 
     options = {"id": source_id, "title": title, "url": url, "publisher": publisher, "published": published,
-               "retrieved": retrieved, "credited_to": credited_to, "language": language}
+               "retrieved": retrieved, "credited_to": (credited_to[0] if len(credited_to) == 1 else list(credited_to)) or None,
+               "host": host, "hosted": hosted, "published_not_before": published_not_before, "published_not_after": published_not_after,
+               "undated": True if undated else None, "archived_url": archived_url, "language": language}
     try:
         prepared = add_sources(list(files), claims_dir, options)
     except ProblemsFound as found:

@@ -25,6 +25,7 @@ from .progress import Stages
 from .model import (
     Affiliation,
     Agent,
+    ChainLink,
     CharacterisationClaim,
     ClaimBase,
     DemandClaim,
@@ -175,10 +176,11 @@ TABLES = [
             C("title", str, described(Source, "title"), True),
             C("url", str, described(Source, "url"), True),
             C("publisher_id", str, described(Source, "publisher"), True),
-            C("credited_to_id", str, described(Source, "credited_to")),
+            C("credited_to_id", str, "Id of the agent the document credits as its author or origin, when it names one; the first, when it credits several (all are in source_credits)."),
             C("published", str, described(Source, "published")),
             C("published_note", str, described(Source, "published_note")),
             C("retrieved", str, described(Source, "retrieved")),
+            C("excerpt", str, described(Source, "excerpt")),
             C("language", str, described(Source, "language"), True),
             C("archive", str, described(Source, "archive"), True),
             C("sha256", str, described(Source, "sha256"), True),
@@ -190,11 +192,17 @@ TABLES = [
             C("extractor", str, described(Source, "extractor")),
             C("original_characters", int, described(Source, "original_characters")),
             C("pages", str, described(Source, "pages") + " A JSON array; empty for other sources."),
+            C("host_id", str, described(Source, "host")),
+            C("hosted", str, described(Source, "hosted")),
+            C("published_not_before", str, described(Source, "published_not_before")),
+            C("published_not_after", str, described(Source, "published_not_after")),
+            C("undated", int, "1: " + described(Source, "undated") + " 0 otherwise.", True),
+            C("archived_url", str, described(Source, "archived_url")),
             C("text_warnings", str, "Why the archived text may not be the whole document (it ends mid-sentence, or is much shorter than the text of its original), a JSON array; empty when there is no such sign."),
         ],
         pk="id",
-        foreign_keys=[("publisher_id", "agents", "id"), ("credited_to_id", "agents", "id")],
-        indexes=["publisher_id", "credited_to_id", "language"],
+        foreign_keys=[("publisher_id", "agents", "id"), ("credited_to_id", "agents", "id"), ("host_id", "agents", "id")],
+        indexes=["publisher_id", "credited_to_id", "language", "host_id"],
         fts=["title", "text"],
         label_column="title",
     ),
@@ -208,7 +216,7 @@ TABLES = [
             C("subject_id", str, described(ClaimBase, "subject"), True),
             C("measure_id", str, described(QuantityClaim, "measure")),
             C("statement", str, described(ClaimBase, "statement"), True),
-            C("speaker_id", str, described(ClaimBase, "speaker"), True),
+            C("speaker_id", str, "Id of the agent who asserts the claim (in agents.yml); the publisher itself when the outlet speaks in its own voice; the first named of a joint statement (all are in claim_speakers).", True),
             C("reporter_id", str, "Id of the agent that reports the claim: the source's publisher.", True),
             C("mode", str, described(ClaimBase, "mode"), True),
             C("value_text", str, described(QuantityClaim, "value")),
@@ -260,6 +268,44 @@ TABLES = [
         indexes=["source_id", "kind", "subject_id", "measure_id", "speaker_id", "reporter_id", "mode", "modality", "label", "role_agent_id"],
         fts=["statement", "quote", "translation"],
         label_column="statement",
+    ),
+    Table(
+        "source_credits",
+        "Every agent a source credits as its author or origin, in the document's order (a report credited to two organisations has two rows).",
+        [
+            C("source_id", str, "Id of the source.", True),
+            C("position", int, "Order in which the document credits the agent (1 is the first).", True),
+            C("agent_id", str, "Id of the credited agent.", True),
+        ],
+        pk=("source_id", "position"),
+        foreign_keys=[("source_id", "sources", "id"), ("agent_id", "agents", "id")],
+        indexes=["agent_id"],
+    ),
+    Table(
+        "claim_speakers",
+        "Every agent who asserts each claim, in the order the source names them: one row for a claim with one speaker, several for a joint statement. Query it to find all claims an agent asserts, alone or jointly.",
+        [
+            C("claim_id", str, "Id of the claim.", True),
+            C("position", int, "Order in which the source names the speaker (1 is the first, the claim's speaker_id).", True),
+            C("speaker_id", str, "Id of the agent who asserts the claim, alone or jointly.", True),
+        ],
+        pk=("claim_id", "position"),
+        foreign_keys=[("claim_id", "claims", "id"), ("speaker_id", "agents", "id")],
+        indexes=["speaker_id"],
+    ),
+    Table(
+        "claim_chain",
+        "The chain of attribution between a claim's speaker and its reporter: each agent through whom the source says the claim reached it, in order from the speaker to the source's publisher, and how it passed the claim on.",
+        [
+            C("claim_id", str, "Id of the claim.", True),
+            C("position", int, "Place of the link in the chain: 1 received the claim from the speaker; the last passed it to the source's publisher.", True),
+            C("agent_id", str, described(ChainLink, "agent"), True),
+            C("how", str, described(ChainLink, "how"), True),
+            C("note", str, described(ChainLink, "note")),
+        ],
+        pk=("claim_id", "position"),
+        foreign_keys=[("claim_id", "claims", "id"), ("agent_id", "agents", "id")],
+        indexes=["agent_id", "how"],
     ),
     Table(
         "relations",
@@ -571,18 +617,23 @@ def rows_for(corpus: Corpus, stages: Stages | None = None) -> dict[str, list]:
     rows["text_folding"] = folding.table_rows()
     rows["relations"] = corpus.relations
     rows["claims"] = claim_rows(corpus, units)
+    rows["claim_speakers"] = ((claim.id, n, speaker) for _, claim in corpus.claims() for n, speaker in enumerate(claim.all_speakers, 1))
+    rows["claim_chain"] = ((claim.id, n, link.agent, link.how, link.note) for _, claim in corpus.claims() for n, link in enumerate(claim.via, 1))
     for source in sorted(corpus.sources, key=lambda s: s.id):
         place = corpus.where[("source", source.id)][0]
         rows["sources"].append({
             "id": source.id, "title": source.title, "url": source.url, "publisher_id": source.publisher,
-            "credited_to_id": source.credited_to, "published": source.published, "published_note": source.published_note,
-            "retrieved": source.retrieved, "language": source.language, "archive": source.archive,
+            "credited_to_id": (source.credited or [None])[0], "published": source.published, "published_note": source.published_note,
+            "retrieved": source.retrieved, "excerpt": source.excerpt, "language": source.language, "archive": source.archive,
             "sha256": source.sha256, "text": corpus.texts[source.id], "path": place.path,
             "original": source.original, "original_sha256": source.original_sha256, "original_format": source.original_format,
             "extractor": source.extractor, "original_characters": source.original_characters,
             "pages": json.dumps(source.pages) if source.pages else None,
+            "host_id": source.host, "hosted": source.hosted, "published_not_before": source.published_not_before,
+            "published_not_after": source.published_not_after, "undated": int(source.undated), "archived_url": source.archived_url,
             "text_warnings": json.dumps(warnings, ensure_ascii=False) if (warnings := cut_off_warnings(corpus.texts[source.id], source.original_characters)) else None,
         })
+        rows["source_credits"] += [{"source_id": source.id, "position": n, "agent_id": agent} for n, agent in enumerate(source.credited, 1)]
         for marked in corpus.not_claims.get(source.id, []):
             rows["not_claims"].append({
                 "source_id": source.id, "text": marked.not_claim.text, "reason": marked.not_claim.reason,

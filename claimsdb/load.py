@@ -637,7 +637,10 @@ def check_references(corpus: Corpus) -> list[Problem]:
         place = file.place
         if file.source is not None:
             need("agent", file.source.publisher, place, "publisher")
-            need("agent", file.source.credited_to, place, "credited_to")
+            for c_index, credited in enumerate(file.source.credited):
+                need("agent", credited, place, *(("credited_to", c_index) if isinstance(file.source.credited_to, list) else ("credited_to",)))
+            need("agent", file.source.host, place, "host")
+            own_voices = {file.source.publisher, *file.source.credited}
         for index, claim in enumerate(file.claims):
             if claim is None:
                 continue
@@ -651,12 +654,20 @@ def check_references(corpus: Corpus) -> list[Problem]:
             at = Located(place.path, place.parsed, ("claims", index))
             if not resolved:  # the common case skips the four lookups with messages
                 need("subject", claim.subject, at, "subject")
-                need("agent", claim.speaker, at, "speaker")
+                if claim.speakers is None:
+                    need("agent", claim.speaker, at, "speaker")
                 need("measure", measure, at, "measure")
                 need("agent", holder, at, "agent")
             translator = claim.translation.by if claim.translation is not None else EDITOR
             if translator != EDITOR and translator not in known["agent"]:
                 need("agent", translator, at, "translation", "by")
+            if claim.speakers is not None:
+                for s_index, speaker in enumerate(claim.speakers):
+                    need("agent", speaker, at, "speakers", s_index)
+            for v_index, link in enumerate(claim.via):
+                need("agent", link.agent, at, "via", v_index, "agent")
+            if claim.mode == "own-voice" and file.source is not None:
+                problems += own_voice_problems(claim, file.source, own_voices, known["agent"], at)
             for r_index, relation in enumerate(claim.relations):
                 keys = ("relations", r_index, "claim")
                 if relation.claim == claim.id:
@@ -671,6 +682,23 @@ def check_references(corpus: Corpus) -> list[Problem]:
                     problems.append(Problem(at.path, at.line_of(*keys), f"the relation between `{claim.id}` and `{relation.claim}` is declared twice (also at {other.path}:{other.line_of(*other_keys)})", "declare it once, on one of the two claims"))
                 else:
                     declared_pairs[pair] = (at, keys)
+    return problems
+
+
+def own_voice_problems(claim, source: Source, own_voices: set, agents: set, at: Located) -> list[Problem]:
+    """An outlet speaks in its own voice only as itself: the speaker of an
+    own-voice claim is the publisher or an agent the source credits."""
+    problems = []
+    for s_index, speaker in enumerate(claim.all_speakers):
+        if speaker in own_voices or speaker not in agents:  # an unknown agent is reported as such
+            continue
+        credited = f" or the agents it credits ({', '.join(f'`{c}`' for c in source.credited)})" if source.credited else ""
+        keys = ("speakers", s_index) if claim.speakers is not None else ("speaker",)
+        problems.append(Problem(
+            at.path, at.line_of(*keys),
+            f"`mode: own-voice`, but the speaker `{speaker}` is not the publisher `{source.publisher}`{credited}",
+            f"if the source asserts it itself, write `speaker: {source.publisher}`; if it carries {speaker}'s words, give the mode it does so in (quoted, reported or attributed-belief)",
+        ))
     return problems
 
 

@@ -268,10 +268,24 @@ class Translation(Strict):
         return self
 
 
+ChainHow = Literal["quotes", "cites", "reports", "summarises", "translates", "republishes"]
+
+
+class ChainLink(Strict):
+    agent: Slug = Field(description="Id of the agent through whom the claim passes (in agents.yml).")
+    how: ChainHow = Field(description="How this agent passes the claim on: quotes (gives the words as said), cites (names its source for them), reports (tells of them in its own words), summarises, translates or republishes.")
+    note: Text | None = Field(None, description="What the source says of this link, in neutral words (e.g. 'citing a 2021 report').")
+
+
 class ClaimBase(Strict):
+    # One of the two ways to name who asserts it, for editors' schema checks too.
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"oneOf": [{"required": ["speaker"]}, {"required": ["speakers"]}]})
+
     id: Slug = Field(description="Stable identifier of the claim, unique across the corpus; never changes once published.")
     subject: Slug = Field(description="Id of what the claim is about (in subjects.yml).")
-    speaker: Slug = Field(description="Id of the agent who asserts the claim (in agents.yml); the publisher itself when the outlet speaks in its own voice.")
+    speaker: Slug | None = Field(None, description="Id of the agent who asserts the claim (in agents.yml); the publisher itself when the outlet speaks in its own voice. For a joint statement give `speakers` instead.")
+    speakers: list[Slug] | None = Field(None, description="Ids of the agents who assert the claim jointly (a joint statement), in the order the source names them; the first is the claim's speaker. Give either `speaker` or `speakers`.")
+    via: list[ChainLink] = Field(default_factory=list, description="The chain of attribution between speaker and reporter, in order from the speaker to the source's publisher: each agent through whom the source says the claim reached it, and how it passed it on ('Wikipedia, citing Human Rights Watch, reports ...').")
     mode: Mode = Field(description="How the speaker's assertion appears in the source: own-voice, quoted, reported or attributed-belief.")
     statement: Text = Field(description="One plain sentence, written by the editor, saying who asserts what.")
     quote: Text = Field(description="The exact words in the archived source text that carry the claim.")
@@ -298,6 +312,25 @@ class ClaimBase(Strict):
     @classmethod
     def _not_a_placeholder(cls, value, info):
         return reject_placeholder(cls, value, info.field_name)
+
+    @model_validator(mode="after")
+    def _one_way_to_name_speakers(self):
+        if self.speakers is not None:
+            if self.speaker is not None:
+                raise ValueError("both `speaker` and `speakers` — give `speaker` for one agent, or `speakers` (all of them, the first leading) for a joint statement")
+            if len(self.speakers) < 2:
+                raise ValueError(f"`speakers` names one agent — write `speaker: {self.speakers[0] if self.speakers else '<agent-id>'}`; `speakers` is for a joint statement of two or more")
+            if len(set(self.speakers)) < len(self.speakers):
+                repeated = next(s for s in self.speakers if self.speakers.count(s) > 1)
+                raise ValueError(f"`speakers` names `{repeated}` twice — name each joint speaker once")
+            self.speaker = self.speakers[0]
+        elif self.speaker is None:
+            raise ValueError("missing field `speaker` — add `speaker:` (Id of the agent who asserts the claim (in agents.yml)), or `speakers:` for a joint statement")
+        return self
+
+    @property
+    def all_speakers(self) -> list[str]:
+        return self.speakers or [self.speaker]
 
     @model_validator(mode="after")
     def _period_bounds(self):
@@ -381,10 +414,17 @@ class Source(Strict):
     title: Text = Field(description="Title of the document as published.")
     url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] = Field(description="Address the document was published at.")
     publisher: Slug = Field(description="Id of the agent that published the document (the reporter of its claims).")
-    credited_to: Slug | None = Field(None, description="Id of the agent the document credits as its author or origin, when it names one.")
+    credited_to: Slug | list[Slug] | None = Field(None, description="Id of the agent the document credits as its author or origin, when it names one; a list of ids, in the document's order, when it credits several.")
+    host: Slug | None = Field(None, description="Id of the agent whose site carries the copy that was archived, when that is not the publisher (an archive or mirror site carrying the publisher's document).")
+    hosted: PartialDate | None = Field(None, description="When the host put up its copy, at the precision known: YYYY, YYYY-MM or YYYY-MM-DD; `published` stays the publisher's date.")
     published: PartialDate | None = Field(None, description="Publication date at the precision the document gives: YYYY, YYYY-MM or YYYY-MM-DD; empty when unknown.")
+    published_not_before: PartialDate | None = Field(None, description="When only bounds are known: the earliest the document can have been published (YYYY, YYYY-MM or YYYY-MM-DD; 'after July 2022' is 2022-08).")
+    published_not_after: PartialDate | None = Field(None, description="When only bounds are known: the latest the document can have been published, in the same form.")
+    undated: bool = Field(False, description="The document carries no publication date (as opposed to a date not yet recorded); bounds may still be given.")
     published_note: Text | None = Field(None, description="How the publication date was established.")
     retrieved: PartialDate | None = Field(None, description="When the archived copy was retrieved, if known.")
+    archived_url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = Field(None, description="Address of an independent archived copy of the document (a web-archive snapshot, e.g. https://web.archive.org/web/20210903000000/https://example.org/...).")
+    excerpt: Text | None = Field(None, description="When the archived text is only part of the document: which part it is and how it was obtained; empty when it is the whole text as extracted.")
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")] = Field(description="Language of the text, as a BCP 47 tag ('en').")
     archive: Annotated[str, StringConstraints(pattern=ARCHIVE_PATTERN)] = Field(description="Path of the archived text, relative to claims/ (sources/<id>.txt).")
     sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] = Field(description="SHA-256 of the archived text's bytes, in lower-case hex.")
@@ -397,7 +437,30 @@ class Source(Strict):
     not_claims: list[NotClaim] = Field(default_factory=list, description="Words of the archive that an editor decides need no claim of their own, each with the reason; `claimsdb coverage` counts the candidate expressions inside them as not claims.")
     claims: list[Claim] = Field(default_factory=list, description="Every claim the document carries.")
 
-    _validate_dates = field_validator("published", "retrieved", mode="before")(lambda cls, v: validate_partial_date(v))
+    _validate_dates = field_validator("published", "retrieved", "hosted", "published_not_before", "published_not_after", mode="before")(lambda cls, v: validate_partial_date(v))
+
+    @property
+    def credited(self) -> list[str]:
+        """Every agent the document credits, in its order."""
+        if self.credited_to is None:
+            return []
+        return [self.credited_to] if isinstance(self.credited_to, str) else list(self.credited_to)
+
+    @model_validator(mode="after")
+    def _dates_known_one_way(self):
+        bounds = [name for name in ("published_not_before", "published_not_after") if getattr(self, name) is not None]
+        if self.published is not None and bounds:
+            raise ValueError(f"both `published` and `{bounds[0]}` — give the date when the document states it, or bounds when only they are known")
+        if self.published is not None and self.undated:
+            raise ValueError("`undated: true` with a `published` date — remove one: `undated` says the document gives no date")
+        low, high = self.published_not_before, self.published_not_after
+        if low is not None and high is not None and high < low[:len(high)]:
+            raise ValueError(f"`published_not_after` ({high}) is before `published_not_before` ({low}) — swap them or correct one")
+        if isinstance(self.credited_to, list) and len(set(self.credited_to)) < len(self.credited_to):
+            raise ValueError("`credited_to` names an agent twice — name each credited agent once")
+        if self.hosted is not None and self.host is None:
+            raise ValueError("`hosted` without `host` — add `host:` (the agent whose site carries the copy), or remove `hosted`")
+        return self
     _validate_archive = field_validator("archive", mode="before")(lambda cls, v: validate_archive(v))
     _validate_original = field_validator("original", mode="before")(lambda cls, v: validate_original(v))
 

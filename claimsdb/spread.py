@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from .evidence import isolated, without_bidi_controls
+
 from .relations import format_number
 
 WIDTH = 960

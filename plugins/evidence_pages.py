@@ -114,7 +114,15 @@ async def claim_page(datasette, database: str, claim_id: str, request) -> dict:
         left join measures m on m.id = c.measure_id
         left join agents ra on ra.id = c.role_agent_id
         where c.id = :id""", {"id": claim_id})
-    affiliations = await affiliations_of(db, list(dict.fromkeys([claim["speaker_id"], claim["reporter_id"], claim["credited_to_id"]])))
+    speakers = await rows(db, """
+        select a.id, a.name, a.kind, a.description from claim_speakers cs join agents a on a.id = cs.speaker_id
+        where cs.claim_id = :id order by cs.position""", {"id": claim_id})
+    chain = await rows(db, """
+        select a.id, a.name, a.kind, a.description, ch.how, ch.note from claim_chain ch join agents a on a.id = ch.agent_id
+        where ch.claim_id = :id order by ch.position""", {"id": claim_id})
+    credits = await credited_agents(db, claim["source_id"])
+    affiliations = await affiliations_of(db, list(dict.fromkeys(
+        [claim["reporter_id"], *(a["id"] for a in speakers + chain + credits)])))
     related = await rows(db, """
         select r.claim_id, r.other_claim_id, r.relation, r.origin, r.rationale, r.detected_relation,
           r.detected_rationale, o.id as other_id, o.kind as other_kind, o.statement as other_statement,
@@ -138,6 +146,9 @@ async def claim_page(datasette, database: str, claim_id: str, request) -> dict:
     return {
         "claim": claim,
         "speaker": agent_card(datasette, database, claim["speaker_id"], claim["speaker_name"], claim["speaker_kind"], claim["speaker_description"], affiliations),
+        "speakers": [agent_card(datasette, database, a["id"], a["name"], a["kind"], a["description"], affiliations) for a in speakers],
+        "chain": [{**agent_card(datasette, database, a["id"], a["name"], a["kind"], a["description"], affiliations), "how": a["how"], "note": a["note"]} for a in chain],
+        "credits": [agent_card(datasette, database, a["id"], a["name"], a["kind"], a["description"], affiliations) for a in credits],
         "reporter": agent_card(datasette, database, claim["reporter_id"], claim["reporter_name"], claim["reporter_kind"], claim["reporter_description"], affiliations),
         "credited_to": agent_card(datasette, database, claim["credited_to_id"], claim["credited_to_name"], claim["credited_to_kind"], claim["credited_to_description"], affiliations),
         "source": {
@@ -170,7 +181,9 @@ async def source_page(datasette, database: str, source_id: str, request) -> dict
           cr.name as credited_to_name, cr.kind as credited_to_kind, cr.description as credited_to_description
         from sources s join agents p on p.id = s.publisher_id left join agents cr on cr.id = s.credited_to_id
         where s.id = :id""", {"id": source_id})
-    affiliations = await affiliations_of(db, list(dict.fromkeys([source["publisher_id"], source["credited_to_id"]])))
+    credits = await credited_agents(db, source_id)
+    host = (await rows(db, "select id, name, kind, description from agents where id = :id", {"id": source["host_id"]})) if source.get("host_id") else []
+    affiliations = await affiliations_of(db, list(dict.fromkeys([source["publisher_id"], *(a["id"] for a in credits + host)])))
     claims = await rows(db, """
         select c.id, c.kind, c.statement, c.quote_start, c.quote_end, c.value_text, c.period_text, c.withdrawn,
           sp.name as speaker, c.mode
@@ -201,6 +214,11 @@ async def source_page(datasette, database: str, source_id: str, request) -> dict
         "text_warnings": json.loads(source["text_warnings"]) if source.get("text_warnings") else [],
         "publisher": agent_card(datasette, database, source["publisher_id"], source["publisher_name"], source["publisher_kind"], source["publisher_description"], affiliations),
         "credited_to": agent_card(datasette, database, source["credited_to_id"], source["credited_to_name"], source["credited_to_kind"], source["credited_to_description"], affiliations),
+        "credits": [agent_card(datasette, database, a["id"], a["name"], a["kind"], a["description"], affiliations) for a in credits],
+        "host": agent_card(datasette, database, host[0]["id"], host[0]["name"], host[0]["kind"], host[0]["description"], affiliations) if host else None,
+        "hosted": date_at_precision(source["hosted"]) if source.get("hosted") else None,
+        "published_bounds": published_bounds(source),
+        "archived_href": safe_href(source["archived_url"]) if source.get("archived_url") else None,
         "published": date_at_precision(source["published"]),
         "retrieved": date_at_precision(source["retrieved"]),
         "href": safe_href(source["url"]),
@@ -211,6 +229,24 @@ async def source_page(datasette, database: str, source_id: str, request) -> dict
         "quoted_characters": quoted_characters(source["text"], quoted),
         "in_conflict": sum(1 for claim in claims if claim["conflicts"]),
     }
+
+
+async def credited_agents(db, source_id: str) -> list[dict]:
+    return await rows(db, """
+        select a.id, a.name, a.kind, a.description from source_credits sc join agents a on a.id = sc.agent_id
+        where sc.source_id = :id order by sc.position""", {"id": source_id})
+
+
+def published_bounds(source: dict) -> str | None:
+    """'not before August 2022', 'between 2021 and March 2022': what is known of an undated document's date."""
+    low, high = source.get("published_not_before"), source.get("published_not_after")
+    if low and high:
+        return f"between {date_at_precision(low)} and {date_at_precision(high)}"
+    if low:
+        return f"not before {date_at_precision(low)}"
+    if high:
+        return f"not after {date_at_precision(high)}"
+    return None
 
 
 def original_of(datasette, source: dict) -> dict | None:

@@ -42,6 +42,8 @@ def persian_server(persian_db):
 
 @pytest.fixture(params=WIDTHS, ids=[f"{w}px" for w in WIDTHS])
 def page(browser, request):
+    """A page of the given width in a fresh Playwright context."""
+    ARTIFACTS.mkdir(exist_ok=True)
     context = browser.new_context(viewport={"width": request.param, "height": 900})
     page = context.new_page()
     page.width = request.param

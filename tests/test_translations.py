@@ -104,3 +104,12 @@ def test_a_persian_corpus_survives_files_database_files_database(persian_workdir
     exported = (tmp_path / "b" / "claims" / f"{PERSIAN}.yml").read_text(encoding="utf-8")
     assert "    translation:\n      text: the Special Rapporteur" in exported
     assert "    calendar: solar-hijri\n" in exported
+
+
+def test_an_excerpt_says_so_on_its_source_page(persian_datasette, persian_db):
+    with sqlite3.connect(persian_db) as db:
+        [(excerpt,)] = db.execute("select excerpt from sources where id = ?", [PERSIAN]).fetchall()
+    assert excerpt == "A made-up excerpt for the tests, standing for the first lines of a longer report."
+    html = get(persian_datasette, f"/claims/sources/{PERSIAN}").text
+    assert f'<dt>Excerpt</dt><dd class="excerpt"><strong>Only part of the document is archived:</strong> <bdi>{excerpt}</bdi></dd>' in html
+    assert "<dt>Excerpt</dt>" not in get(persian_datasette, "/claims/sources/arabnews-today-2021-09-03-un-workgroup-investigation").text
