@@ -519,9 +519,24 @@ LINKED = {
 }
 
 
+# In the result of a query (a canned query or the SQL box), a column's name
+# says whose id it holds, by the names of the public SQL contract; an "id"
+# beside a statement or a quote is a claim's.
+LINKED_IN_QUERIES = {
+    "claim_id": "claims", "other_id": "claims", "other_claim_id": "claims",
+    "speaker_id": "agents", "reporter_id": "agents", "publisher_id": "agents", "credited_to_id": "agents", "agent_id": "agents",
+    "source_id": "sources", "claim_source_id": "sources", "other_source_id": "sources",
+    "subject_id": "subjects", "measure_id": "measures",
+}
+
+
 @hookimpl
-def render_cell(value, column, table, database, datasette):
-    target = LINKED.get((table, column))
+def render_cell(row, value, column, table, database, datasette):
+    if table is None:
+        keys = row.keys() if hasattr(row, "keys") else ()
+        target = LINKED_IN_QUERIES.get(column) or ("claims" if column == "id" and ("statement" in keys or "quote" in keys) else None)
+    else:
+        target = LINKED.get((table, column))
     if target is None or not isinstance(value, str) or not value:
         return None
     return Markup('<a href="{}">{}</a>').format(row_url(datasette, database, target, value), value)
