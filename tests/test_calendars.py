@@ -4,6 +4,7 @@ the claim page, and refused with path:line when the date does not exist."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from datetime import date
 
@@ -152,3 +153,56 @@ def test_a_solar_hijri_period_survives_export(persian_workdir, claimsdb, tmp_pat
     corpus = load_corpus(tmp_path / "claims")
     assert corpus.periods["fixture-fa-executions"].in_calendar() == "Mordad–Shahrivar 1367"
     assert [q.qualifier for q in corpus.semantics.period_qualifiers if q.calendar == "solar-hijri"] == ["بهار", "تابستان", "پاییز", "زمستان", "اوایل", "اواسط", "اواخر"]
+
+
+def date_the_source(workdir, *lines: str) -> int:
+    """Give the Persian fixture source these publication lines; the line of the first."""
+    path = workdir / "claims" / f"{PERSIAN}.yml"
+    text = path.read_text(encoding="utf-8").replace("publisher: fixture-fa-outlet\n", "publisher: fixture-fa-outlet\n" + "".join(f"{line}\n" for line in lines), 1)
+    path.write_text(text, encoding="utf-8")
+    return text.splitlines().index(lines[0]) + 1
+
+
+def test_a_publication_date_in_the_solar_hijri_calendar_is_kept_and_converted(persian_workdir, claimsdb):
+    from claimsdb.serve import make_datasette
+
+    from .conftest import PROJECT_ROOT
+
+    date_the_source(persian_workdir, "published_calendar: solar-hijri", 'published: "1399-05"')
+    assert claimsdb("build").exit_code == 0
+    with sqlite3.connect("claims.db") as db:
+        row = db.execute("select published, published_calendar, published_gregorian from sources where id = ?", [PERSIAN]).fetchone()
+    assert row == ("1399-05", "solar-hijri", "2020-07-22/2020-08-21")
+    datasette = make_datasette(persian_workdir / "claims.db", PROJECT_ROOT)
+
+    async def page():
+        return (await datasette.client.get(f"/claims/sources/{PERSIAN}")).text
+
+    assert "Mordad 1399 (Solar Hijri; 2020-07-22 to 2020-08-21)" in asyncio.run(page())
+
+
+def test_publication_bounds_in_the_solar_hijri_calendar(persian_workdir, claimsdb):
+    date_the_source(persian_workdir, "published_calendar: solar-hijri", 'published_not_before: "1399-12-30"')
+    assert claimsdb("build").exit_code == 0, claimsdb("check").output  # 1399 is a leap year
+    with sqlite3.connect("claims.db") as db:
+        assert db.execute("select published_gregorian from sources where id = ?", [PERSIAN]).fetchone() == ("2021-03-20/",)
+
+
+@pytest.mark.parametrize(
+    "lines, message",
+    [
+        (("published_calendar: solar-hijri", 'published: "1400-12-30"'),
+         "`published`: 1400-12-30 does not exist in the Solar Hijri calendar (Esfand 1400 has 29 days) — give a date that exists"),
+        (("published_calendar: solar-hijri",),
+         "`published_calendar` without a publication date — give `published` (or its bounds) in that calendar, or remove `published_calendar`"),
+    ],
+)
+def test_an_impossible_publication_date_is_refused_at_its_line(persian_workdir, claimsdb, lines, message):
+    line = date_the_source(persian_workdir, *lines)
+    result = claimsdb("check")
+    assert result.exit_code == 1
+    first = result.stderr.splitlines()[0]
+    assert first.endswith(message), first
+    assert first.startswith(f"claims/{PERSIAN}.yml:"), first
+    if len(lines) > 1:
+        assert first.startswith(f"claims/{PERSIAN}.yml:{line + 1}:"), first
