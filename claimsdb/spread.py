@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from .evidence import isolated
+from .evidence import isolated, without_bidi_controls
 
 from .relations import format_number
 
@@ -60,6 +60,16 @@ class Figure:
         text = (f"{self.speaker}: “{self.value_text}”, read as {self.interval} {unit}; "
                 f"reported by {self.reporter} in “{self.source}” ({self.published or 'date unknown'})")
         return text + (f"; withdrawn: {self.withdrawn}" if self.withdrawn else "")
+
+
+def figure_from_row(row: dict, url: str, published: str | None) -> Figure:
+    """A figure from a row of claims_with_provenance or estimates joined with
+    the claim's inclusive flags. SVG text cannot isolate itself, so
+    bidirectional controls are dropped from every label."""
+    plain = without_bidi_controls
+    return Figure(row["id"], url, row["value_low"], row["value_high"], bool(row["value_low_inclusive"]),
+                  bool(row["value_high_inclusive"]), plain(row["value_text"]), row["value_interval"], plain(row["speaker"]),
+                  plain(row["reporter"]), plain(row["source_title"]), published, plain(row["withdrawn"]))
 
 
 def finite_values(figures: list[Figure]) -> list[float]:

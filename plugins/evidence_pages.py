@@ -1,4 +1,4 @@
-"""The evidence pages: the row pages of claims, sources and measures.
+"""The evidence pages: the row pages of claims, sources, measures, agents and subjects.
 
 Datasette renders ``row-<database>-<table>.html`` for a row page when that
 template exists (templates/row-claims-claims.html and its siblings); this
@@ -31,7 +31,7 @@ from claimsdb.evidence import (
     without_bidi_controls,
 )
 from claimsdb.serve import ORIGINALS_MOUNT
-from claimsdb.spread import SCALES, Figure, choose_scale, render_spread
+from claimsdb.spread import SCALES, choose_scale, figure_from_row, render_spread
 
 STYLESHEET = Path(__file__).with_name("evidence.css")
 STYLESHEET_PATH = "/-/claimsdb/evidence.css"
@@ -295,13 +295,7 @@ async def measure_page(datasette, database: str, measure_id: str, request) -> di
         row["url"] = row_url(datasette, database, "claims", row["id"])
         row["source_url"] = row_url(datasette, database, "sources", row["source_id"])
         row["published"] = date_at_precision(row["source_published"], calendars_of.get(row["source_id"]))
-        # SVG labels cannot isolate their text: bidirectional controls are dropped.
-        plain = without_bidi_controls
-        figures.append(Figure(
-            row["id"], row["url"], row["value_low"], row["value_high"], bool(row["value_low_inclusive"]),
-            bool(row["value_high_inclusive"]), plain(row["value_text"]), row["value_interval"], plain(row["speaker"]),
-            plain(row["reporter"]), plain(row["source_title"]), row["published"] if row["source_published"] else None,
-            plain(row["withdrawn"])))
+        figures.append(figure_from_row(row, row["url"], row["published"] if row["source_published"] else None))
     asked = request.args.get("scale") if request else None
     scale = asked if asked in SCALES else choose_scale(figures)
     page_url = row_url(datasette, database, "measures", measure_id)
@@ -316,7 +310,156 @@ async def measure_page(datasette, database: str, measure_id: str, request) -> di
     }
 
 
-PAGES = {"claims": claim_page, "sources": source_page, "measures": measure_page}
+# The agent and subject pages -----------------------------------------------------------
+
+KIND_ORDER = ["quantity", "period", "characterisation", "role", "event", "demand"]
+
+
+def by_kind(claims: list[dict]) -> list[dict]:
+    """Claims grouped by kind, in the order of KIND_ORDER (any other kind after)."""
+    groups: dict[str, list[dict]] = {}
+    for claim in claims:
+        groups.setdefault(claim["kind"], []).append(claim)
+    order = {kind: i for i, kind in enumerate(KIND_ORDER)}
+    return [{"kind": kind, "claims": groups[kind]} for kind in sorted(groups, key=lambda k: (order.get(k, len(order)), k))]
+
+
+async def claims_where(datasette, database: str, db, condition: str, params: dict) -> list[dict]:
+    """Claims with their provenance named, linked to their pages."""
+    found = await rows(db, f"""
+        select p.*, c.value_low_inclusive, c.value_high_inclusive, c.scope
+        from claims_with_provenance p join claims c on c.id = p.id
+        where {condition}
+        order by p.source_published desc, p.source_id, p.id""", params)
+    for claim in found:
+        claim["url"] = row_url(datasette, database, "claims", claim["id"])
+        claim["source_url"] = row_url(datasette, database, "sources", claim["source_id"])
+        claim["speaker_url"] = row_url(datasette, database, "agents", claim["speaker_id"])
+        claim["subject_url"] = row_url(datasette, database, "subjects", claim["subject_id"])
+        claim["published"] = date_at_precision(claim["source_published"])
+    return found
+
+
+def charts_of(datasette, database: str, claims: list[dict], measures: dict[str, dict]) -> list[dict]:
+    """The quantity claims among ``claims``, one chart per measure."""
+    grouped: dict[str, list[dict]] = {}
+    for claim in claims:
+        if claim["kind"] == "quantity" and claim["measure_id"]:
+            grouped.setdefault(claim["measure_id"], []).append(claim)
+    charts = []
+    for measure_id, group in grouped.items():
+        group.sort(key=lambda c: (c["value_low"] is None, c["value_low"] or 0, c["value_high"] is None, c["value_high"] or 0, c["id"]))
+        figures = [figure_from_row(c, c["url"], c["published"] if c["source_published"] else None) for c in group]
+        measure = measures[measure_id]
+        plain = without_bidi_controls
+        charts.append({"measure": measure, "url": row_url(datasette, database, "measures", measure_id),
+                       "chart": render_spread(figures, plain(measure["name"]), plain(measure["unit"]), choose_scale(figures))})
+    return charts
+
+
+async def conflicts_of(datasette, database: str, db, claim_ids: list[str]) -> list[dict]:
+    """Every conflict one of ``claim_ids`` is part of, with the other side named."""
+    if not claim_ids:
+        return []
+    marks = ", ".join(f":c{i}" for i in range(len(claim_ids)))
+    params = {f"c{i}": claim_id for i, claim_id in enumerate(claim_ids)}
+    found = await rows(db, f"""
+        select r.relation, r.origin, r.rationale, m.id as claim_id, m.value_text as claim_value_text,
+          m.period_text as claim_period_text, m.statement as claim_statement,
+          o.id as other_id, o.value_text as other_value_text, o.period_text as other_period_text, o.statement as other_statement,
+          o.speaker as other_speaker, o.speaker_id as other_speaker_id, o.reporter as other_reporter,
+          o.source_id as other_source_id, o.source_title as other_source_title, o.quote as other_quote
+        from relations r
+        join claims_with_provenance m on m.id in (r.claim_id, r.other_claim_id) and m.id in ({marks})
+        join claims_with_provenance o on o.id = case when m.id = r.claim_id then r.other_claim_id else r.claim_id end
+        where r.relation in ({", ".join(f"'{relation}'" for relation in CONFLICTING)})
+        order by r.relation, m.id, o.id""", params)
+    for conflict in found:
+        conflict["url"] = row_url(datasette, database, "claims", conflict["claim_id"])
+        conflict["other_url"] = row_url(datasette, database, "claims", conflict["other_id"])
+        conflict["other_speaker_url"] = row_url(datasette, database, "agents", conflict["other_speaker_id"])
+        conflict["other_source_url"] = row_url(datasette, database, "sources", conflict["other_source_id"])
+    return found
+
+
+async def measures_by_id(db) -> dict[str, dict]:
+    return {m["id"]: m for m in await rows(db, "select id, name, unit from measures")}
+
+
+async def agent_page(datasette, database: str, agent_id: str, request) -> dict:
+    db = datasette.get_database(database)
+    [agent] = await rows(db, "select * from agents where id = :id", {"id": agent_id})
+    try:
+        aliases = json.loads(agent["aliases"] or "[]")
+    except ValueError:
+        aliases = [agent["aliases"]]
+    affiliated_with = await rows(db, """
+        select a.role, a.note, w.id, w.name, w.kind from agent_affiliations a join agents w on w.id = a.affiliated_with_id
+        where a.agent_id = :id order by w.name, a.role""", {"id": agent_id})
+    affiliated = await rows(db, """
+        select a.role, a.note, w.id, w.name, w.kind from agent_affiliations a join agents w on w.id = a.agent_id
+        where a.affiliated_with_id = :id order by w.name, a.role""", {"id": agent_id})
+    for other in affiliated_with + affiliated:
+        other["url"] = row_url(datasette, database, "agents", other["id"])
+    asserts = await claims_where(datasette, database, db, "p.speaker_id = :id", {"id": agent_id})
+    reporters: dict[str, dict] = {}
+    for claim in asserts:
+        reporter = reporters.setdefault(claim["reporter_id"], {
+            "id": claim["reporter_id"], "name": claim["reporter"], "count": 0,
+            "url": row_url(datasette, database, "agents", claim["reporter_id"])})
+        reporter["count"] += 1
+    sources = await rows(db, """
+        select s.id, s.title, s.published, s.publisher_id = :id as publishes, s.credited_to_id = :id as credited,
+          (select count(*) from claims where source_id = s.id) as claims
+        from sources s where s.publisher_id = :id or s.credited_to_id = :id
+        order by s.published desc, s.id""", {"id": agent_id})
+    for source in sources:
+        source["url"] = row_url(datasette, database, "sources", source["id"])
+        source["published"] = date_at_precision(source["published"])
+    [reported] = await rows(db, "select count(*) as n, count(distinct speaker_id) as speakers from claims where reporter_id = :id and speaker_id != :id", {"id": agent_id})
+    return {
+        "agent": agent,
+        "aliases": aliases,
+        "affiliated_with": affiliated_with,
+        "affiliated": affiliated,
+        "asserts": asserts,
+        "asserts_by_kind": by_kind(asserts),
+        "charts": charts_of(datasette, database, asserts, await measures_by_id(db)),
+        "reporters": sorted(reporters.values(), key=lambda r: (-r["count"], r["name"])),
+        "sources": sources,
+        "reported": reported,
+        "reported_url": datasette.urls.table(database, "claims_with_provenance") + "?reporter_id=" + tilde_encode(agent_id),
+        "asserts_url": datasette.urls.table(database, "claims_with_provenance") + "?speaker_id=" + tilde_encode(agent_id),
+        "conflicts": await conflicts_of(datasette, database, db, [c["id"] for c in asserts]),
+    }
+
+
+async def subject_page(datasette, database: str, subject_id: str, request) -> dict:
+    db = datasette.get_database(database)
+    [subject] = await rows(db, """
+        select s.*, w.name as part_of_name from subjects s left join subjects w on w.id = s.part_of_id where s.id = :id""", {"id": subject_id})
+    parts = await rows(db, """
+        select s.id, s.name, s.kind, (select count(*) from claims where subject_id = s.id) as claims
+        from subjects s where s.part_of_id = :id order by s.name""", {"id": subject_id})
+    for part in parts:
+        part["url"] = row_url(datasette, database, "subjects", part["id"])
+    claims = await claims_where(datasette, database, db, "p.subject_id = :id", {"id": subject_id})
+    periods = [c for c in claims if c["period_text"]]
+    periods.sort(key=lambda c: (c["period_start"] is None, c["period_start"] or "", c["period_end"] or "", c["id"]))
+    return {
+        "subject": subject,
+        "part_of_url": row_url(datasette, database, "subjects", subject["part_of_id"]) if subject["part_of_id"] else None,
+        "parts": parts,
+        "claims": claims,
+        "claims_by_kind": by_kind(claims),
+        "periods": periods,
+        "charts": charts_of(datasette, database, claims, await measures_by_id(db)),
+        "claims_url": datasette.urls.table(database, "claims_with_provenance") + "?subject_id=" + tilde_encode(subject_id),
+        "conflicts": await conflicts_of(datasette, database, db, [c["id"] for c in claims]),
+    }
+
+
+PAGES = {"claims": claim_page, "sources": source_page, "measures": measure_page, "agents": agent_page, "subjects": subject_page}
 
 
 @hookimpl
@@ -341,8 +484,17 @@ LINKED = {
     ("estimates", "measure_id"): "measures",
     ("estimates", "id"): "claims",
     ("claims_with_provenance", "id"): "claims",
+    ("claims_with_provenance", "speaker_id"): "agents",
+    ("claims_with_provenance", "reporter_id"): "agents",
+    ("claims_with_provenance", "source_id"): "sources",
+    ("claims_with_provenance", "subject_id"): "subjects",
+    ("claims_with_provenance", "measure_id"): "measures",
     ("conflicts", "claim_id"): "claims",
     ("conflicts", "other_id"): "claims",
+    ("conflicts", "claim_source_id"): "sources",
+    ("conflicts", "other_source_id"): "sources",
+    ("conflicts", "subject_id"): "subjects",
+    ("conflicts", "measure_id"): "measures",
 }
 
 

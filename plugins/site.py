@@ -13,7 +13,7 @@ from datasette.utils import escape_fts, tilde_encode
 from datasette.utils.asgi import Response
 
 from claimsdb.evidence import date_at_precision, without_bidi_controls
-from claimsdb.spread import Figure, render_small_spread
+from claimsdb.spread import figure_from_row, render_small_spread
 
 STYLESHEET = Path(__file__).with_name("site.css")
 DATABASE = "claims"
@@ -62,12 +62,8 @@ async def measure_charts(datasette, db) -> list[dict]:
     for row in await rows(db, """
         select e.*, c.value_low_inclusive, c.value_high_inclusive from estimates e join claims c on c.id = e.id
         order by e.measure_id, e.value_low is null, e.value_low, e.value_high is null, e.value_high, e.id"""):
-        plain = without_bidi_controls
-        measures[row["measure_id"]]["figures"].append(Figure(
-            row["id"], row_url(datasette, "claims", row["id"]), row["value_low"], row["value_high"],
-            bool(row["value_low_inclusive"]), bool(row["value_high_inclusive"]), plain(row["value_text"]),
-            row["value_interval"], plain(row["speaker"]), plain(row["reporter"]), plain(row["source_title"]),
-            date_at_precision(row["source_published"]) if row["source_published"] else None, plain(row["withdrawn"])))
+        measures[row["measure_id"]]["figures"].append(figure_from_row(
+            row, row_url(datasette, "claims", row["id"]), date_at_precision(row["source_published"]) if row["source_published"] else None))
     return [{"id": m["id"], "name": m["name"], "unit": m["unit"], "count": len(m["figures"]),
              "url": row_url(datasette, "measures", m["id"]),
              "chart": render_small_spread(m["figures"], without_bidi_controls(m["name"]), without_bidi_controls(m["unit"]))}

@@ -144,10 +144,10 @@ def test_the_claim_and_source_pages_show_who_says_what(joint, workdir, tmp_path)
     at = claim.index('<section class="chain">')
     for text in order:  # each after the one before
         at = claim.index(text, at)
-    assert "credits <a href=\"/claims/agents/amnesty-international\">Amnesty International</a>, <a href=\"/claims/agents/justice-for-iran\">Justice for Iran</a>" in claim
+    assert "credits <a href=\"/claims/agents/amnesty-international\"><bdi>Amnesty International</bdi></a>, <a href=\"/claims/agents/justice-for-iran\"><bdi>Justice for Iran</bdi></a>" in claim
     source = asyncio.run(fetch("/claims/sources/joint"))
-    assert '<ol class="credited-authors"><li><a href="/claims/agents/amnesty-international">Amnesty International</a>' in source
-    assert "Example Archive</a> <span class=\"muted\">(organisation; the archived copy is the host's, the document the publisher's)</span>, hosted January 2023" in source
+    assert '<ol class="credited-authors"><li><a href="/claims/agents/amnesty-international"><bdi>Amnesty International</bdi></a>' in source
+    assert "Example Archive</bdi></a> <span class=\"muted\">(organisation; the archived copy is the host's, the document the publisher's)</span>, hosted January 2023" in source
     assert "not before August 2022 (month only) <span class=\"muted\">(the document is undated)</span>" in source
     assert '<a href="https://web.archive.org/web/20240501000000/https://example.org/joint" rel="nofollow noopener">' in source
 
