@@ -49,7 +49,9 @@ MORE_VAGUE_QUANTITIES = [
     "hundreds of thousands", "millions", "scores", "several", "many", "numerous", "a few", "a handful",
     "a number", "countless", "a majority", "a minority",
 ]
-NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s+(?:thousand|million|billion))?(?:\s*(?:%|per\s?cent))?"
+# \d matches Persian and Arabic-Indic digits too; the Arabic thousands (U+066C)
+# and decimal (U+066B) separators join them into one figure ("۵٬۰۰۰").
+NUMBER = r"(?:\d{1,3}(?:[,\u066c]\d{3})+|\d+)(?:[.\u066b]\d+)?(?:\s+(?:thousand|million|billion))?(?:\s*(?:%|per\s?cent|\u066a))?"
 # A number after these words names something ("article 2"), it counts nothing.
 IDENTIFIER_BEFORE = re.compile(r"(?:article|section|paragraph|chapter|resolution|no\.|number|item|page|p\.|clause|rule|protocol|volume)\s+$", re.I)
 COUNTED_STOP = {

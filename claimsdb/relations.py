@@ -14,6 +14,7 @@ from datetime import date
 
 from . import calendars
 from .model import BOUND_PATTERN, ValueSemantics
+from .numerals import latin_digits
 from .problems import Deferred
 
 INF = math.inf
@@ -72,7 +73,8 @@ def parse_number(text: str) -> float:
 
 
 def normalise_wording(text: str) -> str:
-    return " ".join(text.replace("\u00a0", " ").lower().split())
+    """Case and spacing folded; Persian and Arabic-Indic digits and separators as Latin ones."""
+    return " ".join(latin_digits(text).replace("\u00a0", " ").lower().split())
 
 
 class ValueReader:
