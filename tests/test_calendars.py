@@ -206,3 +206,31 @@ def test_an_impossible_publication_date_is_refused_at_its_line(persian_workdir, 
     assert first.startswith(f"claims/{PERSIAN}.yml:"), first
     if len(lines) > 1:
         assert first.startswith(f"claims/{PERSIAN}.yml:{line + 1}:"), first
+
+
+@pytest.mark.parametrize("text, expression, bounds", [
+    ("اعدام‌ها در مرداد و شهریور ۱۳۶۷ انجام شد", "مرداد و شهریور ۱۳۶۷", ("1367-05", "1367-06")),
+    ("اعدام‌ها در مرداد و شهریور سال ۱۳۶۷ انجام شد", "مرداد و شهریور سال ۱۳۶۷", ("1367-05", "1367-06")),
+    ("در ۲۴ مرداد ۱۳۶۷، منتظری گفت", "۲۴ مرداد ۱۳۶۷", ("1367-05-24", "1367-05-24")),
+    ("از ۱ مرداد تا ۳۱ شهریور 1367", "۱ مرداد تا ۳۱ شهریور 1367", ("1367-05-01", "1367-06-31")),
+    ("در تابستان ۱۳۶۷ بود", "تابستان ۱۳۶۷", ("تابستان 1367", "تابستان 1367")),
+    ("در سال ۱۳۶۶ آغاز شد", "در سال ۱۳۶۶", ("1366", "1366")),
+])
+def test_solar_hijri_dates_of_a_persian_text_are_candidates_with_their_bounds(semantics, text, expression, bounds):
+    from claimsdb.candidates import find_candidates
+
+    dates = [(c.text, c.bounds, c.calendar) for c in find_candidates(text, semantics) if c.category == "date"]
+    assert dates == [(expression, bounds, "solar-hijri")]
+    period_for_bounds(*bounds, semantics, calendars.SOLAR_HIJRI)  # the bounds are readable
+
+
+def test_suggest_proposes_a_solar_hijri_period(persian_workdir, claimsdb):
+    path = persian_workdir / "claims" / f"{PERSIAN}.yml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("  - id: fixture-fa-executions")
+    end = text.index("  - id: fixture-fa-rapporteur-names-it")
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    result = claimsdb("suggest", PERSIAN)
+    assert result.exit_code == 0, result.output
+    assert "    period: مرداد و شهریور ۱۳۶۷\n    calendar: solar-hijri\n    start: 1367-05\n    end: 1367-06\n" in result.output
+    assert "period [1988-07-23, 1988-09-22] (Mordad–Shahrivar 1367, solar-hijri)" in result.output

@@ -62,3 +62,13 @@ def test_a_figure_in_persian_digits_is_one_candidate(semantics, text, figure):
     from claimsdb.candidates import find_candidates
 
     assert [c.figure for c in find_candidates(text, semantics) if c.category == "figure"] == [figure]
+
+
+@pytest.mark.parametrize("text, verb", [
+    ("به گفته گروه نمونه حقوق بشر، اعدام‌ها ادامه داشت", "به گفته"),
+    ("منتظری خواستار توقف کشتارها شد", "خواستار"),
+])
+def test_persian_reporting_words_are_candidates(semantics, text, verb):
+    from claimsdb.candidates import find_candidates
+
+    assert [c.verb for c in find_candidates(text, semantics) if c.category == "reporting"] == [verb]
