@@ -1,4 +1,4 @@
-"""The command line: ``claimsdb check | build | serve | metadata | schema | add-source | locate | suggest | coverage | export``."""
+"""The command line: ``claimsdb check | build | serve | review | metadata | schema | add-source | locate | suggest | coverage | export``."""
 
 from __future__ import annotations
 
@@ -77,7 +77,7 @@ def check(claims_dir: Path, strict: bool, cache_dir: Path, no_cache: bool):
     corpus = load_or_exit(claims_dir, strict, stages, None if no_cache else cache_dir)
     count = sum(1 for _ in corpus.claims())
     warned = f"{len(corpus.warnings)} warning(s)" if corpus.warnings else "no problems"
-    click.echo(f"{claims_dir}: {len(corpus.sources)} source(s), {count} claim(s), {len(corpus.relations)} relation(s), {warned}.")
+    click.echo(f"{claims_dir}: {len(corpus.sources)} source(s), {count} claim(s), {len(corpus.relations.figures)} figure(s), {len(corpus.relations)} relation(s), {warned}.")
 
 
 def build_database(claims_dir: Path, db_path: Path, strict: bool = False, cache_dir: Path | None = None, timings: Path | None = None) -> None:
@@ -146,6 +146,31 @@ def serve(claims_dir: Path, db_path: Path, host: str, port: int, root: Path, cac
     command = datasette_command(db_path, root, host=host, port=port, claims_dir=claims_dir)
     click.echo(" ".join(["python", *command[1:]]), err=True)
     os.execv(command[0], command)
+
+
+@cli.command()
+@claims_option
+@cache_option
+@no_cache_option
+@click.option("--strict", is_flag=True, help="Exit 1 while anything is left to review.")
+def review(claims_dir: Path, cache_dir: Path, no_cache: bool, strict: bool):
+    """List the detected conflicts no editor has acknowledged, once per pair of figures, side by side."""
+    from .cache import FileCache
+    from .load import load_corpus
+    from .progress import gc_paused
+    from .review import pending_pairs, render
+
+    try:
+        with gc_paused():
+            corpus = load_corpus(claims_dir, None, None if no_cache else FileCache(cache_dir))
+    except ProblemsFound as found:
+        report(found.problems)
+        click.echo(f"{len(found.problems)} problem(s); nothing to review until they are fixed.", err=True)
+        sys.exit(1)
+    pending = pending_pairs(corpus)
+    click.echo(render(corpus, pending), nl=False)
+    if strict and pending:
+        sys.exit(1)
 
 
 @cli.command()

@@ -38,7 +38,7 @@ from .model import (
 from .cache import FileCache
 from .problems import Problem, ProblemsFound
 from .progress import Stages
-from .relations import ValueNotUnderstood, explicit_interval, interval_for_value, period_for_bounds, relate_claims
+from .relations import FigureRefused, ValueNotUnderstood, explicit_reading, period_for_bounds, reading_of, relate_claims
 from .yamlfile import ParsedFile, parse_yaml
 
 SHARED_FILES = {"agents.yml": AgentsFile, "subjects.yml": SubjectsFile, "measures.yml": MeasuresFile}
@@ -93,9 +93,9 @@ class Corpus:
     texts: dict = field(default_factory=dict)  # source id -> archived text
     spans: dict = field(default_factory=dict)  # claim id -> quotes.Span
     not_claims: dict = field(default_factory=dict)  # source id -> [MarkedNotClaim], in file order
-    intervals: dict = field(default_factory=dict)  # claim id -> (Interval, comparator)
+    intervals: dict = field(default_factory=dict)  # claim id -> readings.Reading
     periods: dict = field(default_factory=dict)  # claim id -> Period
-    relations: list = field(default_factory=list)  # rows of the relations table
+    relations: object = None  # relations.Relations: figures, detected and declared relations, reviews
     warnings: list = field(default_factory=list)  # Problems that do not stop the build
     claim_files: list = field(default_factory=list)  # ClaimFile, valid or not
     loaded: set = field(default_factory=set)  # shared files that validated
@@ -256,6 +256,9 @@ def translate(error: dict, root: type) -> tuple[str, str]:
         bound, what, fix = COMPARISONS[kind]
         limit = f"{error['ctx'][bound]:g}"
         return f"`{name}` is {short(given)}, {what.format(limit)}", fix.format(limit)
+    if kind == "decimal_max_digits":
+        return (f"`{name}` is {short(given)}, more than 15 significant digits, more than the database keeps exactly",
+                "round it to 15 significant digits or fewer")
     if kind == "finite_number":
         return f"`{name}` should be a finite number, not {short(given)}", f"write a number, or leave `{name}` out when the interval is unbounded"
     if kind == "string_type" and isinstance(given, bool):
@@ -512,8 +515,8 @@ def misnamed_files(claims_dir: Path) -> list[Problem]:
 
 def lines_kept(path: tuple) -> bool:
     """Lines a valid source file keeps in memory: its keys, where each claim
-    starts, and each declared relation (both go into the database)."""
-    return len(path) <= 2 or (len(path) == 5 and path[2] == "relations" and path[4] == "relation")
+    starts, each declared relation and each review (all go into the database)."""
+    return len(path) <= 2 or (len(path) == 5 and (path[2], path[4]) in (("relations", "relation"), ("reviewed", "claim")))
 
 
 def read_source_file(corpus: Corpus, path: Path, problems: list[Problem], stages: Stages, cache: FileCache | None) -> None:
@@ -625,11 +628,15 @@ def check_references(corpus: Corpus) -> list[Problem]:
             need("agent", affiliation.agent, place, "affiliations", index, "agent")
             if affiliation.agent == agent.id:
                 problems.append(Problem(place.path, place.line_of("affiliations", index, "agent"), f"agent `{agent.id}` is affiliated with itself", "name another agent"))
+    parents = {s.id: s.part_of for s in corpus.subjects if s.part_of}
     for subject in corpus.subjects:
         place = first(corpus, "subject", subject.id)
         need("subject", subject.part_of, place, "part_of")
         if subject.part_of == subject.id:
             problems.append(Problem(place.path, place.line_of("part_of"), f"subject `{subject.id}` is part of itself", "name a wider subject or remove part_of"))
+        elif subject.id in (wider := wider_than(parents, subject.id)):
+            through = " → ".join([subject.id, *wider[: wider.index(subject.id) + 1]])
+            problems.append(Problem(place.path, place.line_of("part_of"), f"subject `{subject.id}` is part of itself through a cycle ({through})", "make part_of name only wider subjects"))
 
     withdrawn = {claim.id for file in corpus.claim_files for claim in file.claims if claim is not None and claim.withdrawn}
     declared_pairs: dict = {}
@@ -668,6 +675,19 @@ def check_references(corpus: Corpus) -> list[Problem]:
                 need("agent", link.agent, at, "via", v_index, "agent")
             if claim.mode == "own-voice" and file.source is not None:
                 problems += own_voice_problems(claim, file.source, own_voices, known["agent"], at)
+            if claim.scope is not None:
+                need("subject", claim.scope, at, "scope")
+                if claim.scope in known["subject"] and claim.subject in known["subject"] and claim.subject not in wider_than(parents, claim.scope):
+                    problems.append(Problem(
+                        at.path, at.line_of("scope"), f"the scope `{claim.scope}` is not part of the claim's subject `{claim.subject}`",
+                        f"give `part_of: {claim.subject}` to `{claim.scope}` in subjects.yml (directly or through a wider part), or give the scope as the subject",
+                    ))
+            for r_index, review in enumerate(claim.reviewed):
+                keys = ("reviewed", r_index, "claim")
+                if review.claim == claim.id:
+                    problems.append(Problem(at.path, at.line_of(*keys), f"claim `{claim.id}` records a review of itself", "name a claim of the other figure"))
+                else:
+                    need("claim", review.claim, at, *keys)
             for r_index, relation in enumerate(claim.relations):
                 keys = ("relations", r_index, "claim")
                 if relation.claim == claim.id:
@@ -702,6 +722,15 @@ def own_voice_problems(claim, source: Source, own_voices: set, agents: set, at: 
     return problems
 
 
+def wider_than(parents: dict, subject_id: str) -> list[str]:
+    """The subjects ``subject_id`` is part of, nearest first (``parents``: subject -> part_of)."""
+    found, current = [], parents.get(subject_id)
+    while current is not None and current not in found:
+        found.append(current)
+        current = parents.get(current)
+    return found
+
+
 def resolve_values(corpus: Corpus) -> list[Problem]:
     """Intervals of figures and periods, through the published table."""
     problems = []
@@ -709,10 +738,12 @@ def resolve_values(corpus: Corpus) -> list[Problem]:
     for at, claim in corpus.located_claims():
         if claim.kind == "quantity":
             if claim.low is not None or claim.high is not None:
-                corpus.intervals[claim.id] = (explicit_interval(claim.low, claim.high, claim.low_exclusive, claim.high_exclusive), "explicit")
+                corpus.intervals[claim.id] = explicit_reading(claim.low, claim.high, claim.low_exclusive, claim.high_exclusive)
             else:
                 try:
-                    corpus.intervals[claim.id] = interval_for_value(claim.value, semantics)
+                    corpus.intervals[claim.id] = reading_of(claim.value, semantics)
+                except FigureRefused as refused:
+                    problems.append(Problem(at.path, at.line_of("value"), refused.what, refused.fix))
                 except ValueNotUnderstood:
                     problems.append(Problem(
                         at.path, at.line_of("value"),

@@ -18,7 +18,7 @@ from .candidates import WORD_NUMBERS, Candidate, find_candidates
 from .coverage import UNCOVERED, source_coverage
 from .model import PLACEHOLDER
 from .quotes import line_number, occurrences, yaml_quoted
-from .relations import Interval, ValueNotUnderstood, interval_for_value, period_for_bounds
+from .relations import Interval, ValueNotUnderstood, period_for_bounds, reading_of
 from .yamlfile import scalar
 
 DEMAND_VERBS = {"called on", "called for", "calls on", "calls for", "urged", "urges", "demanded"}
@@ -155,15 +155,15 @@ def quantity_fields(candidate: Candidate, corpus) -> tuple[list[tuple[str, objec
     fields: list[tuple[str, object]] = [("value", figure)]
     comments = []
     try:
-        interval, rule = interval_for_value(figure, corpus.semantics)
-        comments.append(f"interval {interval}: {rule!r} in value_semantics")
+        interval, suggested, rule = reading_of(figure, corpus.semantics)
+        comments.append(f"interval {interval}: {rule!r} in value_semantics" + (f", which usually suggests {suggested}" if suggested != interval else ""))
         return fields, comments
     except ValueNotUnderstood:
         pass
     unit = candidate.counts.split()[0] if candidate.counts and figure.lower().endswith(candidate.counts.split()[0].lower()) else None
     bare = as_digits(figure[: -len(unit)].strip() if unit else figure)
     try:
-        interval, rule = interval_for_value(bare, corpus.semantics)
+        interval, _, rule = reading_of(bare, corpus.semantics)
     except ValueNotUnderstood:
         comments.append(f"the value_semantics table cannot read {figure!r}: give low:/high: and say why in note:")
         return fields, comments
@@ -173,12 +173,17 @@ def quantity_fields(candidate: Candidate, corpus) -> tuple[list[tuple[str, objec
     return fields, comments
 
 
+def plain_number(value):
+    """A Decimal as YAML writes a number: 30000, not '30000.0'."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
 def explicit_fields(interval: Interval) -> list[tuple[str, object]]:
     fields: list[tuple[str, object]] = []
-    if interval.low is not None:
-        fields.append(("low", interval.low))
+    if interval.low is not None and (interval.low != 0 or interval.high is None):
+        fields.append(("low", plain_number(interval.low)))
     if interval.high is not None:
-        fields.append(("high", interval.high))
+        fields.append(("high", plain_number(interval.high)))
     if interval.low is not None and not interval.low_closed:
         fields.append(("low_exclusive", True))
     if interval.high is not None and not interval.high_closed:

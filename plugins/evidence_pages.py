@@ -35,9 +35,11 @@ from claimsdb.spread import SCALES, choose_scale, figure_from_row, render_spread
 
 STYLESHEET = Path(__file__).with_name("evidence.css")
 STYLESHEET_PATH = "/-/claimsdb/evidence.css"
-CONFLICTING = ("contradicts", "differs-in-scope")
+# Marked red on pages; look-alikes (differs-in-scope) are shown apart, in a neutral style.
+CONFLICTING = ("contradicts", "in-tension")
+LOOK_ALIKE = "differs-in-scope"
 # Related claims are listed conflicts first.
-RELATION_ORDER = {"contradicts": 0, "differs-in-scope": 1, "refines": 2, "corroborates": 3, "compatible": 4}
+RELATION_ORDER = {"contradicts": 0, "in-tension": 1, "differs-in-scope": 2, "refines": 3, "corroborates": 4, "compatible": 5}
 
 
 def row_url(datasette, database: str, table: str, key: str) -> str:
@@ -134,6 +136,7 @@ async def claim_page(datasette, database: str, claim_id: str, request) -> dict:
         select r.claim_id, r.other_claim_id, r.relation, r.origin, r.rationale, r.detected_relation,
           r.detected_rationale, o.id as other_id, o.kind as other_kind, o.statement as other_statement,
           o.value_text as other_value_text, o.value_interval as other_value_interval,
+          o.value_suggested_interval as other_value_suggested_interval, o.hedges as other_hedges,
           o.period_text as other_period_text, o.period_start as other_period_start, o.period_end as other_period_end,
           o.label as other_label, o.modality as other_modality, o.speaker as other_speaker, o.mode as other_mode,
           o.reporter as other_reporter, o.source_id as other_source_id, o.source_title as other_source_title,
@@ -148,9 +151,17 @@ async def claim_page(datasette, database: str, claim_id: str, request) -> dict:
         relation["source_url"] = row_url(datasette, database, "sources", relation["other_source_id"])
         relation["other_source_published"] = date_at_precision(relation["other_source_published"], calendars_of.get(relation["other_source_id"]))
         relation["same_source"] = relation["other_source_id"] == claim["source_id"]
+        relation["other_hedges"] = json.loads(relation["other_hedges"] or "[]")
     related.sort(key=lambda r: (RELATION_ORDER.get(r["relation"], 9), r["other_id"]))
     context = quote_in_context(claim["source_text"], claim["quote_start"], claim["quote_end"])
     source_url = row_url(datasette, database, "sources", claim["source_id"])
+    claim["hedges"] = json.loads(claim["hedges"] or "[]")
+    figure = None
+    if claim["figure_id"]:
+        [figure] = await rows(db, "select * from figures where id = :id", {"id": claim["figure_id"]})
+        figure["url"] = row_url(datasette, database, "figures", figure["id"])
+        figure["others_url"] = datasette.urls.table(database, "claims") + "?figure_id=" + tilde_encode(figure["id"])
+        figure["hedges"] = json.loads(figure["hedges"] or "[]")
     return {
         "claim": claim,
         "speaker": agent_card(datasette, database, claim["speaker_id"], claim["speaker_name"], claim["speaker_kind"], claim["speaker_description"], affiliations),
@@ -176,6 +187,7 @@ async def claim_page(datasette, database: str, claim_id: str, request) -> dict:
         "measure_url": row_url(datasette, database, "measures", claim["measure_id"]) if claim["measure_id"] else None,
         "role_agent_url": row_url(datasette, database, "agents", claim["role_agent_id"]) if claim["role_agent_id"] else None,
         "related": related,
+        "figure": figure,
     }
 
 
@@ -193,7 +205,7 @@ async def source_page(datasette, database: str, source_id: str, request) -> dict
     host = (await rows(db, "select id, name, kind, description from agents where id = :id", {"id": source["host_id"]})) if source.get("host_id") else []
     affiliations = await affiliations_of(db, list(dict.fromkeys([source["publisher_id"], *(a["id"] for a in credits + host)])))
     claims = await rows(db, """
-        select c.id, c.kind, c.statement, c.quote_start, c.quote_end, c.value_text, c.period_text, c.withdrawn,
+        select c.id, c.kind, c.statement, c.quote_start, c.quote_end, c.value_text, c.period_text, c.withdrawn, c.hedges,
           sp.name as speaker, c.mode
         from claims c join agents sp on sp.id = c.speaker_id
         where c.source_id = :id order by c.quote_start, c.quote_end desc, c.id""", {"id": source_id})
@@ -202,17 +214,20 @@ async def source_page(datasette, database: str, source_id: str, request) -> dict
         from claims c
         join relations r on c.id in (r.claim_id, r.other_claim_id)
         join claims o on o.id = case when r.claim_id = c.id then r.other_claim_id else r.claim_id end
-        where c.source_id = :id and r.relation in ('contradicts', 'differs-in-scope') and o.source_id != c.source_id
+        where c.source_id = :id and r.relation in ('contradicts', 'in-tension', 'differs-in-scope') and o.source_id != c.source_id
         order by c.id, r.relation, o.id""", {"id": source_id})
     conflicts_of: dict[str, list[dict]] = {}
+    look_alikes_of: dict[str, list[dict]] = {}
     for conflict in conflicts:
         conflict["url"] = row_url(datasette, database, "claims", conflict["other_id"])
-        conflicts_of.setdefault(conflict["claim_id"], []).append(conflict)
+        (look_alikes_of if conflict["relation"] == LOOK_ALIKE else conflicts_of).setdefault(conflict["claim_id"], []).append(conflict)
     quoted = []
     for number, claim in enumerate(claims, start=1):
         claim["number"] = number
         claim["url"] = row_url(datasette, database, "claims", claim["id"])
         claim["conflicts"] = conflicts_of.get(claim["id"], [])
+        claim["look_alikes"] = look_alikes_of.get(claim["id"], [])
+        claim["hedges"] = json.loads(claim["hedges"] or "[]")
         quoted.append(QuotedClaim(claim["id"], claim["quote_start"], claim["quote_end"], number,
                                   claim["statement"], claim["url"], bool(claim["conflicts"])))
     focus = request.args.get("claim") if request else None
@@ -295,6 +310,7 @@ async def measure_page(datasette, database: str, measure_id: str, request) -> di
         row["url"] = row_url(datasette, database, "claims", row["id"])
         row["source_url"] = row_url(datasette, database, "sources", row["source_id"])
         row["published"] = date_at_precision(row["source_published"], calendars_of.get(row["source_id"]))
+        row["hedges"] = json.loads(row["hedges"] or "[]")
         figures.append(figure_from_row(row, row["url"], row["published"] if row["source_published"] else None))
     asked = request.args.get("scale") if request else None
     scale = asked if asked in SCALES else choose_scale(figures)
@@ -495,6 +511,11 @@ LINKED = {
     ("conflicts", "other_source_id"): "sources",
     ("conflicts", "subject_id"): "subjects",
     ("conflicts", "measure_id"): "measures",
+    ("look_alikes", "claim_id"): "claims",
+    ("look_alikes", "other_id"): "claims",
+    ("relations", "claim_id"): "claims",
+    ("relations", "other_claim_id"): "claims",
+    ("estimates", "figure_id"): "figures",
 }
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from claimsdb.load import load_corpus
 from claimsdb.numerals import latin_digits
-from claimsdb.relations import ValueNotUnderstood, interval_for_value
+from claimsdb.readings import ValueNotUnderstood, reading_of
 
 from .conftest import CLAIMS_DIR
 
@@ -42,15 +42,14 @@ def test_digits_and_separators_become_latin(written, latin):
     ("۲٫۵ million", 2_500_000, 2_500_000),
 ])
 def test_figures_in_other_digits_read_exactly(semantics, written, low, high):
-    interval, _ = interval_for_value(written, semantics)
-    assert (interval.low, interval.high) == (low, high)
-    latin, _ = interval_for_value(latin_digits(written), semantics)
-    assert interval == latin
+    reading = reading_of(written, semantics)
+    assert (reading.entailed.low, reading.entailed.high) == (low, high)
+    assert reading == reading_of(latin_digits(written), semantics)
 
 
 def test_a_misplaced_separator_is_not_read(semantics):
     with pytest.raises(ValueNotUnderstood):
-        interval_for_value("۵٬", semantics)
+        reading_of("۵٬", semantics)
 
 
 @pytest.mark.parametrize("text, figure", [
