@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass
 
 from .model import ValueSemantics
+from .numerals import latin_digits
 
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
 MONTH_NUMBER = {name.lower(): f"{number:02d}" for number, name in enumerate(MONTHS, 1)}
@@ -34,6 +35,13 @@ YEAR = r"(?:1[5-9]\d\d|20\d\d)(?![\d,]\d)"
 DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 PART_OF_MONTH = r"(?:early|mid|late)"
 SEASONS = r"(?:spring|summer|autumn|fall|winter)"
+# The Solar Hijri (Iranian) calendar as Persian texts write it: its months,
+# years of the 13th and 14th centuries (1300–1499, 1921–2121 AD), and days,
+# in Persian or Latin digits.
+SOLAR_HIJRI_MONTHS = ["فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور", "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند"]
+SH_MONTH = "(?:" + "|".join(SOLAR_HIJRI_MONTHS) + ")"
+SH_YEAR = r"[1۱][34۳۴][0-9۰-۹]{2}(?![0-9۰-۹])"
+SH_DAY = r"(?:[0-3۰-۳]?[0-9۰-۹])"
 TIME_UNITS = {"day", "days", "week", "weeks", "month", "months", "year", "years", "decade", "decades", "century", "centuries", "hour", "hours"}
 
 WORD_NUMBERS = {
@@ -49,7 +57,9 @@ MORE_VAGUE_QUANTITIES = [
     "hundreds of thousands", "millions", "scores", "several", "many", "numerous", "a few", "a handful",
     "a number", "countless", "a majority", "a minority",
 ]
-NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s+(?:thousand|million|billion))?(?:\s*(?:%|per\s?cent))?"
+# \d matches Persian and Arabic-Indic digits too; the Arabic thousands (U+066C)
+# and decimal (U+066B) separators join them into one figure ("۵٬۰۰۰").
+NUMBER = r"(?:\d{1,3}(?:[,\u066c]\d{3})+|\d+)(?:[.\u066b]\d+)?(?:\s+(?:thousand|million|billion))?(?:\s*(?:%|per\s?cent|\u066a))?"
 # A number after these words names something ("article 2"), it counts nothing.
 IDENTIFIER_BEFORE = re.compile(r"(?:article|section|paragraph|chapter|resolution|no\.|number|item|pages?|pp?\.|clause|rule|protocol|volume|vol\.)\s+$", re.I)
 # Wikipedia-like pages: a reference marker ("[15]", "[note 3]") is no figure;
@@ -96,6 +106,8 @@ REPORTING_VERBS = [
     "confirmed", "confirms", "denied", "denies", "alleged", "alleges", "accused", "accuses", "recalled",
     "recalls", "cited", "concluded", "explained", "acknowledged", "acknowledges", "declared", "demanded",
     "emphasised", "emphasized", "asserted", "testified", "reported that", "estimated", "estimates that",
+    # Persian: according to, said, says, announced, wrote, called for
+    "به گفته", "گفت", "می‌گوید", "می گوید", "اعلام کرد", "نوشت", "خواستار",
 ]
 REPORTING = re.compile(
     r"(?<![\w’'-])(?:" + "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in sorted(REPORTING_VERBS, key=len, reverse=True))
@@ -117,6 +129,7 @@ class Candidate:
     figure: str | None = None  # figure: the figure as written ("more than 30,000", "33 years")
     counts: str | None = None  # figure: what it counts, as written ("political prisoners")
     bounds: tuple[str, str] | None = None  # date: start and end bounds, when the text fixes them
+    calendar: str | None = None  # date: the calendar of the bounds, when not the Gregorian ('solar-hijri')
     verb: str | None = None  # reporting: the verb as written
 
     @property
@@ -171,6 +184,7 @@ def find_dates(text: str, semantics: ValueSemantics | None) -> tuple[list[tuple[
     in any case, since it may start a sentence."""
     qualifiers = {q.qualifier for q in semantics.period_qualifiers} if semantics else set()
     found: list[tuple[int, int, tuple | None]] = []
+    solar_hijri: set[tuple[int, int]] = set()
     taken = [False] * (len(text) + 1)
 
     def free(start: int, end: int) -> bool:
@@ -213,6 +227,10 @@ def find_dates(text: str, semantics: ValueSemantics | None) -> tuple[list[tuple[
     for pattern, bounds_of in patterns:
         for match in re.finditer(pattern, text):
             take(*match.span(), bounds_of(match))
+    for start, end, bounds in solar_hijri_dates(text, qualifiers):
+        if free(start, end):
+            take(start, end, bounds)
+            solar_hijri.add((start, end))
     names = []
     for match in re.finditer(rf"(?<![\d,.$£€])\b{YEAR}\b(?![\d.,]\d)", text):
         start, end = match.span()
@@ -225,7 +243,38 @@ def find_dates(text: str, semantics: ValueSemantics | None) -> tuple[list[tuple[
         preposition = re.search(r"\b(?:in|since|until|by|during|from|of|before|after|around|circa|throughout)\s+$", text[max(0, start - 12):start], re.I)
         take(start - len(preposition[0]) if preposition else start, end, (match[0], match[0]))
     found.sort()
-    return found, names
+    return found, names, solar_hijri
+
+
+def solar_hijri_dates(text: str, qualifiers: set[str]):
+    """(start, end, bounds) of the Solar Hijri dates of a Persian text: 'مرداد و
+    شهریور ۱۳۶۷', '۲۴ مرداد ۱۳۶۷', 'تابستان ۱۳۶۷', 'سال ۱۳۶۷', with the bounds
+    in that calendar ('1367-05', '1367-06')."""
+
+    def month(name: str) -> str:
+        return f"{SOLAR_HIJRI_MONTHS.index(name) + 1:02d}"
+
+    def day(digits: str) -> str:
+        return f"{int(latin_digits(digits)):02d}"
+
+    spans = []
+    # (۲۴) مرداد (و (۳۱) شهریور) (ماه) (سال) ۱۳۶۷
+    dates = re.compile(
+        rf"(?<!\w)(?:(?P<d1>{SH_DAY})\s+)?(?P<m1>{SH_MONTH})(?:\s+ماه)?(?:\s+(?:و|تا)\s+(?:(?P<d2>{SH_DAY})\s+)?(?P<m2>{SH_MONTH})(?:\s+ماه)?)?"
+        rf"(?:\s*،)?\s+(?:سال\s+)?(?P<y>{SH_YEAR})"
+    )
+    for m in dates.finditer(text):
+        year = latin_digits(m["y"])
+        first = f"{year}-{month(m['m1'])}" + (f"-{day(m['d1'])}" if m["d1"] else "")
+        last = f"{year}-{month(m['m2'] or m['m1'])}" + (f"-{day(m['d2'])}" if m["d2"] else (f"-{day(m['d1'])}" if m["d1"] and not m["m2"] else ""))
+        spans.append((m.start(), m.end(), (first, last)))
+    seasons = [q for q in qualifiers if q in ("بهار", "تابستان", "پاییز", "زمستان")]
+    if seasons:
+        for m in re.finditer(rf"(?<!\w)(?P<s>{'|'.join(seasons)})(?:\s+سال)?\s+(?P<y>{SH_YEAR})", text):
+            spans.append((m.start(), m.end(), (f"{m['s']} {latin_digits(m['y'])}",) * 2))
+    for m in re.finditer(rf"(?<!\w)(?:در\s+)?سال\s+(?P<y>{SH_YEAR})", text):
+        spans.append((m.start(), m.end(), (latin_digits(m["y"]),) * 2))
+    return spans
 
 
 def find_figures(text: str, semantics: ValueSemantics | None, skip: list[tuple[int, int]]) -> list[tuple[int, int, str, str | None]]:
@@ -314,11 +363,12 @@ def find_candidates(text: str, semantics: ValueSemantics | None = None) -> list[
         return position, position
 
     candidates = []
-    dates, names = find_dates(text, semantics)
+    dates, names, solar_hijri = find_dates(text, semantics)
     absolute = [(start, end) for start, end, bounds in dates if bounds is not None]
     names += [marker.span() for marker in REFERENCE_MARKER.finditer(text)]
     for start, end, bounds in dates:
-        candidates.append(Candidate("date", start, end, text[start:end], *sentence_of(start), bounds=bounds))
+        calendar = "solar-hijri" if (start, end) in solar_hijri else None
+        candidates.append(Candidate("date", start, end, text[start:end], *sentence_of(start), bounds=bounds, calendar=calendar))
     for start, end, figure, counts in find_figures(text, semantics, absolute + names):
         candidates.append(Candidate("figure", start, end, text[start:end], *sentence_of(start), figure=figure, counts=counts))
     for start, end in find_characterisations(text, starts):

@@ -18,7 +18,7 @@ from pathlib import Path
 import sqlite_utils
 
 from .load import Corpus
-from . import folding
+from . import calendars, folding
 from .originals import cut_off_warnings, pages_of
 from .quotes import context
 from .progress import Stages
@@ -186,6 +186,8 @@ TABLES = [
             C("publisher_id", str, described(Source, "publisher"), True),
             C("credited_to_id", str, "Id of the agent the document credits as its author or origin, when it names one; the first, when it credits several (all are in source_credits)."),
             C("published", str, described(Source, "published")),
+            C("published_calendar", str, described(Source, "published_calendar")),
+            C("published_gregorian", str, "The Gregorian days the publication date (or its bounds) can denote, first and last ('1988-07-23/1988-08-22'), when it is written in another calendar; empty for a Gregorian date."),
             C("published_note", str, described(Source, "published_note")),
             C("retrieved", str, described(Source, "retrieved")),
             C("excerpt", str, described(Source, "excerpt")),
@@ -770,6 +772,18 @@ def claim_row(corpus: Corpus, source: Source, claim, units: dict) -> dict:
     return row
 
 
+def published_gregorian(source: Source) -> str | None:
+    """The Gregorian days of a publication date written in another calendar."""
+    calendar = source.published_calendar or calendars.GREGORIAN
+    if calendar == calendars.GREGORIAN:
+        return None
+    low = source.published or source.published_not_before
+    high = source.published or source.published_not_after
+    first = calendars.gregorian_days(calendar, low)[0].isoformat() if low else ""
+    last = calendars.gregorian_days(calendar, high)[1].isoformat() if high else ""
+    return f"{first}/{last}" if (first or last) else None
+
+
 def rows_for(corpus: Corpus, stages: Stages | None = None) -> dict[str, list]:
     rows: dict[str, list[dict]] = {table.name: [] for table in TABLES}
     units = {measure.id: measure.unit for measure in corpus.measures}
@@ -795,7 +809,8 @@ def rows_for(corpus: Corpus, stages: Stages | None = None) -> dict[str, list]:
         rows["sources"].append({
             "id": source.id, "title": source.title, "url": source.url, "publisher_id": source.publisher,
             "credited_to_id": (source.credited or [None])[0], "published": source.published, "published_note": source.published_note,
-            "retrieved": source.retrieved, "excerpt": source.excerpt, "language": source.language, "archive": source.archive,
+            "retrieved": source.retrieved, "excerpt": source.excerpt,
+            "published_calendar": source.published_calendar, "published_gregorian": published_gregorian(source), "language": source.language, "archive": source.archive,
             "sha256": source.sha256, "text": corpus.texts[source.id], "path": place.path,
             "original": source.original, "original_sha256": source.original_sha256, "original_format": source.original_format,
             "extractor": source.extractor, "original_characters": source.original_characters,

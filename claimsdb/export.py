@@ -183,7 +183,7 @@ def source_file(conn, source: sqlite3.Row) -> Lines:
     out.mapping(present([
         ("id", source["id"]), ("title", source["title"]), ("url", source["url"]), ("publisher", source["publisher_id"]),
         ("credited_to", credited[0] if len(credited) == 1 else credited or None), ("host", source["host_id"]), ("hosted", source["hosted"]),
-        ("published", source["published"]), ("published_not_before", source["published_not_before"]),
+        ("published_calendar", source["published_calendar"]), ("published", source["published"]), ("published_not_before", source["published_not_before"]),
         ("published_not_after", source["published_not_after"]), ("undated", True if source["undated"] else None),
         ("published_note", source["published_note"]), ("retrieved", source["retrieved"]), ("excerpt", source["excerpt"]), ("archived_url", source["archived_url"]), ("language", source["language"]), ("archive", source["archive"]), ("sha256", source["sha256"]),
         ("original", source["original"]), ("original_sha256", source["original_sha256"]), ("original_format", source["original_format"]),

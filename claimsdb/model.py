@@ -59,7 +59,7 @@ def check_date_parts(year: str, month: str | None, day: str | None, calendar: st
     calendars.check_date_parts(calendar, year, month, day)
 
 
-def validate_partial_date(value: object) -> object:
+def validate_partial_date(value: object, calendar: str | None = None) -> object:
     if isinstance(value, int):
         value = str(value)
     if not isinstance(value, str):
@@ -67,7 +67,7 @@ def validate_partial_date(value: object) -> object:
     match = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", value)
     if not match:
         raise ValueError(f"{value!r} is not a date — write it as YYYY, YYYY-MM or YYYY-MM-DD")
-    check_date_parts(*match.groups())
+    check_date_parts(*match.groups(), calendar or calendars.GREGORIAN)
     return value
 
 
@@ -502,6 +502,7 @@ class Source(Strict):
     credited_to: Slug | list[Slug] | None = Field(None, description="Id of the agent the document credits as its author or origin, when it names one; a list of ids, in the document's order, when it credits several.")
     host: Slug | None = Field(None, description="Id of the agent whose site carries the copy that was archived, when that is not the publisher (an archive or mirror site carrying the publisher's document).")
     hosted: PartialDate | None = Field(None, description="When the host put up its copy, at the precision known: YYYY, YYYY-MM or YYYY-MM-DD; `published` stays the publisher's date.")
+    published_calendar: Literal["gregorian", "solar-hijri"] | None = Field(None, description="The calendar `published`, `published_not_before` and `published_not_after` are written in, as the document dates itself: solar-hijri (a Persian document dated 1367-05) or gregorian; empty is gregorian.")
     published: PartialDate | None = Field(None, description="Publication date at the precision the document gives: YYYY, YYYY-MM or YYYY-MM-DD; empty when unknown.")
     published_not_before: PartialDate | None = Field(None, description="When only bounds are known: the earliest the document can have been published (YYYY, YYYY-MM or YYYY-MM-DD; 'after July 2022' is 2022-08).")
     published_not_after: PartialDate | None = Field(None, description="When only bounds are known: the latest the document can have been published, in the same form.")
@@ -523,7 +524,9 @@ class Source(Strict):
     not_claims: list[NotClaim] = Field(default_factory=list, description="Words of the archive that an editor decides need no claim of their own, each with the reason; `claimsdb coverage` counts the candidate expressions inside them as not claims.")
     claims: list[Claim] = Field(default_factory=list, description="Every claim the document carries.")
 
-    _validate_dates = field_validator("published", "retrieved", "hosted", "published_not_before", "published_not_after", mode="before")(lambda cls, v: validate_partial_date(v))
+    _validate_dates = field_validator("retrieved", "hosted", mode="before")(lambda cls, v: validate_partial_date(v))
+    _validate_publication_dates = field_validator("published", "published_not_before", "published_not_after", mode="before")(
+        lambda cls, v, info: validate_partial_date(v, info.data.get("published_calendar")))
 
     @property
     def credited(self) -> list[str]:
@@ -537,6 +540,8 @@ class Source(Strict):
         bounds = [name for name in ("published_not_before", "published_not_after") if getattr(self, name) is not None]
         if self.published is not None and bounds:
             raise ValueError(f"both `published` and `{bounds[0]}` — give the date when the document states it, or bounds when only they are known")
+        if self.published_calendar is not None and self.published is None and self.published_not_before is None and self.published_not_after is None:
+            raise ValueError("`published_calendar` without a publication date — give `published` (or its bounds) in that calendar, or remove `published_calendar`")
         if self.published is not None and self.undated:
             raise ValueError("`undated: true` with a `published` date — remove one: `undated` says the document gives no date")
         low, high = self.published_not_before, self.published_not_after

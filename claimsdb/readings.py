@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from .model import ValueSemantics
+from .numerals import latin_digits
 
 MINUS_INFINITY = Decimal("-Infinity")
 INFINITY = Decimal("Infinity")
@@ -133,7 +134,8 @@ class Reading(NamedTuple):
 
 
 def normalise_wording(text: str) -> str:
-    return " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").lower().split())
+    """Case and spacing folded; Persian and Arabic-Indic digits and separators as Latin ones."""
+    return " ".join(latin_digits(text).replace("\u00a0", " ").replace("\u202f", " ").lower().split())
 
 
 def shape(notation: str, n: Decimal, t: Decimal, r: Decimal, a: Decimal | None = None, b: Decimal | None = None) -> Interval:

@@ -246,9 +246,11 @@ def stub(corpus, source, candidate: Candidate, sentence_candidates: list[Candida
         comments += value_comments
     elif candidate.category == "date" and candidate.bounds:
         kind, head = "period", []
-        extra += [("period", normal(candidate.text)), ("start", candidate.bounds[0]), ("end", candidate.bounds[1])]
+        calendar = [("calendar", candidate.calendar)] if candidate.calendar else []
+        extra += [("period", normal(candidate.text)), *calendar, ("start", candidate.bounds[0]), ("end", candidate.bounds[1])]
         try:
-            comments.append(f"period {period_for_bounds(*candidate.bounds, corpus.semantics)}")
+            period = period_for_bounds(*candidate.bounds, corpus.semantics, candidate.calendar)
+            comments.append(f"period {period}" + (f" ({period.in_calendar()}, {candidate.calendar})" if candidate.calendar else ""))
         except ValueNotUnderstood as error:
             comments.append(f"the bounds cannot be read: {error}")
     elif candidate.category == "date":

@@ -88,6 +88,13 @@ def relation_from(claim_id: str, relation: dict) -> str:
     return relation["relation"]
 
 
+async def publication_calendars(db) -> dict[str, str]:
+    """Source id -> the calendar of its publication date, for the few sources
+    dated in another calendar than the Gregorian."""
+    found = await rows(db, "select id, published_calendar from sources where published_calendar is not null and published_calendar != 'gregorian'")
+    return {row["id"]: row["published_calendar"] for row in found}
+
+
 async def translator_card(datasette, database: str, db, agent_id: str | None) -> dict | None:
     """The agent whose published translation a claim gives; None for the editors' own."""
     if agent_id in (None, "editor"):
@@ -102,7 +109,7 @@ async def claim_page(datasette, database: str, claim_id: str, request) -> dict:
         select c.*, sp.name as speaker_name, sp.kind as speaker_kind, sp.description as speaker_description,
           rp.name as reporter_name, rp.kind as reporter_kind, rp.description as reporter_description,
           s.title as source_title, s.url as source_url, s.published as source_published,
-          s.published_note as source_published_note, s.credited_to_id, s.text as source_text, s.language as source_language,
+          s.published_note as source_published_note, s.credited_to_id, s.text as source_text, s.language as source_language, s.published_calendar as source_published_calendar,
           s.original as source_original, s.original_format as source_original_format, s.original_sha256 as source_original_sha256,
           s.extractor as source_extractor, s.pages as source_pages,
           cr.name as credited_to_name, cr.kind as credited_to_kind, cr.description as credited_to_description,
@@ -137,11 +144,12 @@ async def claim_page(datasette, database: str, claim_id: str, request) -> dict:
         from relations r
         join claims_with_provenance o on o.id = case when r.claim_id = :id then r.other_claim_id else r.claim_id end
         where r.claim_id = :id or r.other_claim_id = :id""", {"id": claim_id})
+    calendars_of = await publication_calendars(db)
     for relation in related:
         relation["as_read"] = relation_from(claim_id, relation)
         relation["url"] = row_url(datasette, database, "claims", relation["other_id"])
         relation["source_url"] = row_url(datasette, database, "sources", relation["other_source_id"])
-        relation["other_source_published"] = date_at_precision(relation["other_source_published"])
+        relation["other_source_published"] = date_at_precision(relation["other_source_published"], calendars_of.get(relation["other_source_id"]))
         relation["same_source"] = relation["other_source_id"] == claim["source_id"]
         relation["other_hedges"] = json.loads(relation["other_hedges"] or "[]")
     related.sort(key=lambda r: (RELATION_ORDER.get(r["relation"], 9), r["other_id"]))
@@ -170,7 +178,7 @@ async def claim_page(datasette, database: str, claim_id: str, request) -> dict:
         "source": {
             "id": claim["source_id"], "title": claim["source_title"], "url": source_url,
             "address": claim["source_url"], "href": safe_href(claim["source_url"]),
-            "published": date_at_precision(claim["source_published"]), "published_note": claim["source_published_note"],
+            "published": date_at_precision(claim["source_published"], claim["source_published_calendar"]), "published_note": claim["source_published_note"],
             "language": claim["source_language"], "direction": direction(claim["source_language"]),
         },
         "original": original_of(datasette, {"original": claim["source_original"], "original_format": claim["source_original_format"],
@@ -241,9 +249,9 @@ async def source_page(datasette, database: str, source_id: str, request) -> dict
         "credits": [agent_card(datasette, database, a["id"], a["name"], a["kind"], a["description"], affiliations) for a in credits],
         "host": agent_card(datasette, database, host[0]["id"], host[0]["name"], host[0]["kind"], host[0]["description"], affiliations) if host else None,
         "hosted": date_at_precision(source["hosted"]) if source.get("hosted") else None,
-        "published_bounds": published_bounds(source),
+        "published_bounds": published_bounds(source, source["published_calendar"]),
         "archived_href": safe_href(source["archived_url"]) if source.get("archived_url") else None,
-        "published": date_at_precision(source["published"]),
+        "published": date_at_precision(source["published"], source["published_calendar"]),
         "retrieved": date_at_precision(source["retrieved"]),
         "href": safe_href(source["url"]),
         "direction": direction(source["language"]),
@@ -261,15 +269,15 @@ async def credited_agents(db, source_id: str) -> list[dict]:
         where sc.source_id = :id order by sc.position""", {"id": source_id})
 
 
-def published_bounds(source: dict) -> str | None:
+def published_bounds(source: dict, calendar: str | None = None) -> str | None:
     """'not before August 2022', 'between 2021 and March 2022': what is known of an undated document's date."""
     low, high = source.get("published_not_before"), source.get("published_not_after")
     if low and high:
-        return f"between {date_at_precision(low)} and {date_at_precision(high)}"
+        return f"between {date_at_precision(low, calendar)} and {date_at_precision(high, calendar)}"
     if low:
-        return f"not before {date_at_precision(low)}"
+        return f"not before {date_at_precision(low, calendar)}"
     if high:
-        return f"not after {date_at_precision(high)}"
+        return f"not after {date_at_precision(high, calendar)}"
     return None
 
 
@@ -305,11 +313,12 @@ async def measure_page(datasette, database: str, measure_id: str, request) -> di
         from estimates e join claims c on c.id = e.id
         where e.measure_id = :id
         order by e.value_low is null, e.value_low, e.value_high is null, e.value_high, e.id""", {"id": measure_id})
+    calendars_of = await publication_calendars(db)
     figures = []
     for row in estimates:
         row["url"] = row_url(datasette, database, "claims", row["id"])
         row["source_url"] = row_url(datasette, database, "sources", row["source_id"])
-        row["published"] = date_at_precision(row["source_published"])
+        row["published"] = date_at_precision(row["source_published"], calendars_of.get(row["source_id"]))
         row["hedges"] = json.loads(row["hedges"] or "[]")
         figures.append(figure_from_row(row, row["url"], row["published"] if row["source_published"] else None))
     asked = request.args.get("scale") if request else None
