@@ -75,12 +75,12 @@ def free_port() -> int:
 
 @pytest.fixture(scope="session")
 def server(built_db):
-    """The server as `make serve` starts it (claimsdb.serve.datasette_command),
+    """The server as `make serve` starts it (claimsdb.serve.server_command),
     serving built_db on a free loopback port: its base URL."""
-    from claimsdb.serve import datasette_command
+    from claimsdb.serve import server_command
 
     port = free_port()
-    process = subprocess.Popen(datasette_command(built_db, PROJECT_ROOT, port=port), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(server_command(built_db, PROJECT_ROOT, port=port), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
