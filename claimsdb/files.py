@@ -18,6 +18,15 @@ from pathlib import Path
 # MAX_VALUE_BYTES), which is what makes a larger archive costly to serve.
 MAX_FILE_BYTES = 2_000_000
 
+# 50 MB: an original (saved page, PDF, web-archive capture) is evidence kept
+# byte for byte, and a UN or NGO report with its images runs to tens of
+# megabytes, so originals may be larger than the text limit above. It is
+# never parsed as YAML nor stored in the database; it is hashed as a stream
+# (MAX_FILE_BYTES at a time) by every check, and read whole only to extract
+# its text (add-source, verify-sources, reanchor). 50 MB is where GitHub starts
+# warning about a file (it refuses those over 100 MB).
+MAX_ORIGINAL_BYTES = 50_000_000
+
 
 class Unreadable(Exception):
     """Why a file cannot be used, and what to do: the two halves of a problem line."""
@@ -28,10 +37,10 @@ class Unreadable(Exception):
         self.fix = fix
 
 
-def read_inside(path: Path, root: Path, shown_root: str, name: str, missing_fix: str) -> bytes:
-    """The bytes of ``path``, which must resolve to a regular file inside the
-    real directory ``root`` and be no larger than MAX_FILE_BYTES. Messages
-    call the file ``name`` and the directory ``shown_root``."""
+def open_inside(path: Path, root: Path, shown_root: str, name: str, missing_fix: str) -> int:
+    """A read-only descriptor of ``path``, which must resolve to a regular
+    file inside the real directory ``root``. Messages call the file ``name``
+    and the directory ``shown_root``."""
     try:
         real = path.resolve()
     except (RuntimeError, OSError):  # Python 3.11 and 3.12 raise RuntimeError("Symlink loop ...")
@@ -57,6 +66,12 @@ def read_inside(path: Path, root: Path, shown_root: str, name: str, missing_fix:
     if kind is not None:
         os.close(descriptor)
         raise Unreadable(f"{name} is {kind}, not a regular file", "replace it with a plain text file")
+    return descriptor
+
+
+def read_inside(path: Path, root: Path, shown_root: str, name: str, missing_fix: str) -> bytes:
+    """The bytes of ``path`` (see open_inside), no more than MAX_FILE_BYTES."""
+    descriptor = open_inside(path, root, shown_root, name, missing_fix)
     with open(descriptor, "rb") as handle:
         try:
             data = handle.read(MAX_FILE_BYTES + 1)
@@ -68,6 +83,44 @@ def read_inside(path: Path, root: Path, shown_root: str, name: str, missing_fix:
                 "keep only what belongs in it (README: Limits), or raise MAX_FILE_BYTES in claimsdb/files.py",
             )
         return data
+
+
+def hash_inside(path: Path, root: Path, shown_root: str, name: str, missing_fix: str) -> str:
+    """SHA-256 of an original inside ``root`` (see open_inside), read as a
+    stream: memory stays bounded whatever its size, up to MAX_ORIGINAL_BYTES."""
+    import hashlib
+
+    descriptor = open_inside(path, root, shown_root, name, missing_fix)
+    digest, size = hashlib.sha256(), 0
+    with open(descriptor, "rb") as handle:
+        try:
+            while chunk := handle.read(MAX_FILE_BYTES):
+                size += len(chunk)
+                if size > MAX_ORIGINAL_BYTES:
+                    raise too_large(name, os.fstat(descriptor).st_size)
+                digest.update(chunk)
+        except OSError as error:
+            raise Unreadable(f"{name} cannot be read ({error.strerror})", "check that the file is readable") from error
+    return digest.hexdigest()
+
+
+def read_original(path: Path, name: str) -> bytes:
+    """The bytes of an original to extract its text from, up to MAX_ORIGINAL_BYTES."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_ORIGINAL_BYTES + 1)
+            if len(data) > MAX_ORIGINAL_BYTES:
+                raise too_large(name, os.fstat(handle.fileno()).st_size)
+            return data
+    except OSError as error:
+        raise Unreadable(f"{name} cannot be read ({error.strerror})", "check that the file is readable") from error
+
+
+def too_large(name: str, size: int) -> Unreadable:
+    return Unreadable(
+        f"{name} is {size:,} bytes, over the limit of {MAX_ORIGINAL_BYTES:,} bytes for an original",
+        "keep the document itself without embedded media, or raise MAX_ORIGINAL_BYTES in claimsdb/files.py (README: Limits)",
+    )
 
 
 def loop(name: str) -> Unreadable:

@@ -94,11 +94,12 @@ class Follower:
     project's Datasette (claimsdb.serve.make_datasette), one build per
     response."""
 
-    def __init__(self, db_path: Path, root: Path, settings: dict | None = None,
+    def __init__(self, db_path: Path, root: Path, settings: dict | None = None, claims_dir: Path | None = None,
                  poll_seconds: float = POLL_SECONDS, drain_seconds: float = DRAIN_SECONDS):
         self.db_path = Path(db_path)
         self.root = Path(root)
         self.settings = settings or {}  # Datasette settings over claimsdb.serve.SETTINGS
+        self.claims_dir = claims_dir  # its originals are served (claimsdb.serve.originals_dir)
         self.poll_seconds = poll_seconds
         self.drain_seconds = drain_seconds
         # One secret for every instance, so what one build signed (a CSRF
@@ -211,7 +212,7 @@ class Follower:
                 shutil.copyfile(self.db_path, snapshot)
             # Were claims.db replaced again since `now`, the snapshot holds the
             # newer file, and the next polls serve it again as a build of its own.
-            datasette = await asyncio.to_thread(make_datasette, snapshot, self.root, secret=self.secret, **self.settings)
+            datasette = await asyncio.to_thread(make_datasette, snapshot, self.root, self.claims_dir, secret=self.secret, **self.settings)
             build = Build(self.builds, now, snapshot, datasette)
             build.app = datasette.app()
             await first_request_work(build)

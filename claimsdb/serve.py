@@ -83,6 +83,17 @@ def limit_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (ceiling, hard))
 
 
+# Where the originals (saved pages, PDFs, captures) are served: a static
+# mount of claims/sources/originals/, so the source page links to the
+# evidence byte for byte as kept.
+ORIGINALS_MOUNT = "originals"
+
+
+def originals_dir(claims_dir: Path | None) -> Path | None:
+    directory = claims_dir / "sources" / "originals" if claims_dir is not None else None
+    return directory if directory is not None and directory.is_dir() else None
+
+
 # glibc's malloc gives threads arenas of their own, up to eight per core, and
 # each reserves 64 MB of address space, which the ceiling counts though
 # little of it is used. The server starts threads with every build it
@@ -107,21 +118,25 @@ def few_malloc_arenas() -> None:
         pass
 
 
-def server_command(db_path: Path, root: Path, host: str = "127.0.0.1", port: int = 8001, settings=()) -> list[str]:
+def server_command(db_path: Path, root: Path, host: str = "127.0.0.1", port: int = 8001, settings=(),
+                   claims_dir: Path | None = None) -> list[str]:
     """The server's command line (``python -m claimsdb.serve``): a process of
     its own, so the memory ceiling counts only what serving takes.
-    ``settings``: (name, value) pairs of Datasette settings over SETTINGS."""
+    ``settings``: (name, value) pairs of Datasette settings over SETTINGS;
+    ``claims_dir``: the originals of its sources are served too."""
     command = [sys.executable, "-m", "claimsdb.serve", str(db_path), "--root", str(root), "--host", host, "--port", str(port)]
+    if claims_dir is not None:
+        command += ["--claims", str(claims_dir)]
     for name, value in settings:
         command += ["--setting", name, str(value)]
     return command
 
 
-def make_datasette(db_path: Path, root: Path, secret: str | None = None, **overrides):
+def make_datasette(db_path: Path, root: Path, claims_dir: Path | None = None, secret: str | None = None, **overrides):
     """The published instance on ``db_path``: immutable, with root's
-    metadata.yml, templates/ and plugins/ and the settings above
-    (``overrides`` replace settings). The server makes one per build
-    (claimsdb.follow); the tests use it in process."""
+    metadata.yml, templates/ and plugins/, the settings above (``overrides``
+    replace settings) and the originals of ``claims_dir``. The server makes
+    one per build (claimsdb.follow); the tests use it in process."""
     import yaml
     from datasette.app import Datasette
 
@@ -133,6 +148,7 @@ def make_datasette(db_path: Path, root: Path, secret: str | None = None, **overr
         plugins_dir=str(root / "plugins") if (root / "plugins").is_dir() else None,
         settings={**SETTINGS, **overrides},
         secret=secret,
+        static_mounts=[(ORIGINALS_MOUNT, str(originals_dir(claims_dir)))] if originals_dir(claims_dir) else None,
     )
 
 
@@ -178,7 +194,7 @@ def free_port_after(host: str, family: int, port: int) -> int:
     return port + 1
 
 
-def serve(db_path: Path, root: Path, host: str, port: int, settings: dict | None = None) -> None:
+def serve(db_path: Path, root: Path, host: str, port: int, settings: dict | None = None, claims_dir: Path | None = None) -> None:
     """Serve db_path and each build that replaces it (claimsdb.follow) on
     host:port until interrupted. Exits 1 with one line when it cannot."""
     import asyncio
@@ -189,7 +205,7 @@ def serve(db_path: Path, root: Path, host: str, port: int, settings: dict | None
 
     try:
         sock = listening_socket(host, port)
-        asyncio.run(serve_on(sock, db_path, root, settings or {}))
+        asyncio.run(serve_on(sock, db_path, root, settings or {}, claims_dir))
     except (CannotListen, Unservable) as problem:
         click.echo(str(problem), err=True)
         sys.exit(1)
@@ -197,13 +213,13 @@ def serve(db_path: Path, root: Path, host: str, port: int, settings: dict | None
         pass
 
 
-async def serve_on(sock: socket.socket, db_path: Path, root: Path, settings: dict) -> None:
+async def serve_on(sock: socket.socket, db_path: Path, root: Path, settings: dict, claims_dir: Path | None) -> None:
     import click
     import uvicorn
 
     from .follow import Follower
 
-    follower = Follower(db_path, root, settings)
+    follower = Follower(db_path, root, settings, claims_dir)
     await follower.start()  # before listening: a file that cannot be served is one line
     config = uvicorn.Config(follower, log_level="info", lifespan="on")
     host, port = sock.getsockname()[:2]
@@ -224,8 +240,9 @@ def main(argv: list[str] | None = None) -> None:
     @click.option("-h", "--host", default="127.0.0.1", show_default=True)
     @click.option("-p", "--port", default=8001, show_default=True, type=int)
     @click.option("--setting", "settings", type=Setting(), multiple=True, help="A Datasette setting over claimsdb's own: --setting NAME VALUE.")
-    def command(db_path: Path, root: Path, host: str, port: int, settings):
-        serve(db_path, root, host, port, dict(settings))
+    @click.option("--claims", "claims_dir", type=click.Path(file_okay=False, path_type=Path), help="Directory of claim files, whose originals are served.")
+    def command(db_path: Path, root: Path, host: str, port: int, settings, claims_dir: Path | None):
+        serve(db_path, root, host, port, dict(settings), claims_dir)
 
     command(argv, prog_name="python -m claimsdb.serve")
 

@@ -150,6 +150,7 @@ def running_server(directory: Path, *extra: str):
         serving.process.terminate()
         serving.process.wait(timeout=30)
         reader.join(timeout=10)
+        serving.process.stderr.close()
     assert not list(directory.glob(".claimsdb-serve-*")), "the server left its snapshots behind"
 
 
@@ -367,6 +368,15 @@ def test_the_server_takes_datasette_settings_over_its_own(workdir, built_db):
         settings = json.loads(fetch(serving.base + "/-/settings.json")[1])
     assert (settings["force_https_urls"], settings["default_page_size"]) == (True, 20)
     assert settings["sql_time_limit_ms"] == SETTINGS["sql_time_limit_ms"]
+
+
+def test_the_server_serves_the_originals_of_its_claims_directory(workdir, built_db):
+    shutil.copyfile(built_db, workdir / "claims.db")
+    originals = workdir / "claims" / "sources" / "originals"
+    originals.mkdir()
+    (originals / "page.html").write_bytes(b"<p>kept byte for byte</p>")
+    with running_server(workdir, "--claims", "claims") as serving:
+        assert fetch(serving.base + "/originals/page.html") == (200, b"<p>kept byte for byte</p>")
 
 
 def test_make_serve_passes_host_and_port():
