@@ -138,15 +138,28 @@ def build(claims_dir: Path, db_path: Path, strict: bool, cache_dir: Path, no_cac
 @click.option("-h", "--host", default="127.0.0.1", show_default=True)
 @click.option("-p", "--port", default=8001, show_default=True, type=int)
 @click.option("--root", default=".", type=click.Path(file_okay=False, path_type=Path), help="Directory holding metadata.yml, templates/ and plugins/.")
+@click.option("--setting", "settings", nargs=2, multiple=True, metavar="NAME VALUE",
+              help="A Datasette setting over claimsdb's own (behind an https proxy: --setting force_https_urls 1).")
 @cache_option
-def serve(claims_dir: Path, db_path: Path, host: str, port: int, root: Path, cache_dir: Path):
-    """Build, then serve the database read-only with Datasette."""
-    from .serve import datasette_command
+def serve(claims_dir: Path, db_path: Path, host: str, port: int, root: Path, settings, cache_dir: Path):
+    """Build, then serve the database read-only with Datasette, following
+    every later `claimsdb build` of it."""
+    from .serve import CannotListen, listening_socket, server_command
 
+    if settings:  # checked as Datasette checks them, before the build
+        from datasette.cli import Setting
+
+        for setting in settings:
+            Setting().convert(setting, None, None)
+    try:  # before the build, which takes a while: a port in use is found at once
+        listening_socket(host, port).close()
+    except CannotListen as problem:
+        click.echo(str(problem), err=True)
+        sys.exit(1)
     build_database(claims_dir, db_path, cache_dir=cache_dir)
-    command = datasette_command(db_path, root, host=host, port=port, claims_dir=claims_dir)
+    command = server_command(db_path, root, host=host, port=port, settings=settings, claims_dir=claims_dir)
     click.echo(" ".join(["python", *command[1:]]), err=True)
-    os.execv(command[0], command)
+    os.execv(command[0], command)  # a fresh process: the build's memory is not the server's
 
 
 @cli.command()
