@@ -167,10 +167,11 @@ def build(claims_dir: Path, db_path: Path, strict: bool, cache_dir: Path, no_cac
 @cache_option
 def serve(claims_dir: Path, db_path: Path, host: str, port: int, root: Path, cache_dir: Path):
     """Build, then serve the database read-only with Datasette."""
-    from .serve import datasette_command
+    from .serve import datasette_command, write_inspect_file
 
     build_database(claims_dir, db_path, cache_dir=cache_dir)
-    command = datasette_command(db_path, root, host=host, port=port, claims_dir=claims_dir)
+    # Table counts of this build, computed once rather than on each table page.
+    command = datasette_command(db_path, root, host=host, port=port, claims_dir=claims_dir, inspect_file=write_inspect_file(db_path))
     click.echo(" ".join(["python", *command[1:]]), err=True)
     os.execv(command[0], command)
 
