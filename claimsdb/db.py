@@ -674,12 +674,22 @@ def all_coverage_rows(corpus: Corpus, stages: Stages):
     # Timed on its own, though it runs inside the write stage (no bar of its own there).
     semantics = repr(corpus.semantics.model_dump())  # once a build, not once a source
     sources = sorted(corpus.sources, key=lambda s: s.id)
+    cache = corpus.cache
+    # What the cache holds is read here, as it is written (through a worker it
+    # would be unpickled, pickled and unpickled again); the rest is computed
+    # on every core.
+    kept = [cache is not None and cache.read and cache.path(cache.key(coverage_inputs(s, semantics))).exists() for s in sources]
+    missing = [index for index, is_kept in enumerate(kept) if not is_kept]
     with stages.stage("coverage"):
-        with ordered_map(lambda index: coverage_rows(corpus, sources[index], semantics), corpus.jobs, len(sources)) as each:
-            for source, rows in zip(sources, each(range(len(sources)))):
-                if corpus.cache is not None:
-                    corpus.cache.used.add(corpus.cache.key(coverage_inputs(source, semantics)))  # also when another process looked it up
-                yield from rows
+        with ordered_map(lambda index: coverage_rows(corpus, sources[index], semantics), corpus.jobs, len(missing)) as each:
+            computed = each(missing)
+            for source, is_kept in zip(sources, kept):
+                if is_kept:
+                    yield from coverage_rows(corpus, source, semantics)
+                else:
+                    if cache is not None:
+                        cache.used.add(cache.key(coverage_inputs(source, semantics)))  # looked up in another process
+                    yield from next(computed)
 
 
 def coverage_inputs(source: Source, semantics: str) -> bytes:

@@ -467,10 +467,15 @@ def load_corpus(claims_dir: Path | str, stages: Stages | None = None, cache: Fil
     problems += misnamed_files(claims_dir)
     paths = source_file_paths(claims_dir)
     with stages.stage("read", total=len(paths)) as advance:
-        # Parsed and validated on every core, taken into the corpus in file order.
-        with ordered_map(lambda path: parse_source_file(path, claims_dir, cache), resolve_jobs(jobs), len(paths)) as each:
-            for path, read in zip(paths, each(paths)):
-                read_source_file(corpus, path, problems, stages, cache, read)
+        # What the cache holds is read here (through a worker it would be
+        # unpickled, pickled and unpickled again); the rest is parsed and
+        # validated on every core, and all taken into the corpus in file order.
+        cached = [parse_source_file(path, claims_dir, cache, parse=False) for path in paths] if cache is not None and corpus.jobs > 1 else [None] * len(paths)
+        missing = [path for path, read in zip(paths, cached) if read is None]
+        with ordered_map(lambda path: parse_source_file(path, claims_dir, cache), corpus.jobs, len(missing)) as each:
+            parsed = each(missing)
+            for path, read in zip(paths, cached):
+                read_source_file(corpus, path, problems, stages, cache, read if read is not None else next(parsed))
                 advance(1)
 
     with stages.stage("references"):
@@ -521,11 +526,12 @@ def lines_kept(path: tuple) -> bool:
     return len(path) <= 2 or (len(path) == 5 and path[2] == "relations" and path[4] == "relation")
 
 
-def parse_source_file(path: Path, claims_dir: Path, cache: FileCache | None) -> tuple:
+def parse_source_file(path: Path, claims_dir: Path, cache: FileCache | None, parse: bool = True) -> tuple | None:
     """Read, parse and validate one source file, or take it from the cache:
     the part of reading that needs no other file (so it may run in another
     process). Returns (cache key or None, parsed or None, source, claims,
-    problems, parse seconds, validate seconds)."""
+    problems, parse seconds, validate seconds); None when ``parse`` is false
+    and the file would have to be parsed."""
     problems: list[Problem] = []
     data = read_claims_file(path, claims_dir, problems)
     if data is None:
@@ -536,6 +542,8 @@ def parse_source_file(path: Path, claims_dir: Path, cache: FileCache | None) -> 
         parsed, source, claims = cached
         parsed.path = path
         return key, parsed, source, claims, problems, 0.0, 0.0
+    if not parse:
+        return None
     shown = display_path(path)
     start = time.perf_counter()
     parsed = read_file(path, problems, claims_dir, data)

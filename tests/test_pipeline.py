@@ -173,3 +173,24 @@ def test_problems_found_on_several_processes_are_those_found_on_one(tmp_path):
 def test_jobs_must_be_one_or_more(tmp_path):
     with pytest.raises(ValueError, match="jobs must be 1 or more"):
         claimsdb.build(CLAIMS_DIR, tmp_path / "claims.db", jobs=0)
+
+
+def test_a_cached_build_on_several_processes_writes_the_same_bytes_and_reads_the_cache(tmp_path):
+    from claimsdb.parallel import MIN_ITEMS
+
+    corpus = synthetic_corpus(tmp_path / "claims", MIN_ITEMS + 6)
+    fresh = claimsdb.build(corpus, tmp_path / "fresh.db", jobs=1).db_path.read_bytes()
+    cache_dir = tmp_path / "cache"
+    claimsdb.build(corpus, tmp_path / "first.db", jobs=2, cache_dir=cache_dir)
+    edited = sorted(corpus.glob("synthetic-source-*.yml"))[MIN_ITEMS // 2]
+    edited.write_text(edited.read_text(encoding="utf-8").replace("title: ", "title: Edited ", 1), encoding="utf-8")
+    fresh_edited = claimsdb.build(corpus, tmp_path / "fresh-edited.db", jobs=1).db_path.read_bytes()
+    assert fresh_edited != fresh
+    assert claimsdb.build(corpus, tmp_path / "cached.db", jobs=2, cache_dir=cache_dir).db_path.read_bytes() == fresh_edited
+
+    # A valid entry of the wrong file in place of one that is read: the build goes wrong only if it reads it.
+    cache = FileCache(cache_dir)
+    files = sorted(corpus.glob("synthetic-source-*.yml"))
+    shutil.copyfile(cache.path(cache.key(files[1].read_bytes())), cache.path(cache.key(files[0].read_bytes())))
+    with pytest.raises(claimsdb.ProblemsFound):
+        claimsdb.build(corpus, tmp_path / "wrong.db", jobs=2, cache_dir=cache_dir)
