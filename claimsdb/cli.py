@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-import sqlite3
+import signal
 import sys
 from pathlib import Path
 
 import click
 
-from .problems import ProblemsFound
+from .problems import ProblemsFound, WarningsAsErrors
 
 claims_option = click.option(
     "--claims", "claims_dir", default="claims", show_default=True,
@@ -40,23 +40,46 @@ def report(problems) -> None:
         click.echo("\n".join(map(str, ordered[start:start + 1000])), err=True)
 
 
-def load_or_exit(claims_dir: Path, strict: bool = False, stages=None, cache_dir: Path | None = None):
-    from .cache import FileCache
-    from .load import load_corpus
-    from .progress import gc_paused
+def refuse(found: ProblemsFound, what_happened: str = "nothing was built.") -> None:
+    report(found.problems)
+    if isinstance(found, WarningsAsErrors):
+        click.echo(f"{len(found.problems)} warning(s), which --strict treats as errors; {what_happened}", err=True)
+    else:
+        click.echo(f"{len(found.problems)} problem(s); {what_happened}", err=True)
+    sys.exit(1)
+
+
+def load_or_exit(claims_dir: Path, strict: bool = False, stages=None, cache_dir: Path | None = None, full: bool = False, jobs: int | None = None):
+    """The checked corpus, its warnings reported; or every problem reported and exit 1."""
+    from .pipeline import check as check_corpus
 
     try:
-        with gc_paused():
-            corpus = load_corpus(claims_dir, stages, FileCache(cache_dir) if cache_dir else None)
+        checked = check_corpus(claims_dir, jobs=jobs, strict=strict, cache_dir=cache_dir, full=full, stages=stages)
     except ProblemsFound as found:
-        report(found.problems)
-        click.echo(f"{len(found.problems)} problem(s); nothing was built.", err=True)
-        sys.exit(1)
-    report(corpus.warnings)
-    if strict and corpus.warnings:
-        click.echo(f"{len(corpus.warnings)} warning(s), which --strict treats as errors; nothing was built.", err=True)
-        sys.exit(1)
-    return corpus
+        refuse(found)
+    report(checked.warnings)
+    return checked
+
+
+# A debugging hook for the crash-safety tests, which kill a build running in
+# another process: with CLAIMSDB_STOP_AT=<point> (one of
+# claimsdb.db.checkpoints()) the build stops itself (SIGSTOP) at that point
+# of writing, after saying so on stderr, so that a test can kill it there.
+STOP_AT = "CLAIMSDB_STOP_AT"
+
+
+def stop_at_requested_point():
+    point = os.environ.get(STOP_AT)
+    if not point:
+        return None
+
+    def stop(name: str) -> None:
+        if name == point:
+            sys.stderr.write(f"claimsdb: stopped at {name}\n")
+            sys.stderr.flush()
+            os.kill(os.getpid(), signal.SIGSTOP)
+
+    return stop
 
 
 @click.group()
@@ -65,45 +88,47 @@ def cli():
     """A provenance-tracking claims database: claim files in, SQLite and Datasette out."""
 
 
+jobs_option = click.option("-j", "--jobs", type=click.IntRange(min=1), help="Processes that parse, validate and find candidates  [default: one a core]")
+full_option = click.option("--full", is_flag=True, help="Parse and validate every file again, refreshing the cache rather than reading it.")
+
+
+def progress_stages(claims_dir: Path):
+    from .progress import PROGRESS_THRESHOLD, Stages, interactive
+
+    return Stages(show=interactive() and estimated_claims(claims_dir) >= PROGRESS_THRESHOLD)
+
+
 @cli.command()
 @claims_option
 @strict_option
 @cache_option
 @no_cache_option
-def check(claims_dir: Path, strict: bool, cache_dir: Path, no_cache: bool):
+@full_option
+@jobs_option
+def check(claims_dir: Path, strict: bool, cache_dir: Path, no_cache: bool, full: bool, jobs: int | None):
     """Validate the claim files without building."""
-    from .progress import PROGRESS_THRESHOLD, Stages, interactive
-
-    stages = Stages(show=interactive() and estimated_claims(claims_dir) >= PROGRESS_THRESHOLD)
-    corpus = load_or_exit(claims_dir, strict, stages, None if no_cache else cache_dir)
-    count = sum(1 for _ in corpus.claims())
-    warned = f"{len(corpus.warnings)} warning(s)" if corpus.warnings else "no problems"
-    click.echo(f"{claims_dir}: {len(corpus.sources)} source(s), {count} claim(s), {len(corpus.relations.figures)} figure(s), {len(corpus.relations)} relation(s), {warned}.")
+    checked = load_or_exit(claims_dir, strict, progress_stages(claims_dir), None if no_cache else cache_dir, full, jobs)
+    warned = f"{len(checked.warnings)} warning(s)" if checked.warnings else "no problems"
+    click.echo(f"{claims_dir}: {checked.sources} source(s), {checked.claims} claim(s), {len(checked.corpus.relations.figures)} figure(s), {checked.relations} relation(s), {warned}.")
 
 
-def build_database(claims_dir: Path, db_path: Path, strict: bool = False, cache_dir: Path | None = None, timings: Path | None = None) -> None:
+def build_database(claims_dir: Path, db_path: Path, strict: bool = False, cache_dir: Path | None = None,
+                   timings: Path | None = None, full: bool = False, jobs: int | None = None) -> None:
+    """`claimsdb build`: the build API, its problems and warnings reported, exit 1 on problems."""
     import json
-    import time
 
-    from .db import write_database
-    from .progress import PROGRESS_THRESHOLD, Stages, gc_paused, interactive
+    from .pipeline import build as build_corpus
 
-    start = time.perf_counter()
-    stages = Stages(show=interactive() and estimated_claims(claims_dir) >= PROGRESS_THRESHOLD)
-    corpus = load_or_exit(claims_dir, strict, stages, cache_dir)
+    stages = progress_stages(claims_dir)
     try:
-        with gc_paused():
-            write_database(corpus, db_path, stages)
-    except (OSError, sqlite3.Error) as error:
-        click.echo(f"{db_path}: cannot be written ({error}) — check that its directory exists and is writable; nothing was built.", err=True)
-        sys.exit(1)
-    if corpus.cache is not None:
-        corpus.cache.prune()  # after the build has used (or added) everything it needs
-    count = sum(1 for _ in corpus.claims())
-    click.echo(f"Built {db_path}: {len(corpus.sources)} source(s), {count} claim(s).")
+        built = build_corpus(claims_dir, db_path, full=full, jobs=jobs, strict=strict, cache_dir=cache_dir, stages=stages,
+                             checkpoint=stop_at_requested_point())
+    except ProblemsFound as found:
+        refuse(found)
+    report(built.warnings)
+    click.echo(f"Built {db_path}: {built.sources} source(s), {built.claims} claim(s).")
     if timings:
-        stages.seconds["total"] = time.perf_counter() - start
-        timings.write_text(json.dumps(stages.seconds, indent=2) + "\n", encoding="utf-8")
+        timings.write_text(json.dumps(built.seconds, indent=2) + "\n", encoding="utf-8")
 
 
 def estimated_claims(claims_dir: Path) -> int:
@@ -126,10 +151,12 @@ def estimated_claims(claims_dir: Path) -> int:
 @strict_option
 @cache_option
 @no_cache_option
+@full_option
+@jobs_option
 @click.option("--timings", type=click.Path(dir_okay=False, path_type=Path), help="Write the seconds of each stage to this JSON file.")
-def build(claims_dir: Path, db_path: Path, strict: bool, cache_dir: Path, no_cache: bool, timings: Path | None):
+def build(claims_dir: Path, db_path: Path, strict: bool, cache_dir: Path, no_cache: bool, full: bool, jobs: int | None, timings: Path | None):
     """Validate the claim files and build the SQLite database."""
-    build_database(claims_dir, db_path, strict, None if no_cache else cache_dir, timings)
+    build_database(claims_dir, db_path, strict, None if no_cache else cache_dir, timings, full, jobs)
 
 
 @cli.command()
@@ -345,7 +372,7 @@ def reanchor(claims_dir: Path, source: str, file: Path, apply_moves: bool, url: 
     from .quotes import decode_archive, line_number
     from .reanchor import anchorings, apply, describe
 
-    corpus = load_or_exit(claims_dir)
+    corpus = load_or_exit(claims_dir).corpus
     found = corpus_source(corpus, claims_dir, source)
     shown = display_path(file)
     problems: list = []
@@ -400,7 +427,7 @@ def verify_sources(claims_dir: Path, sources: tuple):
     """Extract the working text of every original again (or of SOURCES) and report any the recorded extractor no longer reproduces."""
     from .originals import verify_source
 
-    corpus = load_or_exit(claims_dir)
+    corpus = load_or_exit(claims_dir).corpus
     chosen = [corpus_source(corpus, claims_dir, s) for s in sources] if sources else sorted(corpus.sources, key=lambda s: s.id)
     with_original = [source for source in chosen if source.original is not None or any(r.original for r in source.revisions)]
     problems = []
@@ -480,7 +507,7 @@ def suggest(claims_dir: Path, source: str):
     from .load import display_path
     from .suggest import suggestions
 
-    corpus = load_or_exit(claims_dir)
+    corpus = load_or_exit(claims_dir).corpus
     found = corpus_source(corpus, claims_dir, source)
     stubs = suggestions(corpus, found)
     path = display_path(claims_dir / f"{found.id}.yml")
@@ -504,7 +531,7 @@ def coverage(claims_dir: Path, sources: tuple, strict: bool):
     from .load import display_path
     from .quotes import line_number
 
-    corpus = load_or_exit(claims_dir)
+    corpus = load_or_exit(claims_dir).corpus
     chosen = list({id(found): found for found in (corpus_source(corpus, claims_dir, s) for s in sources)}.values()) if sources else sorted(corpus.sources, key=lambda s: s.id)
     totals = [0, 0, 0]
     for source in chosen:

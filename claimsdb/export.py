@@ -179,7 +179,9 @@ def claim_fields(claim: sqlite3.Row, speakers: list[str], chain: list[dict]) -> 
 
 def source_file(conn, source: sqlite3.Row) -> Lines:
     credited = [row[0] for row in conn.execute("select agent_id from source_credits where source_id = ? order by position", [source["id"]])]
-    out = Lines(source["path"], [SCHEMA_COMMENT.format("source")])
+    # The database names the file as its claims directory does; warnings as a
+    # reader of the project sees it, under claims/ (as the pages do).
+    out = Lines(f"claims/{source['path']}", [SCHEMA_COMMENT.format("source")])
     out.mapping(present([
         ("id", source["id"]), ("title", source["title"]), ("url", source["url"]), ("publisher", source["publisher_id"]),
         ("credited_to", credited[0] if len(credited) == 1 else credited or None), ("host", source["host_id"]), ("hosted", source["hosted"]),
@@ -268,7 +270,7 @@ def export_database(db_path: Path | str, out_dir: Path | str) -> list[str]:
             moved += written.moved
             if source["original"]:
                 # Originals are evidence kept beside the claim files, not in the database.
-                moved.append(f"{source['path']}: the original {source['original']} is not in the database — copy claims/{source['original']} "
+                moved.append(f"claims/{source['path']}: the original {source['original']} is not in the database — copy claims/{source['original']} "
                              f"to {out_dir / source['original']} for the export to check")
         return moved
     finally:

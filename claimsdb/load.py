@@ -36,6 +36,7 @@ from .model import (
     ValueSemantics,
 )
 from .cache import FileCache
+from .parallel import ordered_map, resolve_jobs
 from .problems import Problem, ProblemsFound
 from .progress import Stages
 from .relations import FigureRefused, ValueNotUnderstood, explicit_reading, period_for_bounds, reading_of, relate_claims
@@ -101,6 +102,7 @@ class Corpus:
     claim_files: list = field(default_factory=list)  # ClaimFile, valid or not
     loaded: set = field(default_factory=set)  # shared files that validated
     cache: FileCache | None = None  # kept for the build's derived data (coverage)
+    jobs: int = 1  # processes for the build's per-source stages (coverage)
 
     def located_claims(self):
         """Every valid claim, in any file, with where it stands."""
@@ -451,15 +453,16 @@ def bidi_control_problems(parsed: ParsedFile, data: bytes, shown: str) -> list[P
 # The corpus ------------------------------------------------------------------
 
 
-def load_corpus(claims_dir: Path | str, stages: Stages | None = None, cache: FileCache | None = None) -> Corpus:
+def load_corpus(claims_dir: Path | str, stages: Stages | None = None, cache: FileCache | None = None, jobs: int | None = 1) -> Corpus:
     """Validate every file; raise ProblemsFound with all problems, or return the corpus.
 
     ``stages`` times each stage (and may show progress); ``cache`` keeps what
     was parsed and validated, keyed by file content, so an unchanged file is
-    not parsed again."""
+    not parsed again; ``jobs`` processes parse and validate the source files
+    (None: one a core)."""
     claims_dir = Path(claims_dir)
     stages = stages or Stages()
-    corpus = Corpus(claims_dir, cache=cache)
+    corpus = Corpus(claims_dir, cache=cache, jobs=resolve_jobs(jobs))
     problems: list[Problem] = []
     if not claims_dir.is_dir():
         raise ProblemsFound([Problem(display_path(claims_dir), 1, "the claims directory does not exist", "run from the project root or pass --claims DIR")])
@@ -495,9 +498,16 @@ def load_corpus(claims_dir: Path | str, stages: Stages | None = None, cache: Fil
     problems += misnamed_files(claims_dir)
     paths = source_file_paths(claims_dir)
     with stages.stage("read", total=len(paths)) as advance:
-        for path in paths:
-            read_source_file(corpus, path, problems, stages, cache)
-            advance(1)
+        # What the cache holds is read here (through a worker it would be
+        # unpickled, pickled and unpickled again); the rest is parsed and
+        # validated on every core, and all taken into the corpus in file order.
+        cached = [parse_source_file(path, claims_dir, cache, parse=False) for path in paths] if cache is not None and corpus.jobs > 1 else [None] * len(paths)
+        missing = [path for path, read in zip(paths, cached) if read is None]
+        with ordered_map(lambda path: parse_source_file(path, claims_dir, cache), corpus.jobs, len(missing)) as each:
+            parsed = each(missing)
+            for path, read in zip(paths, cached):
+                read_source_file(corpus, path, problems, stages, cache, read if read is not None else next(parsed))
+                advance(1)
 
     with stages.stage("references"):
         problems += check_unique(corpus)
@@ -547,31 +557,53 @@ def lines_kept(path: tuple) -> bool:
     return len(path) <= 2 or (len(path) == 5 and (path[2], path[4]) in (("relations", "relation"), ("reviewed", "claim")))
 
 
-def read_source_file(corpus: Corpus, path: Path, problems: list[Problem], stages: Stages, cache: FileCache | None) -> None:
-    """Parse and validate one source file (or take it from the cache) into the corpus."""
-    shown = display_path(path)
-    data = read_claims_file(path, corpus.claims_dir, problems)
+def parse_source_file(path: Path, claims_dir: Path, cache: FileCache | None, parse: bool = True) -> tuple | None:
+    """Read, parse and validate one source file, or take it from the cache:
+    the part of reading that needs no other file (so it may run in another
+    process). Returns (cache key or None, parsed or None, source, claims,
+    problems, parse seconds, validate seconds); None when ``parse`` is false
+    and the file would have to be parsed."""
+    problems: list[Problem] = []
+    data = read_claims_file(path, claims_dir, problems)
     if data is None:
-        return
+        return None, None, None, [], problems, 0.0, 0.0
+    key = cache.key(data) if cache is not None else None
     cached = cache.get(data) if cache is not None else None
     if cached is not None:
         parsed, source, claims = cached
         parsed.path = path
-    else:
-        start = time.perf_counter()
-        parsed = read_file(path, problems, corpus.claims_dir, data)
-        stages.add("parse", time.perf_counter() - start)
-        if parsed is None:
-            return
-        start = time.perf_counter()
-        before = len(problems)
-        source, claims = validate_source(parsed, shown, problems)
-        problems += bidi_control_problems(parsed, data, shown)
-        stages.add("validate", time.perf_counter() - start)
-        if len(problems) == before:
-            parsed.slim(lines_kept)
-            if cache is not None:
-                cache.put(data, (parsed, source, claims))
+        return key, parsed, source, claims, problems, 0.0, 0.0
+    if not parse:
+        return None
+    shown = display_path(path)
+    start = time.perf_counter()
+    parsed = read_file(path, problems, claims_dir, data)
+    parse_seconds = time.perf_counter() - start
+    if parsed is None:
+        return key, None, None, [], problems, parse_seconds, 0.0
+    start = time.perf_counter()
+    source, claims = validate_source(parsed, shown, problems)
+    problems += bidi_control_problems(parsed, data, shown)
+    if not problems:
+        parsed.slim(lines_kept)
+        if cache is not None:
+            cache.put(data, (parsed, source, claims))
+    return key, parsed, source, claims, problems, parse_seconds, time.perf_counter() - start
+
+
+def read_source_file(corpus: Corpus, path: Path, problems: list[Problem], stages: Stages, cache: FileCache | None,
+                     read: tuple | None = None) -> None:
+    """Parse and validate one source file (or take it from the cache) into the
+    corpus; ``read``: what parse_source_file returned for it, when it ran elsewhere."""
+    key, parsed, source, claims, found, parse_seconds, validate_seconds = read or parse_source_file(path, corpus.claims_dir, cache)
+    problems += found
+    stages.add("parse", parse_seconds)
+    stages.add("validate", validate_seconds)
+    if key is not None:
+        cache.used.add(key)  # also when another process looked it up
+    if parsed is None:
+        return
+    shown = display_path(path)
     corpus.claim_files.append(ClaimFile(Located(shown, parsed, ()), source, claims))
     if source is not None:
         if source.id != path.stem:
