@@ -31,7 +31,7 @@ from pathlib import Path
 
 import click
 
-from .serve import make_datasette
+from .serve import inspect_data, make_datasette
 
 POLL_SECONDS = 1.0
 # How long new requests wait, at a switch, for the pages in flight on the
@@ -214,7 +214,10 @@ class Follower:
                 shutil.copyfile(self.db_path, snapshot)
             # Were claims.db replaced again since `now`, the snapshot holds the
             # newer file, and the next polls serve it again as a build of its own.
-            datasette = await asyncio.to_thread(make_datasette, snapshot, self.root, self.claims_dir, secret=self.secret, **self.settings)
+            # The snapshot's hash and table counts, read once for this build
+            # (datasette inspect) rather than counted on every table page.
+            inspect = await asyncio.to_thread(inspect_data, snapshot)
+            datasette = await asyncio.to_thread(make_datasette, snapshot, self.root, self.claims_dir, secret=self.secret, inspect=inspect, **self.settings)
             build = Build(self.builds, now, snapshot, datasette)
             build.app = datasette.app()
             await first_request_work(build)

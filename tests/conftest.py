@@ -89,11 +89,9 @@ def claimsdb():
 def built_db(tmp_path_factory) -> Path:
     """claims.db built once per session from the real claims/ directory, in a
     private directory (named claims.db so Datasette serves it as /claims)."""
-    from claimsdb.db import write_database
-    from claimsdb.load import load_corpus
+    import claimsdb
 
-    corpus = load_corpus(CLAIMS_DIR)
-    return write_database(corpus, tmp_path_factory.mktemp("built") / "claims.db")
+    return claimsdb.build(CLAIMS_DIR, tmp_path_factory.mktemp("built") / "claims.db").db_path
 
 
 @pytest.fixture(scope="module")
