@@ -108,7 +108,15 @@ def build_database(claims_dir: Path, db_path: Path, strict: bool = False, cache_
 def estimated_claims(claims_dir: Path) -> int:
     """A cheap guess of the corpus size (about 500 bytes of YAML a claim), to
     decide whether progress bars are worth drawing."""
-    return sum(path.stat().st_size for path in claims_dir.glob("*.yml")) // 500 if claims_dir.is_dir() else 0
+    from .load import source_file_paths
+
+    def size(path: Path) -> int:
+        try:
+            return path.stat().st_size
+        except OSError:  # a link to nothing, or a loop: the build says so
+            return 0
+
+    return sum(map(size, source_file_paths(claims_dir))) // 500 if claims_dir.is_dir() else 0
 
 
 @cli.command()
@@ -135,7 +143,7 @@ def serve(claims_dir: Path, db_path: Path, host: str, port: int, root: Path, cac
     from .serve import datasette_command
 
     build_database(claims_dir, db_path, cache_dir=cache_dir)
-    command = datasette_command(db_path, root, host=host, port=port)
+    command = datasette_command(db_path, root, host=host, port=port, claims_dir=claims_dir)
     click.echo(" ".join(["python", *command[1:]]), err=True)
     os.execv(command[0], command)
 
@@ -236,27 +244,69 @@ def corpus_source(corpus, claims_dir: Path, argument: str):
 
 @cli.command("add-source")
 @claims_option
-@click.argument("textfile", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--id", "source_id", help="Id of the new source, a lower-case slug; default: the publisher, the date and the first six words of the title that are not articles or prepositions.")
-@click.option("--title", help="Title of the document as published.")
-@click.option("--url", help="Address the document was published at.")
+@click.option("--title", help="Title of the document as published; default for a page or PDF: the title it gives itself.")
+@click.option("--url", help="Address the document was published at; default for a page: its canonical address; for a capture: the address of the response read (give it to choose one).")
 @click.option("--publisher", help="Id of the agent that published it (in agents.yml).")
 @click.option("--published", help="Publication date at the precision the document gives: YYYY, YYYY-MM or YYYY-MM-DD.")
-@click.option("--credited-to", help="Id of the agent the document credits as its author or origin, if it names one.")
+@click.option("--retrieved", help="When the copy was retrieved: YYYY, YYYY-MM or YYYY-MM-DD; default for a capture: the date of its response record.")
+@click.option("--published-not-before", help="When only bounds are known: the earliest the document can have been published ('after July 2022': 2022-08).")
+@click.option("--published-not-after", help="When only bounds are known: the latest the document can have been published.")
+@click.option("--undated", is_flag=True, help="The document carries no publication date.")
+@click.option("--archived-url", help="Address of an independent archived copy (a web-archive snapshot).")
+@click.option("--credited-to", multiple=True, help="Id of an agent the document credits as its author or origin; repeat for several, in the document's order.")
+@click.option("--host", help="Id of the agent whose site carries the copy archived, when it is not the publisher (an archive or mirror site).")
+@click.option("--hosted", help="When the host put up its copy: YYYY, YYYY-MM or YYYY-MM-DD.")
 @click.option("--language", help="Language of the text, a BCP 47 tag ('en').")
-def add_source_command(claims_dir: Path, textfile: Path, source_id, title, url, publisher, published, credited_to, language):
-    """Archive TEXTFILE byte for byte and write its source file with no claims yet."""
-    from .addsource import add_source
+def add_source_command(claims_dir: Path, files: tuple, source_id, title, url, publisher, published, retrieved, published_not_before,
+                       published_not_after, undated, archived_url, credited_to, host, hosted, language):
+    """Archive each FILE and write its source file with no claims yet.
+
+    FILE is a plain text (archived byte for byte), a saved web page (.html,
+    .htm), a PDF, or a web-archive capture (.warc, .warc.gz, .wacz): the
+    original is kept byte for byte under claims/sources/originals/ and its
+    working text, extracted with trafilatura, pypdfium2 or warcio, is archived
+    as the text quotes are anchored in. Several files are archived all or none."""
+    from .addsource import add_sources
     from .load import display_path
 
     options = {"id": source_id, "title": title, "url": url, "publisher": publisher, "published": published,
-               "credited_to": credited_to, "language": language}
+               "retrieved": retrieved, "credited_to": (credited_to[0] if len(credited_to) == 1 else list(credited_to)) or None,
+               "host": host, "hosted": hosted, "published_not_before": published_not_before, "published_not_after": published_not_after,
+               "undated": True if undated else None, "archived_url": archived_url, "language": language}
     try:
-        yml, archive, sha = add_source(textfile, claims_dir, options)
+        prepared = add_sources(list(files), claims_dir, options)
     except ProblemsFound as found:
         report_problems(found.problems, "nothing was written.")
-    click.echo(f"Archived {display_path(archive)} (SHA-256 {sha}).")
-    click.echo(f"Wrote {display_path(yml)}. Next: claimsdb suggest {yml.stem}")
+    for each in prepared:
+        if each.original is not None:
+            click.echo(f"Kept the original {display_path(each.original)} (SHA-256 {each.original_sha}).")
+        for note in each.notes:
+            click.echo(f"  {note}")
+        click.echo(f"Archived {display_path(each.archive)} (SHA-256 {each.sha}).")
+        for warning in each.warnings:
+            click.echo(f"warning: {display_path(each.archive)}: {warning} — compare it with the original; the extraction may have cut the document short", err=True)
+        click.echo(f"Wrote {display_path(each.yml)}. Next: claimsdb suggest {each.yml.stem}")
+
+
+@cli.command("verify-sources")
+@claims_option
+@click.argument("sources", nargs=-1)
+def verify_sources(claims_dir: Path, sources: tuple):
+    """Extract the working text of every original again (or of SOURCES) and report any the recorded extractor no longer reproduces."""
+    from .originals import verify_source
+
+    corpus = load_or_exit(claims_dir)
+    chosen = [corpus_source(corpus, claims_dir, s) for s in sources] if sources else sorted(corpus.sources, key=lambda s: s.id)
+    with_original = [source for source in chosen if source.original is not None]
+    problems = []
+    for source in with_original:
+        problems += verify_source(claims_dir, source, corpus.where[("source", source.id)][0], corpus.texts[source.id])
+    if problems:
+        report_problems(problems, f"{len(with_original)} original(s) extracted again.")
+    click.echo(f"{claims_dir}: {len(with_original)} original(s) extracted again, each giving its archived text; "
+               f"{len(chosen) - len(with_original)} source(s) archived as text, with no original to extract.")
 
 
 @cli.command()
@@ -266,14 +316,15 @@ def add_source_command(claims_dir: Path, textfile: Path, source_id, title, url, 
 def locate(claims_dir: Path, source: str, words: str):
     """Every place WORDS occur in the archived text of SOURCE, with the exact text to paste into `quote:`."""
     from . import quotes
-    from .load import display_path, read_file
+    from .folding import KINDS, differences, in_words
+    from .load import display_path, read_file, source_file_paths
     from .problems import Problem
 
     source_id = source_id_of(source)
     path = claims_dir / f"{source_id}.yml"
     problems: list = []
     if not path.is_file():
-        known = ", ".join(p.stem for p in sorted(claims_dir.glob("*.yml")) if p.name not in ("agents.yml", "subjects.yml", "measures.yml")) or "none yet"
+        known = ", ".join(p.stem for p in source_file_paths(claims_dir)) or "none yet"
         report_problems([Problem(display_path(path), 1, f"no source `{source_id}` in {claims_dir}", f"name a source by its id (sources: {known})")], "nothing to show.")
     parsed = read_file(path, problems, claims_dir)
     if parsed is None:
@@ -292,9 +343,11 @@ def locate(claims_dir: Path, source: str, words: str):
         report_problems([Problem(shown, 1, "no words to locate", "give the words to look for, in quotes")], "nothing to show.")
     hits = quotes.find_words(text, words)
     if not hits:
-        report_problems([Problem(shown, 1, f"{words!r} does not occur, even with typography and case folded",
+        report_problems([Problem(shown, 1, f"{words!r} does not occur, even with typography, letter forms and case folded",
                                  "check the words, or locate a shorter part of them")], "nothing found.")
-    how = "exactly" if hits[0].exact else "only with typography and case folded"
+    # "typography" alone says it briefly, as before Arabic script was folded.
+    folded_away = [p for p in differences(words, hits[0].words(text)) if p != KINDS["typography"]]
+    how = "exactly" if hits[0].exact else f"only with {in_words(['typography', *folded_away, 'case'])} folded"
     click.echo(f"{shown}: {len(hits)} place(s), matched {how}:")
     for hit in hits:
         # Forty characters each side, cut at a space so no word is broken.

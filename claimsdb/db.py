@@ -18,11 +18,14 @@ from pathlib import Path
 import sqlite_utils
 
 from .load import Corpus
+from . import folding
+from .originals import cut_off_warnings, pages_of
 from .quotes import context
 from .progress import Stages
 from .model import (
     Affiliation,
     Agent,
+    ChainLink,
     CharacterisationClaim,
     ClaimBase,
     DemandClaim,
@@ -36,6 +39,7 @@ from .model import (
     RoleClaim,
     Source,
     Subject,
+    Translation,
     ValueSemantics,
     VagueQuantity,
 )
@@ -151,9 +155,25 @@ TABLES = [
             C("applies_to", str, "Period qualifiers: " + described(PeriodQualifier, "applies_to")),
             C("first", str, "Period qualifiers: " + described(PeriodQualifier, "first")),
             C("last", str, "Period qualifiers: " + described(PeriodQualifier, "last")),
+            C("calendar", str, "Period qualifiers: " + described(PeriodQualifier, "calendar")),
         ],
         pk=("category", "wording"),
         indexes=["name"],
+    ),
+    Table(
+        "text_folding",
+        "The published folding table: characters written differently by an editor's keyboard and a published page (curly quotes, dashes, no-break spaces, Arabic and Persian letter forms, zero-width non-joiners, tatweel, diacritics, Persian and Arabic-Indic digits). A quote must match its archive exactly; folding only explains a miss (the error shows the archived text to paste), finds words for `claimsdb locate`, and matches claims to the expressions they cover.",
+        [
+            C("character", str, "The character as one of the two writes it.", True),
+            C("code_point", str, "Its Unicode code point (U+XXXX).", True),
+            C("name", str, "Its Unicode name.", True),
+            C("folds_to", str, "The character it is compared as; empty when folding drops it (tatweel, diacritics).", True),
+            C("folds_to_code_point", str, "The code point of folds_to; empty when it is dropped.", True),
+            C("kind", str, "typography, letter-form, joiner, tatweel, diacritic, digit or punctuation.", True),
+            C("description", str, "Why the two are compared as one.", True),
+        ],
+        pk="character",
+        indexes=["kind"],
     ),
     Table(
         "sources",
@@ -163,19 +183,33 @@ TABLES = [
             C("title", str, described(Source, "title"), True),
             C("url", str, described(Source, "url"), True),
             C("publisher_id", str, described(Source, "publisher"), True),
-            C("credited_to_id", str, described(Source, "credited_to")),
+            C("credited_to_id", str, "Id of the agent the document credits as its author or origin, when it names one; the first, when it credits several (all are in source_credits)."),
             C("published", str, described(Source, "published")),
             C("published_note", str, described(Source, "published_note")),
             C("retrieved", str, described(Source, "retrieved")),
+            C("excerpt", str, described(Source, "excerpt")),
             C("language", str, described(Source, "language"), True),
             C("archive", str, described(Source, "archive"), True),
             C("sha256", str, described(Source, "sha256"), True),
             C("text", str, "The archived text, byte for byte, decoded as UTF-8; quote positions index into it.", True),
             C("path", str, "The claim file this source was read from.", True),
+            C("original", str, described(Source, "original")),
+            C("original_sha256", str, described(Source, "original_sha256")),
+            C("original_format", str, described(Source, "original_format")),
+            C("extractor", str, described(Source, "extractor")),
+            C("original_characters", int, described(Source, "original_characters")),
+            C("pages", str, described(Source, "pages") + " A JSON array; empty for other sources."),
+            C("host_id", str, described(Source, "host")),
+            C("hosted", str, described(Source, "hosted")),
+            C("published_not_before", str, described(Source, "published_not_before")),
+            C("published_not_after", str, described(Source, "published_not_after")),
+            C("undated", int, "1: " + described(Source, "undated") + " 0 otherwise.", True),
+            C("archived_url", str, described(Source, "archived_url")),
+            C("text_warnings", str, "Why the archived text may not be the whole document (it ends mid-sentence, or is much shorter than the text of its original), a JSON array; empty when there is no such sign."),
         ],
         pk="id",
-        foreign_keys=[("publisher_id", "agents", "id"), ("credited_to_id", "agents", "id")],
-        indexes=["publisher_id", "credited_to_id", "language"],
+        foreign_keys=[("publisher_id", "agents", "id"), ("credited_to_id", "agents", "id"), ("host_id", "agents", "id")],
+        indexes=["publisher_id", "credited_to_id", "language", "host_id"],
         fts=["title", "text"],
         label_column="title",
     ),
@@ -222,7 +256,7 @@ TABLES = [
             C("subject_id", str, described(ClaimBase, "subject"), True),
             C("measure_id", str, described(QuantityClaim, "measure")),
             C("statement", str, described(ClaimBase, "statement"), True),
-            C("speaker_id", str, described(ClaimBase, "speaker"), True),
+            C("speaker_id", str, "Id of the agent who asserts the claim (in agents.yml); the publisher itself when the outlet speaks in its own voice; the first named of a joint statement (all are in claim_speakers).", True),
             C("reporter_id", str, "Id of the agent that reports the claim: the source's publisher.", True),
             C("mode", str, described(ClaimBase, "mode"), True),
             C("value_text", str, described(QuantityClaim, "value")),
@@ -242,6 +276,8 @@ TABLES = [
             C("period_end", str, "Last day the period can end (ISO 8601 date), from end."),
             C("period_start_bound", str, described(ClaimBase, "start")),
             C("period_end_bound", str, described(ClaimBase, "end")),
+            C("period_calendar", str, "The calendar the bounds are written in: gregorian or solar-hijri (from `calendar`); empty when the claim gives no bounds."),
+            C("period_in_calendar", str, "The bounds as their calendar names them ('Mordad–Shahrivar 1367'); period_start and period_end are the same days in the Gregorian calendar."),
             C("label", str, described(CharacterisationClaim, "label")),
             C("modality", str, described(CharacterisationClaim, "modality")),
             C("role", str, described(RoleClaim, "role")),
@@ -250,10 +286,14 @@ TABLES = [
             C("addressed_to", str, described(DemandClaim, "addressed_to")),
             C("quote", str, described(ClaimBase, "quote"), True),
             C("occurrence", int, described(ClaimBase, "occurrence")),
+            C("translation", str, "An English translation of the quote, when the source is not in English (from `translation.text`)."),
+            C("translated_by", str, described(Translation, "by")),
+            C("translation_published_in", str, described(Translation, "published_in")),
             C("quote_start", int, "Where the quote starts in sources.text: Unicode code points from 0, as a W3C TextPositionSelector.", True),
             C("quote_end", int, "Where the quote ends in sources.text (exclusive): quote = substr(text, quote_start + 1, quote_end - quote_start).", True),
             C("quote_prefix", str, "Up to 32 characters of the archived text before the quote (W3C TextQuoteSelector prefix).", True),
             C("quote_suffix", str, "Up to 32 characters of the archived text after the quote (W3C TextQuoteSelector suffix).", True),
+            C("pages", str, "The page or pages of the PDF the quote stands on ('2', or '2-3' across a page break), from the source's page starts; empty for other sources."),
             C("note", str, described(ClaimBase, "note")),
             C("withdrawn", str, described(ClaimBase, "withdrawn")),
             C("path", str, "The claim file the claim was read from.", True),
@@ -270,8 +310,46 @@ TABLES = [
             ("figure_id", "figures", "id"),
         ],
         indexes=["source_id", "kind", "subject_id", "measure_id", "speaker_id", "reporter_id", "mode", "modality", "label", "role_agent_id", "figure_id"],
-        fts=["statement", "quote"],
+        fts=["statement", "quote", "translation"],
         label_column="statement",
+    ),
+    Table(
+        "source_credits",
+        "Every agent a source credits as its author or origin, in the document's order (a report credited to two organisations has two rows).",
+        [
+            C("source_id", str, "Id of the source.", True),
+            C("position", int, "Order in which the document credits the agent (1 is the first).", True),
+            C("agent_id", str, "Id of the credited agent.", True),
+        ],
+        pk=("source_id", "position"),
+        foreign_keys=[("source_id", "sources", "id"), ("agent_id", "agents", "id")],
+        indexes=["agent_id"],
+    ),
+    Table(
+        "claim_speakers",
+        "Every agent who asserts each claim, in the order the source names them: one row for a claim with one speaker, several for a joint statement. Query it to find all claims an agent asserts, alone or jointly.",
+        [
+            C("claim_id", str, "Id of the claim.", True),
+            C("position", int, "Order in which the source names the speaker (1 is the first, the claim's speaker_id).", True),
+            C("speaker_id", str, "Id of the agent who asserts the claim, alone or jointly.", True),
+        ],
+        pk=("claim_id", "position"),
+        foreign_keys=[("claim_id", "claims", "id"), ("speaker_id", "agents", "id")],
+        indexes=["speaker_id"],
+    ),
+    Table(
+        "claim_chain",
+        "The chain of attribution between a claim's speaker and its reporter: each agent through whom the source says the claim reached it, in order from the speaker to the source's publisher, and how it passed the claim on.",
+        [
+            C("claim_id", str, "Id of the claim.", True),
+            C("position", int, "Place of the link in the chain: 1 received the claim from the speaker; the last passed it to the source's publisher.", True),
+            C("agent_id", str, described(ChainLink, "agent"), True),
+            C("how", str, described(ChainLink, "how"), True),
+            C("note", str, described(ChainLink, "note")),
+        ],
+        pk=("claim_id", "position"),
+        foreign_keys=[("claim_id", "claims", "id"), ("agent_id", "agents", "id")],
+        indexes=["agent_id", "how"],
     ),
     Table(
         "figure_relations",
@@ -583,8 +661,10 @@ def semantics_rows(corpus: Corpus):
     for qualifier in semantics.period_qualifiers:
         what = "days" if qualifier.applies_to == "month" else "from–to"
         interval = f"{what} {qualifier.first}–{qualifier.last} of the {qualifier.applies_to}"
+        if qualifier.calendar != "gregorian":
+            interval += f" ({qualifier.calendar})"
         yield {"category": "period-qualifier", "wording": qualifier.qualifier, "name": qualifier.qualifier, "interval": interval, "description": qualifier.description,
-               "applies_to": qualifier.applies_to, "first": qualifier.first, "last": qualifier.last}
+               "applies_to": qualifier.applies_to, "first": qualifier.first, "last": qualifier.last, "calendar": qualifier.calendar}
 
 
 def as_float(value):
@@ -608,6 +688,7 @@ def claim_row(corpus: Corpus, source: Source, claim, units: dict) -> dict:
     fields = claim.__dict__  # kind-specific fields, without pydantic's slow getattr fallback
     row = {
         "id": claim.id,
+        "pages": pages_of(source.pages, span.start, span.end) if source.pages else None,
         "source_id": source.id,
         "kind": claim.kind,
         "subject_id": claim.subject,
@@ -629,6 +710,9 @@ def claim_row(corpus: Corpus, source: Source, claim, units: dict) -> dict:
         "addressed_to": fields.get("addressed_to"),
         "quote": claim.quote,
         "occurrence": claim.occurrence,
+        "translation": claim.translation.text if claim.translation else None,
+        "translated_by": claim.translation.by if claim.translation else None,
+        "translation_published_in": claim.translation.published_in if claim.translation else None,
         "quote_start": span.start,
         "quote_end": span.end,
         "quote_prefix": prefix,
@@ -655,7 +739,8 @@ def claim_row(corpus: Corpus, source: Source, claim, units: dict) -> dict:
         )
     if claim.id in corpus.periods:
         period = corpus.periods[claim.id]
-        row.update(period_start=period.first.isoformat(), period_end=period.last.isoformat())
+        row.update(period_start=period.first.isoformat(), period_end=period.last.isoformat(),
+                   period_calendar=period.calendar, period_in_calendar=period.in_calendar())
     return row
 
 
@@ -671,19 +756,29 @@ def rows_for(corpus: Corpus, stages: Stages | None = None) -> dict[str, list]:
     for measure in sorted(corpus.measures, key=lambda m: m.id):
         rows["measures"].append(measure.model_dump())
     rows["value_semantics"] = list(semantics_rows(corpus))
+    rows["text_folding"] = folding.table_rows()
     rows["figures"] = figure_rows(corpus)
     rows["figure_relations"] = sorted(corpus.relations.detected.values())
     rows["declared_relations"] = corpus.relations.declared
     rows["reviews"] = corpus.relations.reviews
     rows["claims"] = claim_rows(corpus, units)
+    rows["claim_speakers"] = ((claim.id, n, speaker) for _, claim in corpus.claims() for n, speaker in enumerate(claim.all_speakers, 1))
+    rows["claim_chain"] = ((claim.id, n, link.agent, link.how, link.note) for _, claim in corpus.claims() for n, link in enumerate(claim.via, 1))
     for source in sorted(corpus.sources, key=lambda s: s.id):
         place = corpus.where[("source", source.id)][0]
         rows["sources"].append({
             "id": source.id, "title": source.title, "url": source.url, "publisher_id": source.publisher,
-            "credited_to_id": source.credited_to, "published": source.published, "published_note": source.published_note,
-            "retrieved": source.retrieved, "language": source.language, "archive": source.archive,
+            "credited_to_id": (source.credited or [None])[0], "published": source.published, "published_note": source.published_note,
+            "retrieved": source.retrieved, "excerpt": source.excerpt, "language": source.language, "archive": source.archive,
             "sha256": source.sha256, "text": corpus.texts[source.id], "path": place.path,
+            "original": source.original, "original_sha256": source.original_sha256, "original_format": source.original_format,
+            "extractor": source.extractor, "original_characters": source.original_characters,
+            "pages": json.dumps(source.pages) if source.pages else None,
+            "host_id": source.host, "hosted": source.hosted, "published_not_before": source.published_not_before,
+            "published_not_after": source.published_not_after, "undated": int(source.undated), "archived_url": source.archived_url,
+            "text_warnings": json.dumps(warnings, ensure_ascii=False) if (warnings := cut_off_warnings(corpus.texts[source.id], source.original_characters)) else None,
         })
+        rows["source_credits"] += [{"source_id": source.id, "position": n, "agent_id": agent} for n, agent in enumerate(source.credited, 1)]
         for marked in corpus.not_claims.get(source.id, []):
             rows["not_claims"].append({
                 "source_id": source.id, "text": marked.not_claim.text, "reason": marked.not_claim.reason,
@@ -748,7 +843,7 @@ def figure_rows(corpus: Corpus) -> list[dict]:
             "label": figure.wordings[0] if normalise_wording(figure.wordings[0]) == figure.words() else f"{figure.wordings[0]} ({figure.words()})", "entailed": figure.words(), "suggested": figure.words(True),
             "rule": figure.reading.rule, "wordings": json.dumps(figure.wordings, ensure_ascii=False),
             "hedges": json.dumps(hedges, ensure_ascii=False) if hedges else None,
-            "claims": len(carried), "speakers": len({claim.speaker for _, claim in carried}),
+            "claims": len(carried), "speakers": len({speaker for _, claim in carried for speaker in claim.all_speakers}),
             "sources": len({source.id for source, _ in carried}),
             "origins": len({origin_of.get(publisher, publisher) for publisher in publishers}),
         }

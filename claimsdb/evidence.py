@@ -43,6 +43,39 @@ def safe_href(url: str | None) -> str | None:
     return url
 
 
+# Embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069) and the
+# marks that set direction (U+200E, U+200F, U+061C): in HTML a field holding
+# them is displayed inside <bdi>; where no markup can isolate it (a page
+# title, an SVG label, an aria-label) they are dropped.
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+
+def without_bidi_controls(value: str | None) -> str | None:
+    return value if value is None else BIDI_CONTROLS.sub("", value)
+
+
+# Languages written right to left, by the primary subtag of their BCP 47 tag.
+RIGHT_TO_LEFT = {"ar", "fa", "he", "ur", "ps", "ckb", "sd", "ug", "yi", "dv", "syr", "ku-arab", "az-arab"}
+
+
+def direction(language: str | None) -> str:
+    """'rtl' or 'ltr' for a BCP 47 tag: Persian (fa), Arabic (ar) and the other
+    right-to-left languages, or a tag whose script subtag is Arab or Hebr."""
+    if not language:
+        return "auto"
+    parts = language.lower().split("-")
+    if parts[0] in RIGHT_TO_LEFT or "-".join(parts[:2]) in RIGHT_TO_LEFT or any(p in ("arab", "hebr", "syrc", "thaa") for p in parts[1:]):
+        return "rtl"
+    return "ltr"
+
+
+def isolated(text: str | None) -> str:
+    """Text wrapped in Unicode's first-strong isolate (U+2068 … U+2069), for
+    places HTML's <bdi> cannot reach (SVG labels, titles): a Persian name in
+    an English label keeps its order, and the label around it keeps its own."""
+    return "" if text is None else f"\u2068{text}\u2069"
+
+
 MONTHS = ["January", "February", "March", "April", "May", "June", "July",
           "August", "September", "October", "November", "December"]
 

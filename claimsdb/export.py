@@ -25,7 +25,7 @@ CLAIM_FIELDS = [
     # (key in the file, column of claims)
     ("id", "id"), ("kind", "kind"), ("subject", "subject_id"), ("measure", "measure_id"), ("speaker", "speaker_id"),
     ("mode", "mode"), ("statement", "statement"), ("quote", "quote"), ("occurrence", "occurrence"),
-    ("period", "period_text"), ("start", "period_start_bound"), ("end", "period_end_bound"), ("value", "value_text"),
+    ("period", "period_text"), ("calendar", "period_calendar"), ("start", "period_start_bound"), ("end", "period_end_bound"), ("value", "value_text"),
 ]
 CLAIM_FIELDS_AFTER = [
     ("label", "label"), ("modality", "modality"), ("agent", "role_agent_id"), ("role", "role"), ("demand", "demand"),
@@ -55,9 +55,14 @@ class Lines:
             self.lines.append("")
 
     def mapping(self, fields: list[tuple[str, object]], indent: int, item: bool = False) -> None:
-        """key: value lines; the first as a list item ('- ') when ``item``."""
+        """key: value lines; the first as a list item ('- ') when ``item``;
+        a dict value as a nested mapping."""
         for index, (key, value) in enumerate(fields):
             lead = " " * indent + ("- " if item and index == 0 else "  " if item else "")
+            if isinstance(value, dict):
+                self.lines.append(f"{lead}{key}:")
+                self.mapping(list(value.items()), indent + (4 if item else 2))
+                continue
             self.lines.append(f"{lead}{key}: {scalar(value)}")
 
     def text(self) -> str:
@@ -143,12 +148,23 @@ def measures_file(conn) -> str:
     qualifiers = [row for row in semantics if row["category"] == "period-qualifier"]
     out.lines.append("  period_qualifiers:" + ("" if qualifiers else " []"))
     for row in qualifiers:
-        out.mapping([("qualifier", row["wording"]), ("applies_to", row["applies_to"]), ("first", row["first"]), ("last", row["last"]), ("description", row["description"])], 4, item=True)
+        calendar = [("calendar", row["calendar"])] if row["calendar"] != "gregorian" else []
+        out.mapping([("qualifier", row["wording"]), ("applies_to", row["applies_to"]), ("first", row["first"]), ("last", row["last"]), *calendar, ("description", row["description"])], 4, item=True)
     return out.text()
 
 
-def claim_fields(claim: sqlite3.Row) -> list[tuple[str, object]]:
-    fields = present((key, claim[column]) for key, column in CLAIM_FIELDS)
+def claim_fields(claim: sqlite3.Row, speakers: list[str], chain: list[dict]) -> list[tuple[str, object]]:
+    # The Gregorian calendar is the default, written only when another is meant.
+    fields = present((key, claim[column]) for key, column in CLAIM_FIELDS if (key, claim[column]) != ("calendar", "gregorian"))
+    if len(speakers) > 1:  # a joint statement
+        fields = [("speakers", speakers) if key == "speaker" else (key, value) for key, value in fields]
+    if claim["translation"] is not None:
+        translation = dict(present([("text", claim["translation"]), ("by", claim["translated_by"]), ("published_in", claim["translation_published_in"])]))
+        at = next(i for i, (key, _) in enumerate(fields) if key in ("quote", "occurrence")) + 1
+        at += fields[at][0] == "occurrence" if at < len(fields) else 0
+        fields.insert(at, ("translation", translation))
+    if chain:
+        fields.append(("via", chain))
     if claim["value_rule"] == "explicit":
         # The editor gave the interval; value_low/value_high hold it as given.
         # A count starts at zero: `low: 0` below a `high` is what the editor left out.
@@ -162,11 +178,17 @@ def claim_fields(claim: sqlite3.Row) -> list[tuple[str, object]]:
 
 
 def source_file(conn, source: sqlite3.Row) -> Lines:
+    credited = [row[0] for row in conn.execute("select agent_id from source_credits where source_id = ? order by position", [source["id"]])]
     out = Lines(source["path"], [SCHEMA_COMMENT.format("source")])
     out.mapping(present([
         ("id", source["id"]), ("title", source["title"]), ("url", source["url"]), ("publisher", source["publisher_id"]),
-        ("credited_to", source["credited_to_id"]), ("published", source["published"]), ("published_note", source["published_note"]),
-        ("retrieved", source["retrieved"]), ("language", source["language"]), ("archive", source["archive"]), ("sha256", source["sha256"]),
+        ("credited_to", credited[0] if len(credited) == 1 else credited or None), ("host", source["host_id"]), ("hosted", source["hosted"]),
+        ("published", source["published"]), ("published_not_before", source["published_not_before"]),
+        ("published_not_after", source["published_not_after"]), ("undated", True if source["undated"] else None),
+        ("published_note", source["published_note"]), ("retrieved", source["retrieved"]), ("excerpt", source["excerpt"]), ("archived_url", source["archived_url"]), ("language", source["language"]), ("archive", source["archive"]), ("sha256", source["sha256"]),
+        ("original", source["original"]), ("original_sha256", source["original_sha256"]), ("original_format", source["original_format"]),
+        ("extractor", source["extractor"]), ("original_characters", source["original_characters"]),
+        ("pages", json.loads(source["pages"]) if source["pages"] else None),
     ]), 0)
     not_claims = rows(conn, "select * from not_claims where source_id = ? order by line", [source["id"]])
     if not_claims:
@@ -178,7 +200,10 @@ def source_file(conn, source: sqlite3.Row) -> Lines:
     out.lines.append("claims:" if claims else "claims: []")
     for claim in claims:
         out.at(claim["line"], f"claim `{claim['id']}`")
-        out.mapping(claim_fields(claim), 2, item=True)
+        speakers = [row[0] for row in conn.execute("select speaker_id from claim_speakers where claim_id = ? order by position", [claim["id"]])]
+        chain = [{key: link[key] for key in ("agent", "how", "note") if link[key] is not None}
+                 for link in rows(conn, "select agent_id as agent, how, note from claim_chain where claim_id = ? order by position", [claim["id"]])]
+        out.mapping(claim_fields(claim, speakers, chain), 2, item=True)
         hedges = json.loads(claim["hedges"] or "[]")
         if hedges:
             out.lines.append("    hedges:")
@@ -233,6 +258,10 @@ def export_database(db_path: Path | str, out_dir: Path | str) -> list[str]:
             written = source_file(conn, source)
             (out_dir / f"{source['id']}.yml").write_text(written.text(), encoding="utf-8")
             moved += written.moved
+            if source["original"]:
+                # Originals are evidence kept beside the claim files, not in the database.
+                moved.append(f"{source['path']}: the original {source['original']} is not in the database — copy claims/{source['original']} "
+                             f"to {out_dir / source['original']} for the export to check")
         return moved
     finally:
         conn.close()

@@ -5,7 +5,9 @@ larger than MAX_FILE_BYTES, so that memory stays bounded."""
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from pathlib import Path
 
 # 2 MB: about 60 times the largest claim file of the seed corpus (room for
@@ -15,6 +17,15 @@ from pathlib import Path
 # database caps every value at twice this (claimsdb/serve.py,
 # MAX_VALUE_BYTES), which is what makes a larger archive costly to serve.
 MAX_FILE_BYTES = 2_000_000
+
+# 50 MB: an original (saved page, PDF, web-archive capture) is evidence kept
+# byte for byte, and a UN or NGO report with its images runs to tens of
+# megabytes, so originals may be larger than the text limit above. It is
+# never parsed as YAML nor stored in the database; it is hashed as a stream
+# (MAX_FILE_BYTES at a time) by every check, and read whole only to extract
+# its text (add-source, verify-sources, reanchor). 50 MB is where GitHub starts
+# warning about a file (it refuses those over 100 MB).
+MAX_ORIGINAL_BYTES = 50_000_000
 
 
 class Unreadable(Exception):
@@ -26,24 +37,106 @@ class Unreadable(Exception):
         self.fix = fix
 
 
-def read_inside(path: Path, root: Path, shown_root: str, name: str, missing_fix: str) -> bytes:
-    """The bytes of ``path``, which must resolve to a regular file inside the
-    real directory ``root`` and be no larger than MAX_FILE_BYTES. Messages
-    call the file ``name`` and the directory ``shown_root``."""
-    if not path.resolve().is_relative_to(root):
+def open_inside(path: Path, root: Path, shown_root: str, name: str, missing_fix: str) -> int:
+    """A read-only descriptor of ``path``, which must resolve to a regular
+    file inside the real directory ``root``. Messages call the file ``name``
+    and the directory ``shown_root``."""
+    try:
+        real = path.resolve()
+    except (RuntimeError, OSError):  # Python 3.11 and 3.12 raise RuntimeError("Symlink loop ...")
+        raise loop(name) from None
+    if not real.is_relative_to(root):
         raise Unreadable(f"{name} leads outside {shown_root} through a symbolic link", f"copy the file itself into {shown_root}")
-    if not path.exists():
-        raise Unreadable(f"{name} does not exist", missing_fix)
-    if not path.is_file():
-        raise Unreadable(f"{name} is not a regular file", "replace it with a plain text file")
+    try:
+        # Non-blocking: opening a named pipe must not wait for a writer (it
+        # is refused below, as is anything but a regular file). The kind is
+        # read from the open file, so it cannot change between check and read.
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise Unreadable(f"{name} is a symbolic link to {os.readlink(path)}, which does not exist", "replace the link with the file itself") from None
+        raise Unreadable(f"{name} does not exist", missing_fix) from None
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise loop(name) from None
+        if error.errno in (errno.EISDIR, errno.EACCES) and path.is_dir():  # Windows opens no directory
+            raise Unreadable(f"{name} is a directory, not a regular file", "replace it with a plain text file") from None
+        raise Unreadable(f"{name} cannot be read ({error.strerror})", "check that the file is readable") from error
+    kind = kind_of(os.fstat(descriptor).st_mode)
+    if kind is not None:
+        os.close(descriptor)
+        raise Unreadable(f"{name} is {kind}, not a regular file", "replace it with a plain text file")
+    return descriptor
+
+
+def read_inside(path: Path, root: Path, shown_root: str, name: str, missing_fix: str) -> bytes:
+    """The bytes of ``path`` (see open_inside), no more than MAX_FILE_BYTES."""
+    descriptor = open_inside(path, root, shown_root, name, missing_fix)
+    with open(descriptor, "rb") as handle:
+        try:
+            data = handle.read(MAX_FILE_BYTES + 1)
+        except OSError as error:
+            raise Unreadable(f"{name} cannot be read ({error.strerror})", "check that the file is readable") from error
+        if len(data) > MAX_FILE_BYTES:
+            raise Unreadable(
+                f"{name} is {os.fstat(descriptor).st_size:,} bytes, over the limit of {MAX_FILE_BYTES:,} bytes for a file in claims/",
+                "keep only what belongs in it (README: Limits), or raise MAX_FILE_BYTES in claimsdb/files.py",
+            )
+        return data
+
+
+def hash_inside(path: Path, root: Path, shown_root: str, name: str, missing_fix: str) -> str:
+    """SHA-256 of an original inside ``root`` (see open_inside), read as a
+    stream: memory stays bounded whatever its size, up to MAX_ORIGINAL_BYTES."""
+    import hashlib
+
+    descriptor = open_inside(path, root, shown_root, name, missing_fix)
+    digest, size = hashlib.sha256(), 0
+    with open(descriptor, "rb") as handle:
+        try:
+            while chunk := handle.read(MAX_FILE_BYTES):
+                size += len(chunk)
+                if size > MAX_ORIGINAL_BYTES:
+                    raise too_large(name, os.fstat(descriptor).st_size)
+                digest.update(chunk)
+        except OSError as error:
+            raise Unreadable(f"{name} cannot be read ({error.strerror})", "check that the file is readable") from error
+    return digest.hexdigest()
+
+
+def read_original(path: Path, name: str) -> bytes:
+    """The bytes of an original to extract its text from, up to MAX_ORIGINAL_BYTES."""
     try:
         with open(path, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-            if len(data) > MAX_FILE_BYTES:
-                raise Unreadable(
-                    f"{name} is {os.fstat(handle.fileno()).st_size:,} bytes, over the limit of {MAX_FILE_BYTES:,} bytes for a file in claims/",
-                    "keep only what belongs in it (README: Limits), or raise MAX_FILE_BYTES in claimsdb/files.py",
-                )
+            data = handle.read(MAX_ORIGINAL_BYTES + 1)
+            if len(data) > MAX_ORIGINAL_BYTES:
+                raise too_large(name, os.fstat(handle.fileno()).st_size)
             return data
     except OSError as error:
         raise Unreadable(f"{name} cannot be read ({error.strerror})", "check that the file is readable") from error
+
+
+def too_large(name: str, size: int) -> Unreadable:
+    return Unreadable(
+        f"{name} is {size:,} bytes, over the limit of {MAX_ORIGINAL_BYTES:,} bytes for an original",
+        "keep the document itself without embedded media, or raise MAX_ORIGINAL_BYTES in claimsdb/files.py (README: Limits)",
+    )
+
+
+def loop(name: str) -> Unreadable:
+    return Unreadable(f"{name} is a symbolic link that leads back to itself (a loop)", "replace the link with the file itself")
+
+
+def kind_of(mode: int) -> str | None:
+    """What a file that is not a regular file is, in words (None for a regular file)."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a special file"

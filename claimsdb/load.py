@@ -12,6 +12,7 @@ import re
 import time
 import types
 import typing
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +21,7 @@ import pydantic
 from . import quotes
 from .files import Unreadable, read_inside
 from .model import (
+    EDITOR,
     CLAIM_MODELS,
     Claim,
     ARCHIVE_PATTERN,
@@ -376,6 +378,48 @@ def read_file(path: Path, problems: list[Problem], claims_dir: Path, data: bytes
     return parsed
 
 
+# Bidirectional control characters (LRE, RLE, PDF, LRO, RLO; LRI, RLI, FSI,
+# PDI) reorder what a reader sees. The pages isolate text in another script
+# themselves, so editors' text needs none; the source's own words (quotes,
+# not-a-claim texts, periods, figures and addressees as written, translations
+# as published) may hold them, and are shown isolated.
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# The same in a file's bytes: as UTF-8, or as YAML escapes in a double-quoted scalar.
+BIDI_BYTES = re.compile(rb"\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]|\\(?:u|U0000)(?:202[a-eA-E]|206[6-9])")
+SOURCE_WORDS = {"quote", "text", "period", "value", "addressed_to"}
+
+
+def bidi_control_problems(parsed: ParsedFile, data: bytes, shown: str) -> list[Problem]:
+    """One problem per editor-written value holding a bidirectional control
+    character. The file's bytes are searched first, so a file without any
+    costs one regular-expression scan."""
+    if not BIDI_BYTES.search(data):
+        return []
+    problems = []
+
+    def walk(value, path: tuple):
+        if isinstance(value, dict):
+            for key, item in value.items():
+                yield from walk(item, (*path, key))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                yield from walk(item, (*path, index))
+        elif isinstance(value, str):
+            yield path, value
+
+    for path, value in walk(parsed.data, ()):
+        field_name = next((part for part in reversed(path) if isinstance(part, str)), "")
+        found = BIDI_CONTROLS.search(value)
+        if found and field_name not in SOURCE_WORDS:
+            char = found.group()
+            problems.append(Problem(
+                shown, parsed.line_of(path),
+                f"`{field_name}` holds the bidirectional control character U+{ord(char):04X} {unicodedata.name(char)}",
+                "remove it: editors' text needs none, and the pages isolate text in another script themselves",
+            ))
+    return problems
+
+
 # The corpus ------------------------------------------------------------------
 
 
@@ -395,11 +439,13 @@ def load_corpus(claims_dir: Path | str, stages: Stages | None = None, cache: Fil
     for name, model in SHARED_FILES.items():
         path = claims_dir / name
         shown = display_path(path)
-        if not path.is_file():
+        if not os.path.lexists(path):  # anything else there (a directory, a pipe, a link) is read and refused by name
             problems.append(Problem(shown, 1, f"{name} is missing", f"create claims/{name} (see README)"))
             continue
         parsed = read_file(path, problems, claims_dir)
         document = validate(parsed, model, shown, problems) if parsed else None
+        if parsed:
+            problems += bidi_control_problems(parsed, path.read_bytes(), shown)
         if document is None:
             continue
         corpus.loaded.add(name)
@@ -418,7 +464,8 @@ def load_corpus(claims_dir: Path | str, stages: Stages | None = None, cache: Fil
             for index, measure in enumerate(document.measures):
                 corpus.where.setdefault(("measure", measure.id), []).append(Located(shown, parsed, ("measures", index)))
 
-    paths = [path for path in sorted(claims_dir.glob("*.yml")) if path.name not in SHARED_FILES]
+    problems += misnamed_files(claims_dir)
+    paths = source_file_paths(claims_dir)
     with stages.stage("read", total=len(paths)) as advance:
         for path in paths:
             read_source_file(corpus, path, problems, stages, cache)
@@ -438,6 +485,32 @@ def load_corpus(claims_dir: Path | str, stages: Stages | None = None, cache: Fil
     with stages.stage("relations"):
         corpus.relations, corpus.warnings = relate_claims(corpus)
     return corpus
+
+
+def visible(path: Path) -> bool:
+    """Hidden files are not the corpus's: among them the lock links
+    (``.#name.yml``) and swap files (``.name.yml.swp``) editors leave beside
+    the file they edit. Backups (``name.yml~``) do not end in .yml."""
+    return not path.name.startswith(".")
+
+
+def source_file_paths(claims_dir: Path) -> list[Path]:
+    """The source files of claims/: every visible ``*.yml`` but the shared files."""
+    return [path for path in sorted(claims_dir.glob("*.yml")) if visible(path) and path.name not in SHARED_FILES]
+
+
+def misnamed_files(claims_dir: Path) -> list[Problem]:
+    """A ``*.yaml`` file is refused rather than skipped without a word (or
+    read: one spelling keeps `claimsdb locate`, the schemas and the README
+    simple)."""
+    problems = []
+    for path in sorted(claims_dir.glob("*.yaml")):
+        if visible(path):
+            renamed = path.with_suffix(".yml")
+            fix = (f"merge it into {display_path(renamed)} and remove it" if os.path.lexists(renamed)
+                   else f"rename it to {display_path(renamed)}")
+            problems.append(Problem(display_path(path), 1, "claim files end in .yml: this one is not read", fix))
+    return problems
 
 
 def lines_kept(path: tuple) -> bool:
@@ -465,6 +538,7 @@ def read_source_file(corpus: Corpus, path: Path, problems: list[Problem], stages
         start = time.perf_counter()
         before = len(problems)
         source, claims = validate_source(parsed, shown, problems)
+        problems += bidi_control_problems(parsed, data, shown)
         stages.add("validate", time.perf_counter() - start)
         if len(problems) == before:
             parsed.slim(lines_kept)
@@ -570,7 +644,10 @@ def check_references(corpus: Corpus) -> list[Problem]:
         place = file.place
         if file.source is not None:
             need("agent", file.source.publisher, place, "publisher")
-            need("agent", file.source.credited_to, place, "credited_to")
+            for c_index, credited in enumerate(file.source.credited):
+                need("agent", credited, place, *(("credited_to", c_index) if isinstance(file.source.credited_to, list) else ("credited_to",)))
+            need("agent", file.source.host, place, "host")
+            own_voices = {file.source.publisher, *file.source.credited}
         for index, claim in enumerate(file.claims):
             if claim is None:
                 continue
@@ -584,7 +661,8 @@ def check_references(corpus: Corpus) -> list[Problem]:
             at = Located(place.path, place.parsed, ("claims", index))
             if not resolved:  # the common case skips the four lookups with messages
                 need("subject", claim.subject, at, "subject")
-                need("agent", claim.speaker, at, "speaker")
+                if claim.speakers is None:
+                    need("agent", claim.speaker, at, "speaker")
                 need("measure", measure, at, "measure")
                 need("agent", holder, at, "agent")
             if claim.scope is not None:
@@ -600,6 +678,16 @@ def check_references(corpus: Corpus) -> list[Problem]:
                     problems.append(Problem(at.path, at.line_of(*keys), f"claim `{claim.id}` records a review of itself", "name a claim of the other figure"))
                 else:
                     need("claim", review.claim, at, *keys)
+            translator = claim.translation.by if claim.translation is not None else EDITOR
+            if translator != EDITOR and translator not in known["agent"]:
+                need("agent", translator, at, "translation", "by")
+            if claim.speakers is not None:
+                for s_index, speaker in enumerate(claim.speakers):
+                    need("agent", speaker, at, "speakers", s_index)
+            for v_index, link in enumerate(claim.via):
+                need("agent", link.agent, at, "via", v_index, "agent")
+            if claim.mode == "own-voice" and file.source is not None:
+                problems += own_voice_problems(claim, file.source, own_voices, known["agent"], at)
             for r_index, relation in enumerate(claim.relations):
                 keys = ("relations", r_index, "claim")
                 if relation.claim == claim.id:
@@ -626,6 +714,23 @@ def wider_than(parents: dict, subject_id: str) -> list[str]:
     return found
 
 
+def own_voice_problems(claim, source: Source, own_voices: set, agents: set, at: Located) -> list[Problem]:
+    """An outlet speaks in its own voice only as itself: the speaker of an
+    own-voice claim is the publisher or an agent the source credits."""
+    problems = []
+    for s_index, speaker in enumerate(claim.all_speakers):
+        if speaker in own_voices or speaker not in agents:  # an unknown agent is reported as such
+            continue
+        credited = f" or the agents it credits ({', '.join(f'`{c}`' for c in source.credited)})" if source.credited else ""
+        keys = ("speakers", s_index) if claim.speakers is not None else ("speaker",)
+        problems.append(Problem(
+            at.path, at.line_of(*keys),
+            f"`mode: own-voice`, but the speaker `{speaker}` is not the publisher `{source.publisher}`{credited}",
+            f"if the source asserts it itself, write `speaker: {source.publisher}`; if it carries {speaker}'s words, give the mode it does so in (quoted, reported or attributed-belief)",
+        ))
+    return problems
+
+
 def resolve_values(corpus: Corpus) -> list[Problem]:
     """Intervals of figures and periods, through the published table."""
     problems = []
@@ -647,7 +752,7 @@ def resolve_values(corpus: Corpus) -> list[Problem]:
                     ))
         if claim.start is not None:
             try:
-                corpus.periods[claim.id] = period_for_bounds(claim.start, claim.end, semantics)
+                corpus.periods[claim.id] = period_for_bounds(claim.start, claim.end, semantics, claim.calendar)
             except ValueNotUnderstood as error:
                 problems.append(Problem(at.path, at.line_of("start"), f"period bounds: {error}", "write bounds as YYYY[-MM[-DD]], optionally after a qualifier from measures.yml"))
     return problems
@@ -683,6 +788,7 @@ def check_quotes(corpus: Corpus, advance=lambda n=1: None) -> list[Problem]:
             problems.append(Problem(place.path, place.line_of("archive"), what, fix))
             continue
         if file.source is not None:
+            problems += check_original(corpus.claims_dir, file.source, place, text)
             corpus.texts[file.source.id] = text
         shown = display_path(corpus.claims_dir / archive)
         for index, claim in enumerate(file.claims):
@@ -694,6 +800,27 @@ def check_quotes(corpus: Corpus, advance=lambda n=1: None) -> list[Problem]:
                 problems.append(Problem(place.path, place.line_of("claims", index, "quote"), error.message, error.fix))
         if file.source is not None:
             problems += locate_not_claims(corpus, file, text, shown)
+    return problems
+
+
+def check_original(claims_dir: Path, source: Source, place: Located, text: str) -> list[Problem]:
+    """The original is there, byte for byte as pinned; PDF page starts lie in the text."""
+    problems = []
+    if source.original is not None:
+        try:
+            actual = quotes.original_sha256(claims_dir, source.original)
+        except Unreadable as error:
+            problems.append(Problem(place.path, place.line_of("original"), error.what, error.fix))
+        else:
+            if actual != source.original_sha256:
+                problems.append(Problem(
+                    place.path, place.line_of("original_sha256"),
+                    f"{source.original} has SHA-256 {actual}, but the source file pins {source.original_sha256}",
+                    "restore the original byte for byte (it is the evidence); a newer capture of the document is added with `claimsdb reanchor`",
+                ))
+    if source.pages and source.pages[-1] >= len(text):
+        problems.append(Problem(place.path, place.line_of("pages"), f"`pages` starts a page at {source.pages[-1]}, beyond the {len(text)} characters of {source.archive}",
+                                "write the page starts that claimsdb add-source recorded (claimsdb verify-sources shows them)"))
     return problems
 
 

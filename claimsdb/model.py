@@ -7,12 +7,13 @@ here once.
 
 from __future__ import annotations
 
-import calendar
 import re
 from decimal import Decimal
 from typing import Annotated, Literal, Union
 
 from pydantic_core import PydanticCustomError
+from . import calendars
+
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -28,10 +29,12 @@ Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=200)]
 Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=False)]
 
 # A bound such as "1988", "1988-07", "1988-07-19", "early 1988-09" or
-# "summer 1988". The qualifier words are data (value_semantics in
-# measures.yml); the model only checks the shape and that the date exists.
+# "summer 1988" ("تابستان 1367" in the Solar Hijri calendar). The qualifier
+# words are data (value_semantics in measures.yml); the model only checks the
+# shape and that the date exists in the claim's calendar.
+QUALIFIER_PATTERN = r"[^\W\d_][\w-]*"
 BOUND_PATTERN = re.compile(
-    r"^(?:(?P<qualifier>[a-z][a-z-]*) )?"
+    rf"^(?:(?P<qualifier>{QUALIFIER_PATTERN}) )?"
     r"(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?$"
 )
 
@@ -51,18 +54,9 @@ Modality = Literal["is", "meets-criteria", "may-amount-to", "denies"]
 DeclaredRelation = Literal["contradicts", "differs-in-scope", "corroborates", "refines"]
 
 
-def check_date_parts(year: str, month: str | None, day: str | None) -> None:
+def check_date_parts(year: str, month: str | None, day: str | None, calendar: str = calendars.GREGORIAN) -> None:
     """Raise ValueError unless the (partial) date exists in the calendar."""
-    if month is None:
-        return
-    m = int(month)
-    if not 1 <= m <= 12:
-        raise ValueError(f"month {month} does not exist — give a month from 01 to 12")
-    if day is None:
-        return
-    last = calendar.monthrange(int(year), m)[1]
-    if not 1 <= int(day) <= last:
-        raise ValueError(f"{year}-{month}-{day} does not exist ({calendar.month_name[m]} {year} has {last} days) — give a date that exists")
+    calendars.check_date_parts(calendar, year, month, day)
 
 
 def validate_partial_date(value: object) -> object:
@@ -77,7 +71,7 @@ def validate_partial_date(value: object) -> object:
     return value
 
 
-def validate_bound(value: object) -> object:
+def validate_bound(value: object, calendar: str | None = None) -> object:
     if isinstance(value, int):
         value = str(value)
     if not isinstance(value, str):
@@ -88,7 +82,7 @@ def validate_bound(value: object) -> object:
             f"{value!r} is not a period bound — write YYYY, YYYY-MM or YYYY-MM-DD, optionally "
             "after a qualifier from measures.yml such as 'early 1988-09' or 'summer 1988'"
         )
-    check_date_parts(match["year"], match["month"], match["day"])
+    check_date_parts(match["year"], match["month"], match["day"], calendar or calendars.GREGORIAN)
     return value
 
 
@@ -104,6 +98,21 @@ def validate_archive(value: object) -> object:
     if value.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", value) or not value.startswith("sources/"):
         raise ValueError(f"{value!r} points outside claims/sources/ — {fix}")
     raise ValueError(f"{value!r} is not a .txt file directly in claims/sources/ — {fix}")
+
+
+ORIGINAL_PATTERN = r"^sources/originals/[^/]+\.(?:html?|xhtml|pdf|warc|warc\.gz|wacz)$"
+OriginalFormat = Literal["html", "pdf", "warc", "wacz"]
+
+
+def validate_original(value: object) -> object:
+    """An original lies directly in claims/sources/originals/, named by the
+    source id and keeping its format's extension."""
+    if not isinstance(value, str) or re.fullmatch(ORIGINAL_PATTERN, value, flags=re.I):
+        return value
+    fix = "keep the original as claims/sources/originals/<source-id>.<html|pdf|warc.gz|wacz> (claimsdb add-source does) and write that path relative to claims/"
+    if value.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", value) or not value.startswith("sources/originals/"):
+        raise ValueError(f"{value!r} points outside claims/sources/originals/ — {fix}")
+    raise ValueError(f"{value!r} is not a saved page, PDF or capture directly in claims/sources/originals/ — {fix}")
 
 
 def check_low_not_above_high(model, low: str = "low", high: str = "high"):
@@ -230,10 +239,11 @@ class Multiplier(Strict):
 
 
 class PeriodQualifier(Strict):
-    qualifier: Slug = Field(description="The word written before a date bound, as in 'early 1988-09'.")
+    qualifier: Annotated[str, StringConstraints(pattern=r"^[^\W\d_][\w-]*$", max_length=100)] = Field(description="The word written before a date bound, as in 'early 1988-09' or 'تابستان 1367': letters, in any script, and hyphens.")
     applies_to: Literal["month", "year"] = Field(description="Whether the qualifier narrows a month or a year.")
     first: str = Field(description="First day the qualifier denotes: a day of the month ('01') or a month and day of the year ('06-01').")
-    last: str = Field(description="Last day the qualifier denotes: a day of the month ('10', 'end') or a month and day of the year ('08-31').")
+    last: str = Field(description="Last day the qualifier denotes: a day of the month ('10', 'end') or a month and day of the year ('08-31', '12-end').")
+    calendar: Literal["gregorian", "solar-hijri"] = Field("gregorian", description="The calendar whose months and years the qualifier narrows: gregorian (the default) or solar-hijri.")
     description: Text = Field(description="Why the qualifier denotes these days.")
 
     @model_validator(mode="after")
@@ -248,12 +258,16 @@ class PeriodQualifier(Strict):
             if self.last != "end" and self.first > self.last:
                 raise ValueError(f"`first` ({self.first}) is after `last` ({self.last}) — swap them or correct one")
             return self
+        shortest = calendars.SHORTEST_MONTHS[self.calendar]
         for name in ("first", "last"):
             value = getattr(self, name)
-            match = re.fullmatch(r"(\d{2})-(\d{2})", value)
-            if not match or not 1 <= int(match[1]) <= 12 or not 1 <= int(match[2]) <= calendar.monthrange(2001, int(match[1]))[1]:
-                raise ValueError(f"`{name}` {value!r} is not a day of every year — write MM-DD, such as 06-01 (02-29 is not in every year)")
-        if self.first > self.last:
+            match = re.fullmatch(r"(\d{2})-(\d{2}|end)", value)
+            if match and match[2] == "end" and name == "last" and 1 <= int(match[1]) <= 12:
+                continue
+            if not match or match[2] == "end" or not 1 <= int(match[1]) <= 12 or not 1 <= int(match[2]) <= shortest[int(match[1]) - 1]:
+                leap = "02-29" if self.calendar == "gregorian" else "12-30"
+                raise ValueError(f"`{name}` {value!r} is not a day of every year — write MM-DD, such as 06-01 ({leap} is not in every year; write MM-end for the last day of a month)")
+        if self.first > self.last.replace("end", "99"):
             raise ValueError(f"`first` ({self.first}) is after `last` ({self.last}) — a qualifier cannot run over the new year: swap them or correct one")
         return self
 
@@ -289,17 +303,48 @@ class Relation(Strict):
 class Review(Strict):
     claim: Slug = Field(description="Id of a claim of the other figure.")
     rationale: Text = Field(description="What the editor read and why the detected relation stands as the build reads it, in neutral words that say who asserts what.")
+EDITOR = "editor"
+
+
+class Translation(Strict):
+    text: Text = Field(description="The quote in English.")
+    by: Slug = Field(description="Who translated the quote: `editor` for the editors of this database, or the id of the agent (in agents.yml) whose published translation this is.")
+    published_in: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = Field(None, description="Address where the published translation appeared; empty for the editors' own.")
+
+    @model_validator(mode="after")
+    def _published_or_editors(self):
+        if self.by == EDITOR and self.published_in is not None:
+            raise ValueError("`published_in` with `by: editor` — the editors' own translation was not published elsewhere: remove `published_in`, or name the translator in `by`")
+        if self.by != EDITOR and self.published_in is None:
+            raise ValueError(f"a translation by `{self.by}` without `published_in` — give the address where it was published, or write `by: editor` if the editors translated it")
+        return self
+
+
+ChainHow = Literal["quotes", "cites", "reports", "summarises", "translates", "republishes"]
+
+
+class ChainLink(Strict):
+    agent: Slug = Field(description="Id of the agent through whom the claim passes (in agents.yml).")
+    how: ChainHow = Field(description="How this agent passes the claim on: quotes (gives the words as said), cites (names its source for them), reports (tells of them in its own words), summarises, translates or republishes.")
+    note: Text | None = Field(None, description="What the source says of this link, in neutral words (e.g. 'citing a 2021 report').")
 
 
 class ClaimBase(Strict):
+    # One of the two ways to name who asserts it, for editors' schema checks too.
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"oneOf": [{"required": ["speaker"]}, {"required": ["speakers"]}]})
+
     id: Slug = Field(description="Stable identifier of the claim, unique across the corpus; never changes once published.")
     subject: Slug = Field(description="Id of what the claim is about (in subjects.yml).")
-    speaker: Slug = Field(description="Id of the agent who asserts the claim (in agents.yml); the publisher itself when the outlet speaks in its own voice.")
+    speaker: Slug | None = Field(None, description="Id of the agent who asserts the claim (in agents.yml); the publisher itself when the outlet speaks in its own voice. For a joint statement give `speakers` instead.")
+    speakers: list[Slug] | None = Field(None, description="Ids of the agents who assert the claim jointly (a joint statement), in the order the source names them; the first is the claim's speaker. Give either `speaker` or `speakers`.")
+    via: list[ChainLink] = Field(default_factory=list, description="The chain of attribution between speaker and reporter, in order from the speaker to the source's publisher: each agent through whom the source says the claim reached it, and how it passed it on ('Wikipedia, citing Human Rights Watch, reports ...').")
     mode: Mode = Field(description="How the speaker's assertion appears in the source: own-voice, quoted, reported or attributed-belief.")
     statement: Text = Field(description="One plain sentence, written by the editor, saying who asserts what.")
     quote: Text = Field(description="The exact words in the archived source text that carry the claim.")
     occurrence: int | None = Field(None, ge=1, description="Which occurrence of the quote is meant (1 is the first) when the words occur more than once in the archive.")
+    translation: Translation | None = Field(None, description="An English translation of the quote, with who made it, when the source is not in English; the statement stays the editors' English summary.")
     period: Text | None = Field(None, description="When, as written in the source ('between July and early September 1988').")
+    calendar: Literal["gregorian", "solar-hijri"] | None = Field(None, description="The calendar start and end are written in: solar-hijri (the Iranian calendar, in which 1988-07-23 is 1367-05-01) or gregorian; empty is gregorian.")
     start: str | None = Field(None, description="Earliest bound of the period: YYYY, YYYY-MM or YYYY-MM-DD, optionally after a qualifier ('early 1988-09', 'summer 1988').")
     end: str | None = Field(None, description="Latest bound of the period, in the same form as start.")
     scope: Slug | None = Field(None, description="Id of the subject (in subjects.yml) the figure is limited to, when narrower than the claim's subject: a prison, a city or a province that is part_of it, directly or through other parts. Detection compares the figure with the others of that part, and with the wider subjects' as a part with its whole.")
@@ -309,7 +354,7 @@ class ClaimBase(Strict):
     relations: list[Relation] = Field(default_factory=list, description="Relations an editor declares from this claim to others.")
     reviewed: list[Review] = Field(default_factory=list, description="Detected relations an editor has looked at and accepts as the build reads them: each names a claim of the other figure; it covers every claim of the two figures.")
 
-    _validate_start = field_validator("start", "end", mode="before")(lambda cls, v: validate_bound(v))
+    _validate_start = field_validator("start", "end", mode="before")(lambda cls, v, info: validate_bound(v, info.data.get("calendar")))
 
     # Every field an editor fills in a stub (`kind` is the union's
     # discriminator, which pydantic lets no validator touch).
@@ -323,6 +368,25 @@ class ClaimBase(Strict):
         return reject_placeholder(cls, value, info.field_name)
 
     @model_validator(mode="after")
+    def _one_way_to_name_speakers(self):
+        if self.speakers is not None:
+            if self.speaker is not None:
+                raise ValueError("both `speaker` and `speakers` — give `speaker` for one agent, or `speakers` (all of them, the first leading) for a joint statement")
+            if len(self.speakers) < 2:
+                raise ValueError(f"`speakers` names one agent — write `speaker: {self.speakers[0] if self.speakers else '<agent-id>'}`; `speakers` is for a joint statement of two or more")
+            if len(set(self.speakers)) < len(self.speakers):
+                repeated = next(s for s in self.speakers if self.speakers.count(s) > 1)
+                raise ValueError(f"`speakers` names `{repeated}` twice — name each joint speaker once")
+            self.speaker = self.speakers[0]
+        elif self.speaker is None:
+            raise ValueError("missing field `speaker` — add `speaker:` (Id of the agent who asserts the claim (in agents.yml)), or `speakers:` for a joint statement")
+        return self
+
+    @property
+    def all_speakers(self) -> list[str]:
+        return self.speakers or [self.speaker]
+
+    @model_validator(mode="after")
     def _period_bounds(self):
         if (self.start is None) != (self.end is None):
             raise ValueError("a period needs both `start` and `end` — give both (the same value for a single date)")
@@ -331,6 +395,8 @@ class ClaimBase(Strict):
         for hedge in self.hedges:
             if hedge not in self.quote:
                 raise ValueError(f"the hedge {hedge!r} is not in the quote — copy the hedging words exactly as the quote has them, or extend the quote to hold them")
+        if self.calendar is not None and self.start is None:
+            raise ValueError("`calendar` without `start`/`end` — give the bounds in that calendar, or remove `calendar`")
         return self
 
 
@@ -411,18 +477,72 @@ class Source(Strict):
     title: Text = Field(description="Title of the document as published.")
     url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] = Field(description="Address the document was published at.")
     publisher: Slug = Field(description="Id of the agent that published the document (the reporter of its claims).")
-    credited_to: Slug | None = Field(None, description="Id of the agent the document credits as its author or origin, when it names one.")
+    credited_to: Slug | list[Slug] | None = Field(None, description="Id of the agent the document credits as its author or origin, when it names one; a list of ids, in the document's order, when it credits several.")
+    host: Slug | None = Field(None, description="Id of the agent whose site carries the copy that was archived, when that is not the publisher (an archive or mirror site carrying the publisher's document).")
+    hosted: PartialDate | None = Field(None, description="When the host put up its copy, at the precision known: YYYY, YYYY-MM or YYYY-MM-DD; `published` stays the publisher's date.")
     published: PartialDate | None = Field(None, description="Publication date at the precision the document gives: YYYY, YYYY-MM or YYYY-MM-DD; empty when unknown.")
+    published_not_before: PartialDate | None = Field(None, description="When only bounds are known: the earliest the document can have been published (YYYY, YYYY-MM or YYYY-MM-DD; 'after July 2022' is 2022-08).")
+    published_not_after: PartialDate | None = Field(None, description="When only bounds are known: the latest the document can have been published, in the same form.")
+    undated: bool = Field(False, description="The document carries no publication date (as opposed to a date not yet recorded); bounds may still be given.")
     published_note: Text | None = Field(None, description="How the publication date was established.")
     retrieved: PartialDate | None = Field(None, description="When the archived copy was retrieved, if known.")
+    archived_url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = Field(None, description="Address of an independent archived copy of the document (a web-archive snapshot, e.g. https://web.archive.org/web/20210903000000/https://example.org/...).")
+    excerpt: Text | None = Field(None, description="When the archived text is only part of the document: which part it is and how it was obtained; empty when it is the whole text as extracted.")
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")] = Field(description="Language of the text, as a BCP 47 tag ('en').")
     archive: Annotated[str, StringConstraints(pattern=ARCHIVE_PATTERN)] = Field(description="Path of the archived text, relative to claims/ (sources/<id>.txt).")
     sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] = Field(description="SHA-256 of the archived text's bytes, in lower-case hex.")
+    original: str | None = Field(None, description="Path of the original as captured (saved page, PDF or web-archive capture), relative to claims/ (sources/originals/<id>.<extension>), kept byte for byte as the evidentiary copy; empty when the archived text is itself the original.")
+    original_sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = Field(None, description="SHA-256 of the original's bytes, in lower-case hex.")
+    original_format: OriginalFormat | None = Field(None, description="What the original is: html (a saved web page), pdf, warc (a WARC capture, .warc or .warc.gz) or wacz (a WACZ web archive).")
+    extractor: Text | None = Field(None, description="The library and version that extracted the archived text from the original ('trafilatura 2.3.1'; 'warcio 1.8.1, trafilatura 2.3.1' for a capture), as `claimsdb add-source` records it; `claimsdb verify-sources` extracts again with it.")
+    original_characters: int | None = Field(None, ge=0, description="Characters of all the text in the original (a page's navigation and footers included, white space collapsed), as add-source counts them; a working text far shorter is flagged as possibly cut off.")
+    pages: list[Annotated[int, Field(ge=0)]] | None = Field(None, description="For a PDF: where each page starts in the archived text (code points from 0, the first page at 0), so each quote knows the page or pages it stands on.")
     not_claims: list[NotClaim] = Field(default_factory=list, description="Words of the archive that an editor decides need no claim of their own, each with the reason; `claimsdb coverage` counts the candidate expressions inside them as not claims.")
     claims: list[Claim] = Field(default_factory=list, description="Every claim the document carries.")
 
-    _validate_dates = field_validator("published", "retrieved", mode="before")(lambda cls, v: validate_partial_date(v))
+    _validate_dates = field_validator("published", "retrieved", "hosted", "published_not_before", "published_not_after", mode="before")(lambda cls, v: validate_partial_date(v))
+
+    @property
+    def credited(self) -> list[str]:
+        """Every agent the document credits, in its order."""
+        if self.credited_to is None:
+            return []
+        return [self.credited_to] if isinstance(self.credited_to, str) else list(self.credited_to)
+
+    @model_validator(mode="after")
+    def _dates_known_one_way(self):
+        bounds = [name for name in ("published_not_before", "published_not_after") if getattr(self, name) is not None]
+        if self.published is not None and bounds:
+            raise ValueError(f"both `published` and `{bounds[0]}` — give the date when the document states it, or bounds when only they are known")
+        if self.published is not None and self.undated:
+            raise ValueError("`undated: true` with a `published` date — remove one: `undated` says the document gives no date")
+        low, high = self.published_not_before, self.published_not_after
+        if low is not None and high is not None and high < low[:len(high)]:
+            raise ValueError(f"`published_not_after` ({high}) is before `published_not_before` ({low}) — swap them or correct one")
+        if isinstance(self.credited_to, list) and len(set(self.credited_to)) < len(self.credited_to):
+            raise ValueError("`credited_to` names an agent twice — name each credited agent once")
+        if self.hosted is not None and self.host is None:
+            raise ValueError("`hosted` without `host` — add `host:` (the agent whose site carries the copy), or remove `hosted`")
+        return self
     _validate_archive = field_validator("archive", mode="before")(lambda cls, v: validate_archive(v))
+    _validate_original = field_validator("original", mode="before")(lambda cls, v: validate_original(v))
+
+    @model_validator(mode="after")
+    def _original_complete(self):
+        if self.original is not None:
+            missing = [name for name in ("original_sha256", "original_format", "extractor") if getattr(self, name) is None]
+            if missing:
+                raise ValueError(f"`original` without `{missing[0]}` — add `{missing[0]}:` (claimsdb add-source writes it), or remove `original`")
+        elif self.original_sha256 is not None or self.extractor is not None:
+            name = "original_sha256" if self.original_sha256 is not None else "extractor"
+            raise ValueError(f"`{name}` without `original` — add `original: sources/originals/<file>` or remove `{name}`")
+        if self.pages is not None:
+            if not self.pages or self.pages[0] != 0:
+                raise ValueError("`pages` must start with 0, where the first page starts — write the page starts that claimsdb add-source recorded")
+            for before, after in zip(self.pages, self.pages[1:]):
+                if after <= before:
+                    raise ValueError(f"`pages` must increase, but {after} follows {before} — write the page starts that claimsdb add-source recorded")
+        return self
 
 
 FILE_MODELS = {

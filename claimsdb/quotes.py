@@ -13,21 +13,10 @@ from dataclasses import dataclass
 from typing import NamedTuple
 from pathlib import Path
 
-from .files import Unreadable, read_inside
+from .files import Unreadable, hash_inside, read_inside
+from .folding import FOLD, differences, in_words
 
 CONTEXT = 32
-
-# Typography that differs between an editor's keyboard and a web page.
-TYPOGRAPHY = str.maketrans(
-    {
-        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
-        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
-        "\u2015": "-", "\u2212": "-",
-        "\u00a0": " ", "\u2007": " ", "\u2009": " ", "\u200a": " ", "\u202f": " ",
-    }
-)
-
 
 class Span(NamedTuple):
     """Where a quote stands in its archive: code points, half-open."""
@@ -48,14 +37,19 @@ def sha256_of(data: bytes) -> str:
 
 
 def fold(text: str, case: bool = False) -> tuple[str, list[int]]:
-    """Text with typography folded (curly quotes, dashes, no-break spaces, runs
-    of white space; and letter case when ``case``), and for each folded
-    character its index in ``text``, so a match in the folded text maps back
-    to the exact archived words."""
+    """Text folded by the folding table (curly quotes, dashes, no-break
+    spaces, Arabic-script letter forms, zero-width non-joiners, tatweel,
+    diacritics, digits), runs of white space made one space (and letter case
+    folded when ``case``), and for each folded character its index in
+    ``text``, so a match in the folded text maps back to the exact archived
+    words."""
     folded: list[str] = []
     origin: list[int] = []
     in_space = False
-    for index, char in enumerate(text.translate(TYPOGRAPHY)):
+    for index, original in enumerate(text):
+        char = FOLD.get(original, original)
+        if not char:  # tatweel and diacritics: no letter of their own
+            continue
         if char.isspace():  # what \s matches in str patterns
             if not in_space:
                 folded.append(" ")
@@ -76,7 +70,14 @@ def folded_matches(text: str, words: str, case: bool = False) -> list[tuple[int,
     folded_words = fold(words, case)[0].strip()
     if not folded_words:
         return []
-    return [(origin[m], origin[m + len(folded_words) - 1] + 1) for m in occurrences(folded_text, folded_words)]
+    spans = []
+    for m in occurrences(folded_text, folded_words):
+        end = origin[m + len(folded_words) - 1] + 1
+        # Marks folded away after the last letter belong to it (a shadda, a tanwin).
+        while end < len(text) and FOLD.get(text[end]) == "":
+            end += 1
+        spans.append((origin[m], end))
+    return spans
 
 
 INVISIBLE = re.compile(r"[\u00a0\u2000-\u200f\u2028\u2029\u202f\u205f\u3000\ufeff]")
@@ -140,8 +141,9 @@ def locate_quote(text: str, quote: str, occurrence: int | None, archive: str, wh
             if len(matches) == 1
             else f"it matches {len(matches)} places; paste one exactly: {shown}"
         )
+        folded_away = in_words(differences(quote, " ".join(text[start:end] for start, end in matches)))
         raise QuoteNotFound(
-            f"{what} is not in {archive} as written; it matches only after folding typography (quotes, dashes, spaces)",
+            f"{what} is not in {archive} as written; it matches only after folding {folded_away}",
             return_fix,
         )
     raise QuoteNotFound(
@@ -188,6 +190,14 @@ def archive_problem(claims_dir: Path, archive: str) -> tuple[bytes | None, str |
     except Unreadable as error:
         return None, error.what, error.fix
     return data, None, None
+
+
+def original_sha256(claims_dir: Path, original: str) -> str:
+    """SHA-256 of an original inside claims/sources/originals/, read as a
+    stream; raises Unreadable."""
+    root = claims_dir.resolve() / "sources" / "originals"
+    return hash_inside(claims_dir / original, root, "claims/sources/originals/", f"original {original}",
+                       "restore the original to claims/" + original + " (it is the evidence the archived text was extracted from)")
 
 
 def decode_archive(data: bytes, archive: str) -> tuple[str | None, str | None, str | None]:

@@ -10,7 +10,6 @@ claimsdb.readings.
 
 from __future__ import annotations
 
-import calendar
 import functools
 import hashlib
 import itertools
@@ -18,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
 
+from . import calendars
 from .model import BOUND_PATTERN, ValueSemantics
 from .problems import Deferred
 from .readings import (  # noqa: F401 - the names other modules use
@@ -40,9 +40,11 @@ class Bound:
     first: date
     last: date
     precision: str  # "year", "month", "day" or the qualifier
+    parts: tuple = ()  # (qualifier, year, month, day) as written, in its calendar
 
 
-def parse_bound(text: str, semantics: ValueSemantics) -> Bound:
+def parse_bound(text: str, semantics: ValueSemantics, calendar: str = calendars.GREGORIAN) -> Bound:
+    """The Gregorian days a bound written in ``calendar`` can denote."""
     match = BOUND_PATTERN.match(str(text))
     if not match:
         raise ValueNotUnderstood(text)
@@ -50,34 +52,43 @@ def parse_bound(text: str, semantics: ValueSemantics) -> Bound:
     month = int(match["month"]) if match["month"] else None
     day = int(match["day"]) if match["day"] else None
     qualifier = match["qualifier"]
+    parts = (qualifier, year, month, day)
+    day_of = lambda m, d: calendars.to_gregorian(calendar, year, m, d)  # noqa: E731
+    month_end = lambda m: calendars.days_in_month(calendar, year, m)  # noqa: E731
     if qualifier is None:
         if day is not None:
-            d = date(year, month, day)
-            return Bound(d, d, "day")
+            d = day_of(month, day)
+            return Bound(d, d, "day", parts)
         if month is not None:
-            return Bound(date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1]), "month")
-        return Bound(date(year, 1, 1), date(year, 12, 31), "year")
-    known = {q.qualifier: q for q in semantics.period_qualifiers}
+            return Bound(day_of(month, 1), day_of(month, month_end(month)), "month", parts)
+        return Bound(day_of(1, 1), day_of(12, month_end(12)), "year", parts)
+    known = {q.qualifier: q for q in semantics.period_qualifiers if q.calendar == calendar}
     if qualifier not in known:
+        others = sorted(q.qualifier for q in semantics.period_qualifiers if q.calendar != calendar)
+        if qualifier in others:
+            raise ValueNotUnderstood(f"the qualifier {qualifier!r} is not for the {calendars.TITLES[calendar]} calendar (known for it: {', '.join(sorted(known)) or 'none'})")
         raise ValueNotUnderstood(f"the qualifier {qualifier!r} is not in measures.yml (known: {', '.join(sorted(known))})")
     q = known[qualifier]
     if q.applies_to == "month":
         if month is None or day is not None:
             raise ValueNotUnderstood(f"{qualifier!r} qualifies a month: write it as '{qualifier} YYYY-MM'")
-        last_day = calendar.monthrange(year, month)[1]
+        last_day = month_end(month)
         last = last_day if q.last == "end" else int(q.last)
-        return Bound(date(year, month, int(q.first)), date(year, month, min(last, last_day)), qualifier)
+        return Bound(day_of(month, int(q.first)), day_of(month, min(last, last_day)), qualifier, parts)
     if month is not None:
         raise ValueNotUnderstood(f"{qualifier!r} qualifies a year: write it as '{qualifier} YYYY'")
     first_month, first_day = (int(part) for part in q.first.split("-"))
-    last_month, last_day = (int(part) for part in q.last.split("-"))
-    return Bound(date(year, first_month, first_day), date(year, last_month, last_day), qualifier)
+    last_month, last_day = q.last.split("-")
+    last_month = int(last_month)
+    last_day = month_end(last_month) if last_day == "end" else int(last_day)
+    return Bound(day_of(first_month, first_day), day_of(last_month, last_day), qualifier, parts)
 
 
 @dataclass(frozen=True)
 class Period:
     start: Bound
     end: Bound
+    calendar: str = calendars.GREGORIAN
 
     @property
     def first(self) -> date:
@@ -87,12 +98,22 @@ class Period:
     def last(self) -> date:
         return self.end.last
 
+    def in_calendar(self) -> str:
+        """The bounds as their calendar names them ('Mordad–Shahrivar 1367')."""
+        return calendars.period_in_words(self.calendar, self.start.parts, self.end.parts)
+
     def __str__(self) -> str:
         return f"[{self.first.isoformat()}, {self.last.isoformat()}]"
 
 
-def period_for_bounds(start: str, end: str, semantics: ValueSemantics) -> Period:
-    period = Period(parse_bound(start, semantics), parse_bound(end, semantics))
+def period_for_bounds(start: str, end: str, semantics: ValueSemantics, calendar: str | None = None) -> Period:
+    calendar = calendar or calendars.GREGORIAN
+    try:
+        period = Period(parse_bound(start, semantics, calendar), parse_bound(end, semantics, calendar), calendar)
+    except ValueNotUnderstood:
+        raise
+    except ValueError as error:  # a year the calendar cannot convert (0000)
+        raise ValueNotUnderstood(str(error)) from None
     if period.first > period.last:
         raise ValueNotUnderstood(f"the period starts ({period.first}) after it ends ({period.last})")
     return period

@@ -79,11 +79,24 @@ def limit_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (ceiling, hard))
 
 
-def datasette_command(db_path: Path, root: Path, host: str = "127.0.0.1", port: int = 8001) -> list[str]:
+# Where the originals (saved pages, PDFs, captures) are served: a static
+# mount of claims/sources/originals/, so the source page links to the
+# evidence byte for byte as kept.
+ORIGINALS_MOUNT = "originals"
+
+
+def originals_dir(claims_dir: Path | None) -> Path | None:
+    directory = claims_dir / "sources" / "originals" if claims_dir is not None else None
+    return directory if directory is not None and directory.is_dir() else None
+
+
+def datasette_command(db_path: Path, root: Path, host: str = "127.0.0.1", port: int = 8001, claims_dir: Path | None = None) -> list[str]:
     """The ``datasette serve`` command line, run under the memory ceiling:
-    immutable database, explicit settings."""
+    immutable database, explicit settings, the originals of ``claims_dir``."""
     command = [sys.executable, "-m", "claimsdb.serve", "serve", "--immutable", str(db_path),
                "--metadata", str(root / "metadata.yml"), "--host", host, "--port", str(port)]
+    if originals_dir(claims_dir):
+        command += ["--static", f"{ORIGINALS_MOUNT}:{originals_dir(claims_dir)}"]
     for option, directory in (("--template-dir", root / "templates"), ("--plugins-dir", root / "plugins")):
         if directory.is_dir():
             command += [option, str(directory)]
@@ -92,7 +105,7 @@ def datasette_command(db_path: Path, root: Path, host: str = "127.0.0.1", port: 
     return command
 
 
-def make_datasette(db_path: Path, root: Path, **overrides):
+def make_datasette(db_path: Path, root: Path, claims_dir: Path | None = None, **overrides):
     """The same instance as ``datasette_command`` builds, in process (for
     tests); ``overrides`` replace settings."""
     import yaml
@@ -105,6 +118,7 @@ def make_datasette(db_path: Path, root: Path, **overrides):
         template_dir=str(root / "templates") if (root / "templates").is_dir() else None,
         plugins_dir=str(root / "plugins") if (root / "plugins").is_dir() else None,
         settings={**SETTINGS, **overrides},
+        static_mounts=[(ORIGINALS_MOUNT, str(originals_dir(claims_dir)))] if originals_dir(claims_dir) else None,
     )
 
 

@@ -11,10 +11,13 @@ meaning in <title>, <desc> and aria labels.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 
 from markupsafe import Markup
+
+from .evidence import isolated, without_bidi_controls
 
 from .relations import format_number
 
@@ -63,6 +66,17 @@ class Figure:
         text = (f"{self.speaker}: “{self.value_text}”{self.hedged}, read as {self.interval} {unit}; "
                 f"reported by {self.reporter} in “{self.source}” ({self.published or 'date unknown'})")
         return text + (f"; withdrawn: {self.withdrawn}" if self.withdrawn else "")
+
+
+def figure_from_row(row: dict, url: str, published: str | None) -> Figure:
+    """A figure from a row of claims_with_provenance or estimates joined with
+    the claim's inclusive flags. SVG text cannot isolate itself, so
+    bidirectional controls are dropped from every label."""
+    plain = without_bidi_controls
+    return Figure(row["id"], url, row["value_low"], row["value_high"], bool(row["value_low_inclusive"]),
+                  bool(row["value_high_inclusive"]), plain(row["value_text"]), row["value_interval"], plain(row["speaker"]),
+                  plain(row["reporter"]), plain(row["source_title"]), published, plain(row["withdrawn"]),
+                  tuple(plain(hedge) for hedge in json.loads(row.get("hedges") or "[]")))
 
 
 def finite_values(figures: list[Figure]) -> list[float]:
@@ -156,9 +170,11 @@ def draw_figure(figure: Figure, axis: Axis, y: float, unit: str) -> Markup:
             if on:
                 shapes.append(Markup('<circle class="cap {}" cx="{:.1f}" cy="{}" r="5"/>').format(
                     "closed" if inclusive else "open", x, bar_y))
-    who = shorten(f"{figure.speaker}: “{figure.value_text}”{figure.hedged}", LABEL_CHARACTERS)
-    # The title goes last: if the line is too long, it is what is shortened.
-    where = f"{figure.interval} {unit} · reported by {figure.reporter}, {figure.published or 'date unknown'}, in “{figure.source}”"
+    # Names, figures and titles may be in another script than the label
+    # around them: each is isolated (the title last, as what is shortened).
+    who = isolated(figure.speaker) + ": “" + isolated(shorten(figure.value_text, LABEL_CHARACTERS - min(len(figure.speaker), LABEL_CHARACTERS // 2) - 4)) + "”" + figure.hedged
+    who = shorten(who, LABEL_CHARACTERS + 4)
+    where = f"{figure.interval} {unit} · reported by {isolated(figure.reporter)}, {figure.published or 'date unknown'}, in “{isolated(figure.source)}”"
     if figure.withdrawn:
         where = "withdrawn · " + where
     label = Markup('<text class="who" x="{}" y="{}">{}</text><text class="where" x="{}" y="{}">{}</text>').format(
@@ -209,3 +225,54 @@ def render_spread(figures: list[Figure], measure: str, unit: str, scale: str | N
         '<g class="axis" aria-hidden="true">{}</g><g class="bars" role="list">{}</g>{}</svg>'
     ).format(WIDTH, height, WIDTH, height, scale, title, summary, Markup("").join(grid),
              Markup("").join(draw_figure(f, axis, TOP + i * ROW, unit) for i, f in enumerate(figures)), legend)
+
+
+# Small multiples: one measure in a few lines, for the landing page ----------------
+
+SMALL_ROW = 22
+SMALL_AXIS = 40
+
+
+def draw_small_figure(figure: Figure, axis: Axis, y: float, unit: str) -> Markup:
+    """One figure as a thin bar with its caps, without labels: who and where
+    are in its <title> and aria-label, and it links to its claim."""
+    low_on = figure.low is not None and axis.on_scale(figure.low)
+    high_on = figure.high is not None and axis.on_scale(figure.high)
+    left = axis.x(figure.low) if low_on else PLOT_LEFT
+    right = axis.x(figure.high) if high_on else PLOT_RIGHT
+    if figure.is_point and low_on:
+        shapes = [Markup('<circle class="point" cx="{:.1f}" cy="{}" r="7"/>').format(left, y)]
+    else:
+        shapes = [Markup('<rect class="range" x="{:.1f}" y="{}" width="{:.1f}" height="8"/>').format(left, y - 4, max(right - left, 0))]
+        if not high_on:
+            shapes.append(Markup('<path class="arrow" d="M{:.1f},{} l-12,-8 v16 z"/>').format(PLOT_RIGHT + 14, y))
+        if figure.low is None:
+            shapes.append(Markup('<path class="arrow" d="M{:.1f},{} l12,-8 v16 z"/>').format(PLOT_LEFT - 14, y))
+        for on, x, inclusive in ((low_on, left, figure.low_inclusive), (high_on, right, figure.high_inclusive)):
+            if on:
+                shapes.append(Markup('<circle class="cap {}" cx="{:.1f}" cy="{}" r="6"/>').format("closed" if inclusive else "open", x, y))
+    description = figure.description(unit)
+    return Markup('<g class="bar{}" role="listitem" data-claim="{}"><a href="{}" aria-label="{}"><title>{}</title>'
+                  '<rect class="hit" x="0" y="{}" width="{}" height="{}"/>{}</a></g>').format(
+        " withdrawn" if figure.withdrawn else "", figure.claim_id, figure.url, description, description,
+        y - SMALL_ROW / 2, WIDTH, SMALL_ROW, Markup("").join(shapes))
+
+
+def render_small_spread(figures: list[Figure], measure: str, unit: str, scale: str | None = None) -> Markup:
+    """The chart of one measure as a small multiple: the same axis and bars as
+    ``render_spread``, a thin line per figure, ticks only."""
+    scale = scale if scale in SCALES else choose_scale(figures)
+    axis = axis_for(figures, scale)
+    plot_bottom = TOP + SMALL_ROW * len(figures)
+    height = plot_bottom + SMALL_AXIS
+    grid = Markup("").join(
+        Markup('<line class="grid" x1="{:.1f}" x2="{:.1f}" y1="{}" y2="{}"/><text class="tick" x="{:.1f}" y="{}">{}</text>').format(
+            axis.x(tick), axis.x(tick), TOP, plot_bottom + 4, axis.x(tick), plot_bottom + 30, format_number(tick))
+        for tick in axis.ticks)
+    summary = f"{len(figures)} figure(s) for “{measure}”, in {unit}, on a {scale} scale, one bar each from the lowest to the highest value it denotes."
+    bars = Markup("").join(draw_small_figure(f, axis, TOP + SMALL_ROW * (i + 0.5), unit) for i, f in enumerate(figures))
+    return Markup(
+        '<svg class="spread small" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" role="group" data-scale="{}">'
+        '<title>Every figure given for “{}”</title><desc>{}</desc>'
+        '<g class="axis" aria-hidden="true">{}</g><g class="bars" role="list">{}</g></svg>'
+    ).format(WIDTH, height, scale, measure, summary, grid, bars)

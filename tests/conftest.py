@@ -3,8 +3,10 @@ the command line run as a user runs it."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import socket
+import sqlite3
 import subprocess
 import time
 import urllib.error
@@ -34,6 +36,42 @@ def workdir(tmp_path, monkeypatch) -> Path:
     return tmp_path
 
 
+PERSIAN_CORPUS = PROJECT_ROOT / "tests" / "persian_corpus"
+
+
+def copy_persian_corpus(root: Path) -> Path:
+    """root/claims: the seed corpus with a small made-up Persian report added
+    (tests/persian_corpus: its source file, archive and agents)."""
+    claims = root / "claims"
+    shutil.copytree(CLAIMS_DIR, claims)
+    for path in PERSIAN_CORPUS.rglob("*"):
+        if path.is_file() and path.name != "agents.yml":
+            target = claims / path.relative_to(PERSIAN_CORPUS)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+    with open(claims / "agents.yml", "a", encoding="utf-8") as agents:
+        agents.write((PERSIAN_CORPUS / "agents.yml").read_text(encoding="utf-8"))
+    return claims
+
+
+@pytest.fixture
+def persian_workdir(tmp_path, monkeypatch) -> Path:
+    """A working directory (the current one) holding the Persian corpus as claims/."""
+    copy_persian_corpus(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture(scope="session")
+def persian_db(tmp_path_factory) -> Path:
+    """claims.db built once per session from the Persian corpus."""
+    from claimsdb.db import write_database
+    from claimsdb.load import load_corpus
+
+    root = tmp_path_factory.mktemp("persian")
+    return write_database(load_corpus(copy_persian_corpus(root)), root / "claims.db")
+
+
 @pytest.fixture
 def claimsdb():
     """Run `claimsdb ARGS...` in the current directory; returns the click Result."""
@@ -58,6 +96,15 @@ def built_db(tmp_path_factory) -> Path:
     return write_database(corpus, tmp_path_factory.mktemp("built") / "claims.db")
 
 
+@pytest.fixture(scope="module")
+def db(built_db):
+    """built_db opened read-only in SQLite, rows as sqlite3.Row."""
+    conn = sqlite3.connect(f"file:{built_db}?mode=ro", uri=True)
+    conn.row_factory = sqlite3.Row
+    yield conn
+    conn.close()
+
+
 @pytest.fixture(scope="session")
 def claims_datasette(built_db):
     """The published instance, in process: built_db with the project's
@@ -73,14 +120,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server(built_db):
+@contextlib.contextmanager
+def serving(db_path: Path):
     """The server as `make serve` starts it (claimsdb.serve.datasette_command),
-    serving built_db on a free loopback port: its base URL."""
+    serving ``db_path`` on a free loopback port: its base URL."""
     from claimsdb.serve import datasette_command
 
     port = free_port()
-    process = subprocess.Popen(datasette_command(built_db, PROJECT_ROOT, port=port), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(datasette_command(db_path, PROJECT_ROOT, port=port), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
@@ -93,9 +140,45 @@ def server(built_db):
     else:
         process.terminate()
         pytest.fail(f"the server did not answer on {base} within 30 seconds")
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
+    try:
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server(built_db):
+    """built_db served as `make serve` serves it: its base URL."""
+    with serving(built_db) as base:
+        yield base
+
+
+# The browser ----------------------------------------------------------------
+
+CHROMIUM_INSTALL_HINT = (
+    "headless Chromium is needed for the browser tests and `chromium` is not on PATH: "
+    "install Debian's package (as root: apt-get update && apt-get install -y chromium; "
+    "`make test` does this when run as root)"
+)
+
+
+def pytest_collection_modifyitems(items):
+    """Browser tests run last: Playwright's sync API keeps an event loop
+    running from the first test that uses it to the end of the session, and
+    asyncio.run (Datasette's test client) refuses to start inside one."""
+    items.sort(key=lambda item: "playwright" in getattr(item, "fixturenames", ()))
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """pytest-playwright launches Debian's Chromium from its executable path:
+    Playwright's own browser download is neither needed nor possible here."""
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if executable is None:
+        pytest.fail(CHROMIUM_INSTALL_HINT)
+    # --no-sandbox: the tests run as root in a container.
+    return {**browser_type_launch_args, "executable_path": executable, "args": ["--no-sandbox", "--disable-gpu"]}
 
 
 # A document the project has never seen ---------------------------------------

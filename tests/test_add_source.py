@@ -142,7 +142,7 @@ def test_refuses_a_text_that_cannot_be_evidence(workdir, claimsdb, data, expecte
 def test_a_missing_text_file_or_no_way_to_name_the_source(article, workdir, claimsdb):
     before = snapshot(workdir / "claims")
     assert refused(claimsdb("add-source", "missing.txt", *OPTIONS), workdir, before) == [
-        "missing.txt:1: the text file does not exist — give the path of the text to archive",
+        "missing.txt:1: the file does not exist — give the path of a text, saved page (.html), PDF or capture (.warc, .warc.gz, .wacz) to archive",
     ]
     assert refused(claimsdb("add-source", "article.txt", "--url", "https://example.org"), workdir, before) == [
         "article.txt:1: no id for the source, and none can be derived without --publisher and --title — give --id, or --publisher and --title",

@@ -311,7 +311,7 @@ def test_claim_file_that_is_not_utf8_names_the_line(probe, workdir, previous_db)
 
 def test_claim_file_that_is_a_directory_is_refused(probe, workdir, previous_db):
     (workdir / "claims" / "folder.yml").mkdir()
-    assert refused(workdir, previous_db) == ["claims/folder.yml:1: the file is not a regular file — replace it with a plain text file"]
+    assert refused(workdir, previous_db) == ["claims/folder.yml:1: the file is a directory, not a regular file — replace it with a plain text file"]
 
 
 # Hostile YAML: refused fast and in bounded memory ----------------------------------------

@@ -1,19 +1,18 @@
-"""The evidence pages in a real browser: Debian's headless Chromium, driven
-over the DevTools protocol (tests/chromium.py), against the server as `make
-serve` starts it (the `server` fixture). Screenshots are written to
-tests/artifacts/ (git-ignored) for a person to compare with the database."""
+"""The pages in a real browser: Debian's headless Chromium driven by
+Playwright (pytest-playwright's fixtures, the browser launched from its
+executable path: nothing is downloaded), against the server as `make serve`
+starts it (the `server` fixture). Screenshots of every kind of page at a
+desktop and a phone width are written to tests/artifacts/ (git-ignored) for a
+person to compare with the database."""
 
 from __future__ import annotations
 
-import shutil
-import sqlite3
 import urllib.error
 import urllib.request
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from .chromium import INSTALL_HINT, Chromium, chromium_executable
 from .conftest import PROJECT_ROOT
 
 ARTIFACTS = PROJECT_ROOT / "tests" / "artifacts"
@@ -24,7 +23,7 @@ MEASURE = "people-executed-1988"
 # Where an element is drawn once scrolled into view, whether something covers
 # it, and its colours.
 VISIBILITY = """
-(element => {
+element => {
   element.scrollIntoView({block: "center"});
   const box = element.getClientRects()[0];
   const style = getComputedStyle(element);
@@ -35,35 +34,22 @@ VISIBILITY = """
     uncovered: element.contains(atCentre), visibility: style.visibility, opacity: style.opacity,
     background: style.backgroundColor, parentBackground: getComputedStyle(element.parentElement).backgroundColor,
   };
-})(%s)
+}
 """
 
 
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    executable = chromium_executable()
-    if executable is None:
-        pytest.fail(INSTALL_HINT)
-    directory = tmp_path_factory.mktemp("chromium")
-    chromium = Chromium(executable, directory / "profile", directory / "chromium.log")
-    yield chromium
-    chromium.close()
-    shutil.rmtree(directory / "profile", ignore_errors=True)  # tens of MB; the log stays
+@pytest.fixture(autouse=True, scope="module")
+def artifacts():
+    ARTIFACTS.mkdir(exist_ok=True)
 
 
 @pytest.fixture
 def page(browser):
-    page = browser.new_page(width=1280, height=900)
+    """A desktop-sized page (1280 × 900) in a fresh context."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
     yield page
-    page.close()
-
-
-@pytest.fixture(scope="module")
-def db(built_db):
-    conn = sqlite3.connect(built_db)
-    conn.row_factory = sqlite3.Row
-    yield conn
-    conn.close()
+    context.close()
 
 
 def assert_visible_highlight(found: dict, what: str) -> None:
@@ -87,9 +73,9 @@ def test_claim_page_shows_the_quote_highlighted_in_its_sentence(server, page, db
         from claims c join sources s on s.id = c.source_id join agents sp on sp.id = c.speaker_id join agents rp on rp.id = c.reporter_id
         where c.id = ?""", [CLAIM]).fetchone()
     page.goto(f"{server}/claims/claims/{CLAIM}")
-    page.screenshot(ARTIFACTS / "claim.png")
+    page.screenshot(path=ARTIFACTS / "claim.png")
 
-    mark = page.evaluate(VISIBILITY % "document.querySelector('blockquote.context mark.quote')")
+    mark = page.locator("blockquote.context mark.quote").first.evaluate(VISIBILITY)
     assert mark["text"] == claim["quote"] == "the regime executed more than 30,000 political prisoners"
     assert_visible_highlight(mark, "the quote")
     context = page.evaluate("document.querySelector('blockquote.context').textContent")
@@ -125,12 +111,12 @@ def test_claim_page_shows_the_quote_highlighted_in_its_sentence(server, page, db
     assert focused == claim["quote"]
     first = page.evaluate("(() => { const r = document.querySelector('.archived-text mark.focus').getBoundingClientRect(); return [r.top, r.bottom, innerHeight]; })()")
     assert 0 <= first[0] and first[1] <= first[2], f"the quote is not in view after following the link: {first}"
-    page.screenshot(ARTIFACTS / "claim-in-source.png", full_page=False)
+    page.screenshot(path=ARTIFACTS / "claim-in-source.png")
 
 
 def test_source_page_links_every_quoted_span_to_a_claim_that_resolves(server, page, db):
     page.goto(f"{server}/claims/sources/{SOURCE}")
-    page.screenshot(ARTIFACTS / "source.png")
+    page.screenshot(path=ARTIFACTS / "source.png")
     claims = {row[0]: row[1] for row in db.execute("select id, quote from claims where source_id = ?", [SOURCE])}
     assert claims
 
@@ -160,7 +146,7 @@ def test_source_page_links_every_quoted_span_to_a_claim_that_resolves(server, pa
     for claim_id, quote in claims.items():
         assert "".join(m["text"] for m in marks if claim_id in m["claims"]).replace("\n", "") == quote.replace("\n", ""), claim_id
 
-    one = page.evaluate(VISIBILITY % "document.querySelector('.archived-text mark')")
+    one = page.locator(".archived-text mark").first.evaluate(VISIBILITY)
     assert_visible_highlight(one, "a quoted span")
     legend = page.evaluate("document.querySelector('.text-legend').textContent")
     assert "no claim recorded" in legend and "in conflict" in legend
@@ -171,7 +157,7 @@ def test_measure_page_draws_one_bar_per_figure(server, page, db, scale):
     figures = {row["id"]: row for row in db.execute("select * from claims where kind = 'quantity' and measure_id = ?", [MEASURE])}
     assert len(figures) >= 2
     page.goto(f"{server}/claims/measures/{MEASURE}" + (f"?scale={scale}" if scale else ""))
-    page.screenshot(ARTIFACTS / f"measure{'-' + scale if scale else ''}.png")
+    page.screenshot(path=ARTIFACTS / f"measure{'-' + scale if scale else ''}.png")
 
     bars = page.evaluate("""[...document.querySelectorAll('svg.spread g.bar')].map(g => {
         const shape = g.querySelector('.range, .point').getBoundingClientRect();
@@ -204,3 +190,43 @@ def test_estimates_link_to_the_chart_of_each_measure(server, page):
     assert links and {urlsplit(link).path for link in links} == {f"/claims/measures/{MEASURE}"}
     page.goto(links[0])
     assert page.evaluate("document.querySelectorAll('svg.spread g.bar').length") == len(links)
+
+
+# Every kind of page at a desktop and a phone width ---------------------------------------
+
+PAGE_KINDS = {
+    "landing": "/",
+    "database": "/claims",
+    "table-claims": "/claims/claims",
+    "view-conflicts": "/claims/conflicts",
+    "view-estimates": "/claims/estimates",
+    "claim": f"/claims/claims/{CLAIM}",
+    "source": f"/claims/sources/{SOURCE}",
+    "measure": f"/claims/measures/{MEASURE}",
+    "agent": "/claims/agents/amnesty-international",
+    "subject": "/claims/subjects/executions-1988",
+    "canned-query": "/claims/search_quotes?q=genocide",
+    "empty-search": "/claims/search_quotes?q=",
+    "search": "/-/search?q=genocide",
+    "search-empty": "/-/search?q=",
+    "sql": "/claims?sql=select+id%2C+statement+from+claims+limit+5",
+    "bad-sort": "/claims/claims?_sort=nonexistent",
+}
+WIDTHS = {"desktop": 1280, "phone": 390}
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+@pytest.mark.parametrize("kind", list(PAGE_KINDS))
+def test_every_kind_of_page_at_desktop_and_phone_width(server, browser, kind, width):
+    context = browser.new_context(viewport={"width": WIDTHS[width], "height": 900})
+    page = context.new_page()
+    try:
+        response = page.goto(server + PAGE_KINDS[kind])
+        assert response.status == (400 if kind == "bad-sort" else 200), kind
+        page.screenshot(path=ARTIFACTS / f"page-{kind}-{WIDTHS[width]}.png", full_page=True)
+        # The page itself never scrolls sideways: a wide table or chart
+        # scrolls inside its own box, which says so.
+        overflow = page.evaluate("document.documentElement.scrollWidth - innerWidth")
+        assert overflow <= 0, f"{kind} at {WIDTHS[width]} px is {overflow} px wider than the screen"
+    finally:
+        context.close()

@@ -199,9 +199,25 @@ def corpora(draw):
         if draw(st.booleans()):
             not_claims.append({"text": "§same§ words", "reason": draw(TEXT), "occurrence": 2})
         source = {"id": f"source-{s}", "title": draw(TEXT), "url": f"https://example.org/{s}", "publisher": draw(st.sampled_from(agent_ids))}
-        for key, values in (("credited_to", agent_ids), ("published", ["2021", "2021-09", "2021-09-03"]), ("retrieved", ["2024-01-02"])):
+        for key, values in (("credited_to", agent_ids + [agent_ids[:2]]), ("published", ["2021", "2021-09", "2021-09-03"]), ("retrieved", ["2024-01-02"]),
+                            ("host", agent_ids), ("archived_url", ["https://web.archive.org/web/2021/https://example.org/"])):
             if draw(st.booleans()):
                 source[key] = draw(st.sampled_from(values))
+        if "host" in source and draw(st.booleans()):
+            source["hosted"] = "2022-01"
+        if "published" not in source and draw(st.booleans()):
+            source |= {"published_not_before": "2022-08", **({"published_not_after": "2023"} if draw(st.booleans()) else {}), "undated": True}
+        credited = source.get("credited_to", [])
+        for claim in claims:
+            # Joint speakers and chains of attribution; the own voice is the publisher's or a credited agent's.
+            if claim["mode"] == "own-voice":
+                claim["speaker"] = draw(st.sampled_from([source["publisher"], *([credited] if isinstance(credited, str) else credited)]))
+            elif draw(st.booleans()):
+                claim.pop("speaker")
+                claim["speakers"] = agent_ids[:2]
+            if draw(st.booleans()):
+                claim["via"] = [{"agent": draw(st.sampled_from(agent_ids)), "how": draw(st.sampled_from(["cites", "quotes", "reports"])),
+                                 **({"note": draw(TEXT)} if draw(st.booleans()) else {})} for _ in range(draw(st.integers(1, 3)))]
         if draw(st.booleans()):
             source["published_note"] = draw(TEXT)
         source |= {"language": draw(st.sampled_from(["en", "fa", "en-GB"])), "archive": f"sources/source-{s}.txt", "sha256": None}

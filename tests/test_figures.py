@@ -149,7 +149,7 @@ def test_a_part_larger_than_its_whole_contradicts_it(workdir, probe, claimsdb):
 
 def test_figures_count_claims_speakers_sources_and_independent_origins(workdir, probe, claimsdb):
     # The probe's publisher (arabnews-today) is affiliated with the PMOI/MEK, as is Iran News Update: one origin.
-    probe((VALUE, "    value: around 30,000\n"), ("    speaker: arabnews-today\n", "    speaker: pmoi-mek\n"))
+    probe((VALUE, "    value: around 30,000\n"), ("    speaker: arabnews-today\n    mode: own-voice\n", "    speaker: pmoi-mek\n    mode: reported\n"))
     assert claimsdb("build").exit_code == 0
     db = sqlite3.connect(workdir / "claims.db")
     row = db.execute("select claims, speakers, sources, origins, wordings from figures f join claims c on c.figure_id = f.id where c.id = 'probe-figure'").fetchone()

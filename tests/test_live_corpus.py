@@ -41,8 +41,8 @@ def live_db(live_check, tmp_path_factory):
     from claimsdb.db import write_database
     from claimsdb.load import load_corpus
 
-    if live_check.exit_code != 0:
-        pytest.fail("claims/ does not validate:\n" + live_check.output)
+    if live_check.exit_code != 0:  # test_the_live_corpus_validates fails, listing every problem
+        pytest.skip("claims/ does not validate")
     path = write_database(load_corpus(LIVE_CLAIMS_DIR), tmp_path_factory.mktemp("live") / "claims.db")
     connection = sqlite3.connect(path)
     connection.row_factory = sqlite3.Row
@@ -92,7 +92,12 @@ def test_every_live_claim_file_names_its_schema():
 
 
 def test_undeclared_contradictions_in_the_live_corpus_are_reported_not_failed(live_check):
-    # Shown in pytest's warnings summary: what an editor has still to review.
-    for line in live_check.stderr.splitlines():
-        if ": warning: " in line:
-            warnings.warn(line, UndeclaredContradiction, stacklevel=1)
+    # One entry in pytest's warnings summary: what an editor has still to review.
+    found = [line for line in live_check.stderr.splitlines() if ": warning: " in line]
+    if found:
+        shown = "\n".join(found[:SHOWN_WARNINGS]) + (f"\n… and {len(found) - SHOWN_WARNINGS} more" if len(found) > SHOWN_WARNINGS else "")
+        warnings.warn(f"{len(found)} warning(s) in claims/ for an editor to review (`claimsdb check` lists them all):\n{shown}",
+                      UndeclaredContradiction, stacklevel=1)
+
+
+SHOWN_WARNINGS = 10

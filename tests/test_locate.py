@@ -53,7 +53,7 @@ def test_words_that_do_not_occur(workdir, claimsdb):
     result = claimsdb("locate", INU, "fewer than ten")
     assert result.exit_code == 1
     assert result.stderr == (
-        f"claims/sources/{INU}.txt:1: 'fewer than ten' does not occur, even with typography and case folded — check the words, or locate a shorter part of them\n"
+        f"claims/sources/{INU}.txt:1: 'fewer than ten' does not occur, even with typography, letter forms and case folded — check the words, or locate a shorter part of them\n"
         "1 problem(s); nothing found.\n"
     )
 

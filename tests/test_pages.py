@@ -1,6 +1,7 @@
 """The evidence pages as Datasette serves them (templates/row-claims-*.html,
-plugins/evidence_pages.py), for every claim, source and measure of the real
-corpus; expected values are read from the built SQLite file."""
+plugins/evidence_pages.py), for every claim, source, measure, agent and
+subject of the test corpus; expected values are read from the built SQLite
+file."""
 
 from __future__ import annotations
 
@@ -39,14 +40,6 @@ def get(ds, path: str):
     return response
 
 
-@pytest.fixture(scope="module")
-def db(built_db):
-    conn = sqlite3.connect(built_db)
-    conn.row_factory = sqlite3.Row
-    yield conn
-    conn.close()
-
-
 def text(value) -> str:
     """A value as it appears in an autoescaped page."""
     return str(escape(value))
@@ -62,7 +55,7 @@ def test_every_claim_page_shows_the_claim_its_chain_and_its_quote_in_context(cla
         html = get(claims_datasette, f"/claims/claims/{claim['id']}").text
         page = Page(html)
         hrefs = set(page.hrefs())
-        assert f"<h1>{text(claim['statement'])}</h1>" in html
+        assert f"<h1><bdi>{text(claim['statement'])}</bdi></h1>" in html
         [quote] = re.findall(r'<mark class="quote">(.*?)</mark>', html, re.S)
         assert quote == text(claim["quote"])
         for agent in {claim["speaker_id"], claim["reporter_id"], claim["credited_to_id"]} - {None}:
@@ -127,7 +120,7 @@ def test_every_source_page_shows_its_metadata_and_every_quoted_span(claims_datas
         html = get(claims_datasette, f"/claims/sources/{source['id']}").text
         page = Page(html)
         hrefs = page.hrefs()
-        assert f"<h1>{text(source['title'])}</h1>" in html
+        assert f'<h1 dir="auto" lang="{source["language"]}"><bdi>{text(source["title"])}</bdi></h1>' in html
         assert source["sha256"] in html and f"claims/{source['archive']}" in html
         assert f'href="{text(source["url"])}"' in html
         assert f"/claims/agents/{source['publisher_id']}" in hrefs
@@ -240,3 +233,69 @@ def test_a_table_named_claims_in_another_database_keeps_datasettes_row_page(buil
     ds.add_database(Database(ds, path=str(other), is_mutable=False), name="other")
     html = get(ds, "/other/claims/a").text
     assert "not a claims.db claim" in html and "evidence" not in html
+
+
+# The agent and subject pages ---------------------------------------------------------
+
+
+def test_every_agent_page_shows_its_record_and_everything_it_asserts(claims_datasette, db):
+    agents = db.execute("select * from agents").fetchall()
+    assert agents
+    for agent in agents:
+        html = get(claims_datasette, f"/claims/agents/{agent['id']}").text
+        hrefs = set(Page(html).hrefs())
+        assert f"<h1><bdi>{text(agent['name'])}</bdi></h1>" in html
+        if agent["description"]:
+            assert text(agent["description"]) in html
+        for other, role in db.execute("select affiliated_with_id, role from agent_affiliations where agent_id = ?", [agent["id"]]):
+            assert f"/claims/agents/{other}" in hrefs and text(role) in html, (agent["id"], other)
+        for other, role in db.execute("select agent_id, role from agent_affiliations where affiliated_with_id = ?", [agent["id"]]):
+            assert f"/claims/agents/{other}" in hrefs and text(role) in html, (agent["id"], other)
+        for claim_id, quote, reporter, source in db.execute("select id, quote, reporter_id, source_id from claims where speaker_id = ?", [agent["id"]]):
+            assert f"/claims/claims/{claim_id}" in hrefs, (agent["id"], claim_id)
+            assert text(quote) in html, (agent["id"], claim_id)
+            assert f"/claims/agents/{reporter}" in hrefs and f"/claims/sources/{source}" in hrefs
+        for (source,) in db.execute("select id from sources where ? in (publisher_id, credited_to_id)", [agent["id"]]):
+            assert f"/claims/sources/{source}" in hrefs, (agent["id"], source)
+        bars = Page(html).with_class("g", "bar")
+        quantity = [row[0] for row in db.execute("select id from claims where speaker_id = ? and kind = 'quantity'", [agent["id"]])]
+        assert sorted(bar["data-claim"] for bar in bars) == sorted(quantity)
+        for claim_id, other_id in db.execute("""
+                select c.id, case when r.claim_id = c.id then r.other_claim_id else r.claim_id end from claims c
+                join relations r on c.id in (r.claim_id, r.other_claim_id)
+                where c.speaker_id = ? and r.relation in ('contradicts', 'in-tension')""", [agent["id"]]):
+            assert f"/claims/claims/{other_id}" in hrefs, (agent["id"], claim_id, other_id)
+
+
+def test_the_amnesty_international_page_shows_the_quotes_of_its_claims(claims_datasette, db):
+    quotes = [row[0] for row in db.execute("select quote from claims where speaker_id = 'amnesty-international'")]
+    assert quotes
+    html = get(claims_datasette, "/claims/agents/amnesty-international").text
+    for quote in quotes:
+        assert f"<blockquote class=\"claim-quote\">“<bdi>{text(quote)}</bdi>”</blockquote>" in html
+
+
+def test_every_subject_page_shows_its_claims_periods_figures_and_parts(claims_datasette, db):
+    subjects = db.execute("select * from subjects").fetchall()
+    assert subjects
+    for subject in subjects:
+        html = get(claims_datasette, f"/claims/subjects/{subject['id']}").text
+        hrefs = set(Page(html).hrefs())
+        assert f"<h1><bdi>{text(subject['name'])}</bdi></h1>" in html
+        if subject["part_of_id"]:
+            assert f"/claims/subjects/{subject['part_of_id']}" in hrefs
+        for (part,) in db.execute("select id from subjects where part_of_id = ?", [subject["id"]]):
+            assert f"/claims/subjects/{part}" in hrefs, (subject["id"], part)
+        for claim_id, quote, speaker in db.execute("select id, quote, speaker_id from claims where subject_id = ?", [subject["id"]]):
+            assert f"/claims/claims/{claim_id}" in hrefs and text(quote) in html and f"/claims/agents/{speaker}" in hrefs
+        for (period_text,) in db.execute("select period_text from claims where subject_id = ? and period_text is not null", [subject["id"]]):
+            assert f"“<bdi>{text(period_text)}</bdi>”" in html
+        bars = Page(html).with_class("g", "bar")
+        quantity = [row[0] for row in db.execute("select id from claims where subject_id = ? and kind = 'quantity'", [subject["id"]])]
+        assert sorted(bar["data-claim"] for bar in bars) == sorted(quantity)
+
+
+def test_agent_and_subject_row_json_is_datasettes(claims_datasette, db):
+    agent_id = db.execute("select id from agents order by id").fetchone()[0]
+    data = get(claims_datasette, f"/claims/agents/{agent_id}.json?_shape=objects").json()
+    assert data["rows"][0]["id"] == agent_id
