@@ -29,7 +29,7 @@ CLAIM_FIELDS = [
 ]
 CLAIM_FIELDS_AFTER = [
     ("label", "label"), ("modality", "modality"), ("agent", "role_agent_id"), ("role", "role"), ("demand", "demand"),
-    ("addressed_to", "addressed_to"), ("scope", "scope"), ("note", "note"), ("withdrawn", "withdrawn"),
+    ("addressed_to", "addressed_to"), ("scope", "scope"), ("note", "note"), ("withdrawn", "withdrawn"), ("revision", "revision"),
 ]
 
 
@@ -186,7 +186,9 @@ def claim_fields(claim: sqlite3.Row, speakers: list[str], chain: list[dict]) -> 
 
 def source_file(conn, source: sqlite3.Row) -> Lines:
     credited = [row[0] for row in conn.execute("select agent_id from source_credits where source_id = ? order by position", [source["id"]])]
-    out = Lines(source["path"], [SCHEMA_COMMENT.format("source")])
+    # The database names the file as its claims directory does; warnings as a
+    # reader of the project sees it, under claims/ (as the pages do).
+    out = Lines(f"claims/{source['path']}", [SCHEMA_COMMENT.format("source")])
     out.mapping(present([
         ("id", source["id"]), ("title", source["title"]), ("url", source["url"]), ("publisher", source["publisher_id"]),
         ("credited_to", credited[0] if len(credited) == 1 else credited or None), ("host", source["host_id"]), ("hosted", source["hosted"]),
@@ -197,6 +199,12 @@ def source_file(conn, source: sqlite3.Row) -> Lines:
         ("extractor", source["extractor"]), ("original_characters", source["original_characters"]),
         ("pages", json.loads(source["pages"]) if source["pages"] else None),
     ]), 0)
+    revisions = rows(conn, "select * from source_revisions where source_id = ? order by revision", [source["id"]])
+    if revisions:
+        out.lines.append("revisions:")
+        for revision in revisions:
+            out.mapping(present([(key, json.loads(revision[key]) if key == "pages" and revision[key] else revision[key])
+                                 for key in ("archive", "sha256", "original", "original_sha256", "original_format", "extractor", "original_characters", "pages", "retrieved", "replaced")]), 2, item=True)
     not_claims = rows(conn, "select * from not_claims where source_id = ? order by line", [source["id"]])
     if not_claims:
         out.lines.append("not_claims:")
@@ -262,12 +270,14 @@ def export_database(db_path: Path | str, out_dir: Path | str) -> list[str]:
             # The archive is written byte for byte: the build refused any
             # text that UTF-8 encoding would not give back exactly.
             (out_dir / source["archive"]).write_bytes(source["text"].encode("utf-8"))
+            for revision in rows(conn, "select archive, text from source_revisions where source_id = ?", [source["id"]]):
+                (out_dir / revision["archive"]).write_bytes(revision["text"].encode("utf-8"))
             written = source_file(conn, source)
             (out_dir / f"{source['id']}.yml").write_text(written.text(), encoding="utf-8")
             moved += written.moved
             if source["original"]:
                 # Originals are evidence kept beside the claim files, not in the database.
-                moved.append(f"{source['path']}: the original {source['original']} is not in the database — copy claims/{source['original']} "
+                moved.append(f"claims/{source['path']}: the original {source['original']} is not in the database — copy claims/{source['original']} "
                              f"to {out_dir / source['original']} for the export to check")
         return moved
     finally:

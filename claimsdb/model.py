@@ -360,6 +360,7 @@ class ClaimBase(Strict):
     note: Text | None = Field(None, description="Editor's note: how the claim was read, in neutral words.")
     withdrawn: Text | None = Field(None, description="Why the claim was withdrawn; a withdrawn claim is kept, never deleted.")
     relations: list[Relation] = Field(default_factory=list, description="Relations an editor declares from this claim to others.")
+    revision: int | None = Field(None, ge=1, description="Which earlier capture of the source the quote stands in (1 is the first item of the source's `revisions`), when it is not in the current one: `claimsdb reanchor --apply` keeps a quote it could not move exactly anchored where it was; empty for the current capture.")
     reviewed: list[Review] = Field(default_factory=list, description="Detected relations an editor has looked at and accepts as the build reads them: each names a claim of the other figure; it covers every claim of the two figures.")
 
     _validate_start = field_validator("start", "end", mode="before")(lambda cls, v, info: validate_bound(v, info.data.get("calendar")))
@@ -480,6 +481,25 @@ class NotClaim(Strict):
         return reject_placeholder(cls, value, info.field_name)
 
 
+class Revision(Strict):
+    """An earlier capture of the same document, kept when a newer one replaced it (`claimsdb reanchor --apply`)."""
+
+    archive: Annotated[str, StringConstraints(pattern=ARCHIVE_PATTERN)] = Field(description="Path of that capture's archived text, relative to claims/.")
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] = Field(description="SHA-256 of that archived text's bytes.")
+    original: str | None = Field(None, description="Path of that capture's original, relative to claims/, if it had one.")
+    original_sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = Field(None, description="SHA-256 of that original's bytes.")
+    original_format: OriginalFormat | None = Field(None, description="What that original is: html, pdf, warc or wacz.")
+    extractor: Text | None = Field(None, description="The library and version that extracted that capture's text.")
+    original_characters: int | None = Field(None, ge=0, description="Characters of all the text in that original.")
+    pages: list[Annotated[int, Field(ge=0)]] | None = Field(None, description="For a PDF: where each page starts in that capture's text.")
+    retrieved: PartialDate | None = Field(None, description="When that capture was retrieved, if known.")
+    replaced: PartialDate | None = Field(None, description="When a newer capture replaced it as the source's current one.")
+
+    _validate_archive = field_validator("archive", mode="before")(lambda cls, v: validate_archive(v))
+    _validate_original = field_validator("original", mode="before")(lambda cls, v: validate_original(v))
+    _validate_dates = field_validator("retrieved", "replaced", mode="before")(lambda cls, v: validate_partial_date(v))
+
+
 class Source(Strict):
     id: Slug = Field(description="Stable identifier of the source, a lower-case slug; the file is claims/<id>.yml.")
     title: Text = Field(description="Title of the document as published.")
@@ -506,6 +526,7 @@ class Source(Strict):
     extractor: Text | None = Field(None, description="The library and version that extracted the archived text from the original ('trafilatura 2.3.1'; 'warcio 1.8.1, trafilatura 2.3.1' for a capture), as `claimsdb add-source` records it; `claimsdb verify-sources` extracts again with it.")
     original_characters: int | None = Field(None, ge=0, description="Characters of all the text in the original (a page's navigation and footers included, white space collapsed), as add-source counts them; a working text far shorter is flagged as possibly cut off.")
     pages: list[Annotated[int, Field(ge=0)]] | None = Field(None, description="For a PDF: where each page starts in the archived text (code points from 0, the first page at 0), so each quote knows the page or pages it stands on.")
+    revisions: list[Revision] = Field(default_factory=list, description="Earlier captures of the same document, oldest first, each kept with its text and original when a newer capture became the current one (`claimsdb reanchor --apply`); a claim with `revision: N` quotes the N-th.")
     not_claims: list[NotClaim] = Field(default_factory=list, description="Words of the archive that an editor decides need no claim of their own, each with the reason; `claimsdb coverage` counts the candidate expressions inside them as not claims.")
     claims: list[Claim] = Field(default_factory=list, description="Every claim the document carries.")
 

@@ -46,10 +46,12 @@ def agent_mentions(text: str, start: int, end: int, agents) -> list[tuple[int, i
     found = []
     for agent in agents:
         for name in [agent.name, *agent.aliases]:
-            # "the Working Group" also at the start of a sentence.
+            # A name in any case ("AMNESTY INTERNATIONAL", "the working group");
+            # an acronym only as written ("UN", not "un"; "US", not "us").
+            flags = 0 if name.isupper() else re.I
             initial = f"[{re.escape(name[0].upper())}{re.escape(name[0].lower())}]"
             pattern = rf"(?<![\w’'-]){initial}{re.escape(name[1:])}(?![\w’'-])"
-            found += [(m.start(), m.end(), agent.id) for m in re.finditer(pattern, text[:end]) if m.start() >= start]
+            found += [(m.start(), m.end(), agent.id) for m in re.finditer(pattern, text[:end], flags) if m.start() >= start]
     return [m for m in found if not any(o != m and o[0] <= m[0] and m[1] <= o[1] and (o[1] - o[0]) > (m[1] - m[0]) for o in found)]
 
 
@@ -92,6 +94,13 @@ def propose_speaker(text: str, candidate: Candidate, sentence_candidates: list[C
     verbs = [candidate] if candidate.category == "reporting" else [
         c for c in sentence_candidates if c.category == "reporting" and speaks_to(text, c, candidate, mentions)
     ]
+    if not verbs and inside_quotation(text, candidate.sentence_start, candidate.start):
+        # Words in quotation marks are someone else's, even with no verb to say whose.
+        others = [m for m in mentions if m[2] != publisher]
+        if others:
+            start, end, agent_id = min(others, key=lambda m: abs(m[0] - candidate.start))
+            return agent_id, "quoted", f"the words stand in quotation marks, and the sentence names {text[start:end]!r}"
+        return PLACEHOLDER, "quoted", "the words stand in quotation marks, so someone other than the outlet speaks; the sentence names no agent of agents.yml"
     if not verbs:
         return publisher, "own-voice", "no reporting verb in the sentence attributes it, so the outlet speaks in its own voice"
     verb = min(verbs, key=lambda v: abs(v.start - candidate.start))

@@ -153,7 +153,12 @@ async def claim_page(datasette, database: str, claim_id: str, request) -> dict:
         relation["same_source"] = relation["other_source_id"] == claim["source_id"]
         relation["other_hedges"] = json.loads(relation["other_hedges"] or "[]")
     related.sort(key=lambda r: (RELATION_ORDER.get(r["relation"], 9), r["other_id"]))
-    context = quote_in_context(claim["source_text"], claim["quote_start"], claim["quote_end"])
+    quoted_text = claim["source_text"]
+    if claim.get("revision"):  # the quote stands in an earlier capture of the source
+        [earlier] = await rows(db, "select text from source_revisions where source_id = :s and revision = :r",
+                               {"s": claim["source_id"], "r": claim["revision"]})
+        quoted_text = earlier["text"]
+    context = quote_in_context(quoted_text, claim["quote_start"], claim["quote_end"])
     source_url = row_url(datasette, database, "sources", claim["source_id"])
     claim["hedges"] = json.loads(claim["hedges"] or "[]")
     figure = None
@@ -208,7 +213,7 @@ async def source_page(datasette, database: str, source_id: str, request) -> dict
         select c.id, c.kind, c.statement, c.quote_start, c.quote_end, c.value_text, c.period_text, c.withdrawn, c.hedges,
           sp.name as speaker, c.mode
         from claims c join agents sp on sp.id = c.speaker_id
-        where c.source_id = :id order by c.quote_start, c.quote_end desc, c.id""", {"id": source_id})
+        where c.source_id = :id and c.revision is null order by c.quote_start, c.quote_end desc, c.id""", {"id": source_id})
     conflicts = await rows(db, """
         select c.id as claim_id, r.relation, o.id as other_id, o.source_id as other_source_id
         from claims c
@@ -237,6 +242,10 @@ async def source_page(datasette, database: str, source_id: str, request) -> dict
         "text_warnings": json.loads(source["text_warnings"]) if source.get("text_warnings") else [],
         "publisher": agent_card(datasette, database, source["publisher_id"], source["publisher_name"], source["publisher_kind"], source["publisher_description"], affiliations),
         "credited_to": agent_card(datasette, database, source["credited_to_id"], source["credited_to_name"], source["credited_to_kind"], source["credited_to_description"], affiliations),
+        "revisions": await rows(db, """
+            select r.revision, r.archive, r.sha256, r.original, r.original_format, r.retrieved, r.replaced,
+              (select count(*) from claims c where c.source_id = r.source_id and c.revision = r.revision) as claims
+            from source_revisions r where r.source_id = :id order by r.revision""", {"id": source_id}),
         "credits": [agent_card(datasette, database, a["id"], a["name"], a["kind"], a["description"], affiliations) for a in credits],
         "host": agent_card(datasette, database, host[0]["id"], host[0]["name"], host[0]["kind"], host[0]["description"], affiliations) if host else None,
         "hosted": date_at_precision(source["hosted"]) if source.get("hosted") else None,
@@ -519,9 +528,24 @@ LINKED = {
 }
 
 
+# In the result of a query (a canned query or the SQL box), a column's name
+# says whose id it holds, by the names of the public SQL contract; an "id"
+# beside a statement or a quote is a claim's.
+LINKED_IN_QUERIES = {
+    "claim_id": "claims", "other_id": "claims", "other_claim_id": "claims",
+    "speaker_id": "agents", "reporter_id": "agents", "publisher_id": "agents", "credited_to_id": "agents", "agent_id": "agents",
+    "source_id": "sources", "claim_source_id": "sources", "other_source_id": "sources",
+    "subject_id": "subjects", "measure_id": "measures",
+}
+
+
 @hookimpl
-def render_cell(value, column, table, database, datasette):
-    target = LINKED.get((table, column))
+def render_cell(row, value, column, table, database, datasette):
+    if table is None:
+        keys = row.keys() if hasattr(row, "keys") else ()
+        target = LINKED_IN_QUERIES.get(column) or ("claims" if column == "id" and ("statement" in keys or "quote" in keys) else None)
+    else:
+        target = LINKED.get((table, column))
     if target is None or not isinstance(value, str) or not value:
         return None
     return Markup('<a href="{}">{}</a>').format(row_url(datasette, database, target, value), value)

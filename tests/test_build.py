@@ -12,8 +12,8 @@ import sys
 import pytest
 import sqlite_utils
 
-from claimsdb.db import TABLES, VIEWS, write_database
-from claimsdb.load import load_corpus
+import claimsdb
+from claimsdb.db import TABLES, VIEWS
 
 from .conftest import CLAIMS_DIR, PROJECT_ROOT
 
@@ -27,7 +27,7 @@ SHARED_SEEDS = PROJECT_ROOT.parent / "shared" / "seeds"
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory):
-    path = write_database(load_corpus(CLAIMS_DIR), tmp_path_factory.mktemp("build") / "claims.db")
+    path = claimsdb.build(CLAIMS_DIR, tmp_path_factory.mktemp("build") / "claims.db").db_path
     return sqlite_utils.Database(path)
 
 
@@ -42,9 +42,8 @@ def test_build_py_builds_claims_db(tmp_path):
 
 
 def test_two_builds_of_the_same_files_are_byte_identical(tmp_path):
-    corpus = load_corpus(CLAIMS_DIR)
-    first = write_database(corpus, tmp_path / "one.db").read_bytes()
-    second = write_database(load_corpus(CLAIMS_DIR), tmp_path / "two.db").read_bytes()
+    first = claimsdb.build(CLAIMS_DIR, tmp_path / "one.db").db_path.read_bytes()
+    second = claimsdb.build(CLAIMS_DIR, tmp_path / "two.db").db_path.read_bytes()
     assert hashlib.sha256(first).hexdigest() == hashlib.sha256(second).hexdigest()
 
 

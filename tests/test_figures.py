@@ -149,8 +149,9 @@ def test_a_part_larger_than_its_whole_contradicts_it(workdir, probe, claimsdb):
 
 def test_figures_count_claims_speakers_sources_and_independent_origins(workdir, probe, claimsdb):
     # The probe's publisher (arabnews-today) is affiliated with the PMOI/MEK, as is Iran News Update: one origin.
-    probe((VALUE, "    value: around 30,000\n"), ("    speaker: arabnews-today\n", "    speaker: pmoi-mek\n"))
-    assert claimsdb("build").exit_code == 0
+    probe((VALUE, "    value: around 30,000\n"), ("    speaker: arabnews-today\n    mode: own-voice\n", "    speaker: pmoi-mek\n    mode: reported\n"))
+    result = claimsdb("build")
+    assert result.exit_code == 0, result.output
     db = sqlite3.connect(workdir / "claims.db")
     row = db.execute("select claims, speakers, sources, origins, wordings from figures f join claims c on c.figure_id = f.id where c.id = 'probe-figure'").fetchone()
     assert row == (2, 2, 2, 1, '["around 30,000"]')

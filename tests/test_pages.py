@@ -263,7 +263,7 @@ def test_every_agent_page_shows_its_record_and_everything_it_asserts(claims_data
         for claim_id, other_id in db.execute("""
                 select c.id, case when r.claim_id = c.id then r.other_claim_id else r.claim_id end from claims c
                 join relations r on c.id in (r.claim_id, r.other_claim_id)
-                where c.speaker_id = ? and r.relation in ('contradicts', 'differs-in-scope')""", [agent["id"]]):
+                where c.speaker_id = ? and r.relation in ('contradicts', 'in-tension')""", [agent["id"]]):
             assert f"/claims/claims/{other_id}" in hrefs, (agent["id"], claim_id, other_id)
 
 
