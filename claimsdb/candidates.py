@@ -61,7 +61,8 @@ MORE_VAGUE_QUANTITIES = [
 ]
 # \d matches Persian and Arabic-Indic digits too; the Arabic thousands (U+066C)
 # and decimal (U+066B) separators join them into one figure ("۵٬۰۰۰").
-NUMBER = r"(?:\d{1,3}(?:[,\u066c]\d{3})+|\d+)(?:[.\u066b]\d+)?(?:\s+(?:thousand|million|billion))?(?:\s*(?:%|per\s?cent|\u066a))?"
+# Persian and Arabic multipliers as well: '۳۰ هزار' (30 thousand), '٣٠ ألف'.
+NUMBER = r"(?:\d{1,3}(?:[,\u066c]\d{3})+|\d+)(?:[.\u066b]\d+)?(?:\s+(?:thousand|million|billion|هزار|میلیون|میلیارد|ألف|آلاف|مليون|ملايين))?(?:\s*(?:%|per\s?cent|\u066a))?"
 # A number after these words names something ("article 2"), it counts nothing.
 IDENTIFIER_BEFORE = re.compile(r"(?:article|section|paragraph|chapter|resolution|no\.|number|item|pages?|pp?\.|clause|rule|protocol|volume|vol\.)\s+$", re.I)
 # Wikipedia-like pages: a reference marker ("[15]", "[note 3]") is no figure;
@@ -314,8 +315,8 @@ def find_figures(text: str, semantics: ValueSemantics | None, skip: list[tuple[i
         if (text[start - 1:start] == "[" and text[end:end + 1] == "]") or RUN_IN_RANGE.search(text[max(0, start - 30):start]):
             continue
         counts = counted(text, end, after_vague=bool(match["vague"]))
-        if match["vague"] and counts is None:
-            continue  # "many" alone counts nothing that can be named
+        if match["vague"] and counts is None and match["vague"].isascii():
+            continue  # "many" alone counts nothing that can be named (what Persian or Arabic counts is not parsed)
         figure, expression_end = match[0], end
         if counts:
             counts_start, expression_end = counts
