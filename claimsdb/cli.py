@@ -80,7 +80,8 @@ def check(claims_dir: Path, strict: bool, cache_dir: Path, no_cache: bool):
     click.echo(f"{claims_dir}: {len(corpus.sources)} source(s), {count} claim(s), {len(corpus.relations)} relation(s), {warned}.")
 
 
-def build_database(claims_dir: Path, db_path: Path, strict: bool = False, cache_dir: Path | None = None, timings: Path | None = None) -> None:
+def build_database(claims_dir: Path, db_path: Path, strict: bool = False, cache_dir: Path | None = None, timings: Path | None = None,
+                   downloads: bool = True) -> None:
     import json
     import time
 
@@ -90,19 +91,53 @@ def build_database(claims_dir: Path, db_path: Path, strict: bool = False, cache_
     start = time.perf_counter()
     stages = Stages(show=interactive() and estimated_claims(claims_dir) >= PROGRESS_THRESHOLD)
     corpus = load_or_exit(claims_dir, strict, stages, cache_dir)
+    previous = keep_previous(db_path) if downloads else None
     try:
-        with gc_paused():
-            write_database(corpus, db_path, stages)
-    except (OSError, sqlite3.Error) as error:
-        click.echo(f"{db_path}: cannot be written ({error}) — check that its directory exists and is writable; nothing was built.", err=True)
-        sys.exit(1)
-    if corpus.cache is not None:
-        corpus.cache.prune()  # after the build has used (or added) everything it needs
-    count = sum(1 for _ in corpus.claims())
-    click.echo(f"Built {db_path}: {len(corpus.sources)} source(s), {count} claim(s).")
+        try:
+            with gc_paused():
+                write_database(corpus, db_path, stages)
+        except (OSError, sqlite3.Error) as error:
+            click.echo(f"{db_path}: cannot be written ({error}) — check that its directory exists and is writable; nothing was built.", err=True)
+            sys.exit(1)
+        if corpus.cache is not None:
+            corpus.cache.prune()  # after the build has used (or added) everything it needs
+        count = sum(1 for _ in corpus.claims())
+        click.echo(f"Built {db_path}: {len(corpus.sources)} source(s), {count} claim(s).")
+        if downloads:
+            write_release(db_path, claims_dir, previous, stages)
+    finally:
+        if previous is not None:
+            previous.close()
     if timings:
         stages.seconds["total"] = time.perf_counter() - start
         timings.write_text(json.dumps(stages.seconds, indent=2) + "\n", encoding="utf-8")
+
+
+def keep_previous(db_path: Path):
+    """A connection to the database the build replaces, which goes on reading
+    it after the rename (no copy, nothing left behind if the build is
+    killed), to tell what changed; None when there is none to read."""
+    from .downloads import open_database
+
+    if not db_path.is_file():
+        return None
+    try:
+        return open_database(db_path)
+    except sqlite3.Error:
+        return None
+
+
+def write_release(db_path: Path, claims_dir: Path, previous: Path | None, stages) -> None:
+    from .downloads import downloads_dir, write_downloads
+
+    try:
+        with stages.stage("downloads"):
+            release = write_downloads(db_path, downloads_dir(db_path), claims_dir=claims_dir, previous_db=previous)
+    except OSError as error:
+        click.echo(f"{downloads_dir(db_path)}: the downloads cannot be written ({error}) — check that the directory is writable; "
+                   f"{db_path} is built.", err=True)
+        sys.exit(1)
+    click.echo(f"Release {release['id'][:12]}: downloads in {downloads_dir(db_path)}.")
 
 
 def estimated_claims(claims_dir: Path) -> int:
@@ -126,9 +161,30 @@ def estimated_claims(claims_dir: Path) -> int:
 @cache_option
 @no_cache_option
 @click.option("--timings", type=click.Path(dir_okay=False, path_type=Path), help="Write the seconds of each stage to this JSON file.")
-def build(claims_dir: Path, db_path: Path, strict: bool, cache_dir: Path, no_cache: bool, timings: Path | None):
-    """Validate the claim files and build the SQLite database."""
-    build_database(claims_dir, db_path, strict, None if no_cache else cache_dir, timings)
+@click.option("--downloads/--no-downloads", default=True, show_default=True,
+              help="Write the release's bulk downloads (CSV, Parquet, Web Annotations, manifest) beside the database.")
+def build(claims_dir: Path, db_path: Path, strict: bool, cache_dir: Path, no_cache: bool, timings: Path | None, downloads: bool):
+    """Validate the claim files and build the SQLite database and its downloads."""
+    build_database(claims_dir, db_path, strict, None if no_cache else cache_dir, timings, downloads)
+
+
+@cli.command()
+@click.argument("old", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
+def diff(old: Path, new: Path, as_json: bool):
+    """List the claims added, changed and withdrawn from release OLD.db to NEW.db."""
+    import json
+
+    from .downloads import diff as diff_claims
+    from .downloads import format_diff
+
+    try:
+        changes = diff_claims(old, new)
+    except sqlite3.Error as error:
+        click.echo(f"{old} or {new}: not a claims database ({error}) — give two files built by claimsdb build.", err=True)
+        sys.exit(1)
+    click.echo(json.dumps(changes, indent=2, ensure_ascii=False) if as_json else format_diff(changes))
 
 
 @cli.command()

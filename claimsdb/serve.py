@@ -85,6 +85,20 @@ def limit_memory() -> None:
 ORIGINALS_MOUNT = "originals"
 
 
+# Where the release's bulk downloads are served: a static mount of the
+# directory the build writes beside the database (claimsdb.downloads).
+DOWNLOADS_MOUNT = "downloads"
+
+
+def static_mounts(db_path: Path, claims_dir: Path | None) -> list[tuple[str, str]]:
+    """Every static mount of the instance: the originals of ``claims_dir``
+    and the downloads of ``db_path``, where they exist."""
+    from .downloads import downloads_dir
+
+    mounts = [(ORIGINALS_MOUNT, originals_dir(claims_dir)), (DOWNLOADS_MOUNT, downloads_dir(db_path))]
+    return [(mount, str(directory)) for mount, directory in mounts if directory is not None and directory.is_dir()]
+
+
 def originals_dir(claims_dir: Path | None) -> Path | None:
     directory = claims_dir / "sources" / "originals" if claims_dir is not None else None
     return directory if directory is not None and directory.is_dir() else None
@@ -95,8 +109,8 @@ def datasette_command(db_path: Path, root: Path, host: str = "127.0.0.1", port: 
     immutable database, explicit settings, the originals of ``claims_dir``."""
     command = [sys.executable, "-m", "claimsdb.serve", "serve", "--immutable", str(db_path),
                "--metadata", str(root / "metadata.yml"), "--host", host, "--port", str(port)]
-    if originals_dir(claims_dir):
-        command += ["--static", f"{ORIGINALS_MOUNT}:{originals_dir(claims_dir)}"]
+    for mount, directory in static_mounts(db_path, claims_dir):
+        command += ["--static", f"{mount}:{directory}"]
     for option, directory in (("--template-dir", root / "templates"), ("--plugins-dir", root / "plugins")):
         if directory.is_dir():
             command += [option, str(directory)]
@@ -118,7 +132,7 @@ def make_datasette(db_path: Path, root: Path, claims_dir: Path | None = None, **
         template_dir=str(root / "templates") if (root / "templates").is_dir() else None,
         plugins_dir=str(root / "plugins") if (root / "plugins").is_dir() else None,
         settings={**SETTINGS, **overrides},
-        static_mounts=[(ORIGINALS_MOUNT, str(originals_dir(claims_dir)))] if originals_dir(claims_dir) else None,
+        static_mounts=static_mounts(db_path, claims_dir) or None,
     )
 
 

@@ -92,8 +92,12 @@ def built_db(tmp_path_factory) -> Path:
     from claimsdb.db import write_database
     from claimsdb.load import load_corpus
 
+    from claimsdb.downloads import write_downloads
+
     corpus = load_corpus(CLAIMS_DIR)
-    return write_database(corpus, tmp_path_factory.mktemp("built") / "claims.db")
+    built = write_database(corpus, tmp_path_factory.mktemp("built") / "claims.db")
+    write_downloads(built)  # downloads/ beside it, as `claimsdb build` writes them
+    return built
 
 
 @pytest.fixture(scope="module")
