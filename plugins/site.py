@@ -17,7 +17,7 @@ from claimsdb.spread import figure_from_row, render_small_spread
 
 STYLESHEET = Path(__file__).with_name("site.css")
 DATABASE = "claims"
-CONFLICTING = ("contradicts", "differs-in-scope")
+CONFLICTING = ("contradicts", "in-tension")  # look-alikes (differs-in-scope) are not conflicts
 LATEST_CONFLICTS = 6
 SEARCH_LIMIT = 50
 # The tables and views a reader starts from, in the order offered, with what each holds.
