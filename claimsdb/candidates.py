@@ -99,6 +99,10 @@ LEGAL_TERMS = [
     r"unlawful(?:ly)?",
 ]
 LEGAL = re.compile(r"\b(?:" + "|".join(LEGAL_TERMS) + r")\b", re.I)
+# The first word of every match of LEGAL_TERMS (kept beside them: a term added there needs its first word here).
+LEGAL_LEADS = ("genocide", "genocidal", "crime", "crimes", "war", "ethnic", "enforced", "forced", "involuntary", "forcibly",
+               "extrajudicial", "extrajudicially", "summary", "summarily", "arbitrary", "arbitrarily", "torture", "tortured",
+               "persecution", "apartheid", "illegal", "illegally", "unlawful", "unlawfully")
 
 # Lower case only: "States" in "United States" is a name, "states" mid-sentence a verb.
 REPORTING_VERBS = [
@@ -219,13 +223,57 @@ DATE_PATTERNS = [
         (rf"(?<![-–])\b{MONTH}\s+{DAY}\b(?!,?\s+\d)", None),
     ]
 ]
+MONTH_WORDS = tuple(month.casefold() for month in MONTHS)
+# The first word of every match of each of DATE_PATTERNS, in their order
+# (DIGITS: a number): each pattern is tried only where its first word stands.
+DIGITS = "0123456789"
+DATE_LEADS = [
+    ("between", "from"), ("between", "from"), MONTH_WORDS, (DIGITS,), ("early", "mid", "late", *MONTH_WORDS),
+    ("the", "spring", "summer", "autumn", "fall", "winter"), ("in", "for", "over", "during", "within", "the"),
+    ("in", "recent"), ("for", "over"), ("earlier", "later"), ("last", "this", "next"), ("at",),
+    ("in", "since", "until", "by", "during", "from", "on", "of"), MONTH_WORDS,
+]
+WORD = re.compile(r"\w+")
+
+
+class WordStarts:
+    """Where each word of a text starts, found in one scan: the patterns
+    whose matches all begin with one of a few words are tried there only,
+    and not at every position of the text."""
+
+    def __init__(self, text: str):
+        self.at: dict[str, list[int]] = {}
+        for match in WORD.finditer(text):
+            word = match[0]
+            # casefold: at least every word that (?i) matches (the long s, the Kelvin sign)
+            key = DIGITS if word[0].isdecimal() else word.casefold()  # any digit \d matches, Persian ones too
+            self.at.setdefault(key, []).append(match.start())
+
+    def of(self, words) -> list[int]:
+        found = [self.at[word] for word in words if word in self.at]
+        return found[0] if len(found) == 1 else sorted(set().union(*found))
+
+
+def matches_at(pattern: re.Pattern, text: str, positions: list[int]):
+    """``pattern.finditer(text)``, given every position a match may start at
+    (in order): the same matches, trying only those positions."""
+    end = 0
+    for at in positions:
+        if at < end:
+            continue
+        match = pattern.match(text, at)
+        if match:
+            yield match
+            end = max(match.end(), at + 1)
+
+
 LONE_YEAR = re.compile(rf"(?<![\d,.$£€])\b{YEAR}\b(?![\d.,]\d)")
 NAMING_DETERMINER = re.compile(rf"\b{DETERMINERS}\s+$", re.I)
 NAME_AFTER = re.compile(r"\s+[A-Za-z]")
 DATE_PREPOSITION = re.compile(r"\b(?:in|since|until|by|during|from|of|before|after|around|circa|throughout)\s+$", re.I)
 
 
-def find_dates(text: str, semantics: ValueSemantics | None) -> tuple[list[tuple[int, int, tuple | None]], list[tuple[int, int]]]:
+def find_dates(text: str, semantics: ValueSemantics | None, words: WordStarts | None = None) -> tuple[list[tuple[int, int, tuple | None]], list[tuple[int, int]]]:
     """(start, end, bounds or None) of each date expression, and the spans of
     years that are part of a name ("the 1988 massacre"), which are no date.
 
@@ -247,15 +295,16 @@ def find_dates(text: str, semantics: ValueSemantics | None) -> tuple[list[tuple[
     def part(word):
         return word.lower() if word and word.lower() in qualifiers else None
 
-    for pattern, bounds_of in DATE_PATTERNS:
-        for match in pattern.finditer(text):
+    words = words if words is not None else WordStarts(text)
+    for (pattern, bounds_of), lead in zip(DATE_PATTERNS, DATE_LEADS):
+        for match in matches_at(pattern, text, words.of(lead)):
             take(*match.span(), bounds_of(match, part, qualifiers) if bounds_of else None)
     for start, end, bounds in solar_hijri_dates(text, qualifiers):
         if free(start, end):
             take(start, end, bounds)
             solar_hijri.add((start, end))
     names = []
-    for match in LONE_YEAR.finditer(text):
+    for match in matches_at(LONE_YEAR, text, words.of((DIGITS,))):
         start, end = match.span()
         if not free(start, end):
             continue
@@ -300,13 +349,15 @@ def solar_hijri_dates(text: str, qualifiers: set[str]):
     return spans
 
 
-def find_figures(text: str, semantics: ValueSemantics | None, skip: list[tuple[int, int]]) -> list[tuple[int, int, str, str | None]]:
+def find_figures(text: str, semantics: ValueSemantics | None, skip: list[tuple[int, int]], words: WordStarts | None = None) -> list[tuple[int, int, str, str | None]]:
     """(start, end, figure as written, what it counts) of each figure."""
     comparators = tuple(w for c in (semantics.comparators if semantics else []) for w in c.wordings if w)
     vague = tuple(v.wording for v in (semantics.vague_quantities if semantics else [])) + tuple(MORE_VAGUE_QUANTITIES)
     pattern = figure_pattern(comparators, vague)
+    leads = first_words((*comparators, *WORD_NUMBERS, *vague, "between"))
     found = []
-    for match in pattern.finditer(text):
+    every = pattern.finditer(text) if leads is None else matches_at(pattern, text, (words or WordStarts(text)).of((*leads, DIGITS)))
+    for match in every:
         start, end = match.span()
         if any(a < end and start < b for a, b in skip):
             continue
@@ -330,6 +381,20 @@ def find_figures(text: str, semantics: ValueSemantics | None, skip: list[tuple[i
 
 
 FULL_YEAR = re.compile(YEAR)
+
+
+@lru_cache(maxsize=8)
+def first_words(wordings: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The first word of each wording, as WordStarts keys it; None when a
+    wording does not start with a word character (the text is then scanned
+    whole)."""
+    firsts = set()
+    for wording in wordings:
+        first = (wording.split() or [""])[0]
+        if not WORD.fullmatch(first):
+            return None
+        firsts.add(first.casefold())
+    return tuple(sorted(firsts))
 
 
 @lru_cache(maxsize=8)
@@ -370,9 +435,9 @@ def counted(text: str, position: int, after_vague: bool) -> tuple[int, int] | No
     return position + offset, position + offset + ends[-1]
 
 
-def find_characterisations(text: str, sentence_starts: set[int]) -> list[tuple[int, int]]:
+def find_characterisations(text: str, sentence_starts: set[int], words: WordStarts | None = None) -> list[tuple[int, int]]:
     found = []
-    for match in LEGAL.finditer(text):
+    for match in matches_at(LEGAL, text, (words or WordStarts(text)).of(LEGAL_LEADS)):
         start = match.start()
         # Capitalised mid-sentence, it is part of a name ("Working Group on
         # Enforced Disappearances", "the 1948 Genocide Convention").
@@ -397,17 +462,18 @@ def find_candidates(text: str, semantics: ValueSemantics | None = None) -> list[
         return position, position
 
     candidates = []
-    dates, names, solar_hijri = find_dates(text, semantics)
+    words = WordStarts(text)  # one scan of the text's words; each pattern is tried only where its first word stands
+    dates, names, solar_hijri = find_dates(text, semantics, words)
     absolute = [(start, end) for start, end, bounds in dates if bounds is not None]
     names += [marker.span() for marker in REFERENCE_MARKER.finditer(text)]
     for start, end, bounds in dates:
         calendar = "solar-hijri" if (start, end) in solar_hijri else None
         candidates.append(Candidate("date", start, end, text[start:end], *sentence_of(start), bounds=bounds, calendar=calendar))
-    for start, end, figure, counts in find_figures(text, semantics, absolute + names):
+    for start, end, figure, counts in find_figures(text, semantics, absolute + names, words):
         candidates.append(Candidate("figure", start, end, text[start:end], *sentence_of(start), figure=figure, counts=counts))
-    for start, end in find_characterisations(text, starts):
+    for start, end in find_characterisations(text, starts, words):
         candidates.append(Candidate("characterisation", start, end, text[start:end], *sentence_of(start)))
-    for match in REPORTING.finditer(text):
+    for match in matches_at(REPORTING, text, words.of(first_words((*REPORTING_VERBS, "according")))):
         start, end = match.span()
         verb = text[start:end]
         if verb == "reads":

@@ -932,7 +932,7 @@ def figure_rows(corpus: Corpus) -> list[dict]:
             "label": figure.wordings[0] if normalise_wording(figure.wordings[0]) == figure.words() else f"{figure.wordings[0]} ({figure.words()})", "entailed": figure.words(), "suggested": figure.words(True),
             "rule": figure.reading.rule, "wordings": json.dumps(figure.wordings, ensure_ascii=False),
             "hedges": json.dumps(hedges, ensure_ascii=False) if hedges else None,
-            "claims": len(carried), "speakers": len({claim.speaker for _, claim in carried}),
+            "claims": len(carried), "speakers": len({speaker for _, claim in carried for speaker in claim.all_speakers}),
             "sources": len({source.id for source, _ in carried}),
             "origins": len({origin_of.get(publisher, publisher) for publisher in publishers}),
         }

@@ -187,6 +187,8 @@ class Follower:
         while True:
             await asyncio.sleep(self.poll_seconds)
             now = identity(self.db_path)
+            if now is None and seen is not None:
+                say(f"{self.db_path}: gone — build it again: claimsdb build; still serving {self.current.describe()}.")
             settled, seen = now == seen, now  # unchanged for a poll: not being written
             if now is None or not settled or now == self.current.identity or now == refused:
                 continue

@@ -9,7 +9,7 @@ module only interprets that table; it holds no wording of its own.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -63,6 +63,9 @@ class Interval:
     high: Decimal | None
     low_closed: bool = True
     high_closed: bool = True
+    # The ends as numbers (∓∞ when unbounded), kept for comparing: figures are compared in many pairs.
+    lo: Decimal = field(init=False, repr=False, compare=False)
+    hi: Decimal = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
         low, high = to_decimal(self.low), to_decimal(self.high)
@@ -72,16 +75,10 @@ class Interval:
             object.__setattr__(self, "low_closed", False)
         if high is None:
             object.__setattr__(self, "high_closed", False)
+        object.__setattr__(self, "lo", MINUS_INFINITY if low is None else low)
+        object.__setattr__(self, "hi", INFINITY if high is None else high)
         if low is not None and high is not None and (low > high or (low == high and not (self.low_closed and self.high_closed))):
             raise ValueError(f"empty interval {self}")
-
-    @property
-    def lo(self) -> Decimal:
-        return MINUS_INFINITY if self.low is None else self.low
-
-    @property
-    def hi(self) -> Decimal:
-        return INFINITY if self.high is None else self.high
 
     @property
     def is_point(self) -> bool:

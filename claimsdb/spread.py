@@ -11,8 +11,8 @@ meaning in <title>, <desc> and aria labels.
 
 from __future__ import annotations
 
-import math
 import json
+import math
 from dataclasses import dataclass
 
 from markupsafe import Markup

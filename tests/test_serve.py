@@ -290,6 +290,19 @@ def test_a_file_that_is_not_a_database_is_reported_and_the_build_served_stays(fo
     assert following.served() == (before[0], database_sha(following.directory))
 
 
+def test_a_removed_database_is_reported_and_the_build_served_stays(following):
+    before = following.served()
+    (following.directory / "claims.db").unlink()
+    line = following.wait_for_line(": gone")
+    assert line.rstrip("\n") == (
+        "claims.db: gone — build it again: claimsdb build; "
+        f"still serving build 1 (SHA-256 {before[1][:12]}, 2 source(s), {before[0]} claim(s))."
+    )
+    assert following.served() == before
+    assert following.build().returncode == 0
+    following.wait_for_line("serving build 2")
+
+
 def test_rebuilds_leave_no_threads_or_snapshots_behind(following):
     def threads_of_builds() -> tuple[set[str], int]:
         """The SQL thread pools (one per Datasette instance) and the write threads."""
@@ -353,6 +366,17 @@ def test_the_server_on_a_port_in_use_says_so(workdir, built_db, port_in_use):
     result = subprocess.run(server_command(Path("claims.db"), PROJECT_ROOT, port=port_in_use),
                             cwd=workdir, capture_output=True, text=True, timeout=120)
     assert_port_refused(result, port_in_use)
+
+
+def test_the_server_on_an_address_not_of_this_machine_says_so(workdir, built_db):
+    shutil.copyfile(built_db, workdir / "claims.db")
+    # 192.0.2.1 is reserved for documentation (RFC 5737): no machine has it.
+    result = subprocess.run(server_command(Path("claims.db"), PROJECT_ROOT, host="192.0.2.1", port=free_port()),
+                            cwd=workdir, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    [line] = result.stderr.splitlines()
+    assert line.startswith("192.0.2.1:") and line.endswith(
+        ": cannot listen there (Cannot assign requested address) — choose an address of this machine: make serve HOST=127.0.0.1 (claimsdb serve --host 127.0.0.1)")
 
 
 def test_the_server_without_a_database_says_to_build_it(workdir):
