@@ -199,7 +199,8 @@ def draw_figure(figure: Figure, axis: Axis, y: float, unit: str) -> Markup:
                     "closed" if inclusive else "open", x, bar_y))
     # Names, figures and titles may be in another script than the label
     # around them: each is isolated (the title last, as what is shortened).
-    who = isolated(figure.speaker) + ": “" + isolated(shorten(figure.value_text, LABEL_CHARACTERS - min(len(figure.speaker), LABEL_CHARACTERS // 2) - 4)) + "”" + figure.hedged
+    hedged = f" (hedged: {', '.join('“' + isolated(h) + '”' for h in figure.hedges)})" if figure.hedges else ""
+    who = isolated(figure.speaker) + ": “" + isolated(shorten(figure.value_text, LABEL_CHARACTERS - min(len(figure.speaker), LABEL_CHARACTERS // 2) - 4)) + "”" + hedged
     who = shorten(who, LABEL_CHARACTERS + 4)
     where = f"{figure.interval} {unit} · reported by {isolated(figure.reporter)}, {figure.published or 'date unknown'}, in “{isolated(figure.source)}”"
     if figure.withdrawn:

@@ -101,3 +101,17 @@ def test_undeclared_contradictions_in_the_live_corpus_are_reported_not_failed(li
 
 
 SHOWN_WARNINGS = 10
+
+
+def test_every_live_figure_is_one_row_its_claims_point_to(live_db):
+    db = live_db
+    assert db.execute("select count(*) from claims where kind in ('quantity', 'period') and withdrawn is null and figure_id is null").fetchone()[0] == 0
+    assert db.execute("select count(*) from figures f where claims != (select count(*) from claims c where c.figure_id = f.id)").fetchone()[0] == 0
+    # each pair of figures is related at most once, in one direction
+    assert db.execute("select count(*) from figure_relations f where exists (select 1 from figure_relations g where g.figure_id = f.other_figure_id and g.other_figure_id = f.figure_id)").fetchone()[0] == 0
+
+
+def test_live_conflicts_are_contradictions_and_tensions_only(live_db):
+    db = live_db
+    assert {row[0] for row in db.execute("select distinct relation from conflicts")} <= {"contradicts", "in-tension"}
+    assert {row[0] for row in db.execute("select distinct relation from look_alikes")} <= {"differs-in-scope"}
