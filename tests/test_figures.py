@@ -75,7 +75,7 @@ def test_refused_figures_and_fields(probe, claimsdb, replacements, expected):
         ('wordings: ["more than", "over",', 'wordings: ["more than {a}", "over",',
          "claims/measures.yml:66: the wording 'more than {a}' holds {a}/{b}, which only a range ('[a, b]') reads — remove them, or move the wording to the range comparator"),
         ("      low: 2000\n      suggested_high: 10000\n", "      low: 2000\n      suggested_low: 1000\n",
-         "claims/measures.yml:101: the suggested interval reaches outside the entailed one — a suggestion can only narrow what the words say: correct suggested_low/suggested_high"),
+         "claims/measures.yml:202: the suggested interval reaches outside the entailed one — a suggestion can only narrow what the words say: correct suggested_low/suggested_high"),
         ("  suggestion_ratio: 2\n", "  suggestion_ratio: 1\n", "claims/measures.yml:51: `suggestion_ratio` is 1, but it must be more than 1 — give more than 1"),
     ],
 )
