@@ -390,15 +390,18 @@ FULL_YEAR = re.compile(YEAR)
 
 @lru_cache(maxsize=8)
 def first_words(wordings: tuple[str, ...]) -> tuple[str, ...] | None:
-    """The first word of each wording, as WordStarts keys it; None when a
+    """The first word of each wording, as WordStarts keys it (the run of word
+    characters it starts with: a zero-width non-joiner ends a word, as in
+    'می‌گوید'), or DIGITS for a range that starts with its number; None when a
     wording does not start with a word character (the text is then scanned
     whole)."""
     firsts = set()
     for wording in wordings:
-        # WordStarts keys the run of word characters a word starts with: the
-        # 'می' of 'می‌گوید', whose zero-width non-joiner is no word character.
+        if wording.startswith("{"):  # a range of the table, '{a} to {b}': it starts with a number
+            firsts.add(DIGITS)
+            continue
         first = WORD.match(wording)
-        if not first:
+        if first is None:
             return None
         firsts.add(first[0].casefold())
     return tuple(sorted(firsts))
@@ -480,7 +483,8 @@ def find_candidates(text: str, semantics: ValueSemantics | None = None) -> list[
         candidates.append(Candidate("figure", start, end, text[start:end], *sentence_of(start), figure=figure, counts=counts))
     for start, end in find_characterisations(text, starts, words):
         candidates.append(Candidate("characterisation", start, end, text[start:end], *sentence_of(start)))
-    for match in matches_at(REPORTING, text, words.of(first_words((*REPORTING_VERBS, "according")))):
+    leads = first_words((*REPORTING_VERBS, "according"))
+    for match in (REPORTING.finditer(text) if leads is None else matches_at(REPORTING, text, words.of(leads))):
         start, end = match.span()
         verb = text[start:end]
         if verb == "reads":

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import click
 
+from .downloads import downloads_dir
 from .serve import inspect_data, make_datasette
 
 POLL_SECONDS = 1.0
@@ -217,7 +218,9 @@ class Follower:
             # The snapshot's hash and table counts, read once for this build
             # (datasette inspect) rather than counted on every table page.
             inspect = await asyncio.to_thread(inspect_data, snapshot)
-            datasette = await asyncio.to_thread(make_datasette, snapshot, self.root, self.claims_dir, secret=self.secret, inspect=inspect, **self.settings)
+            # The release's downloads are the ones the build wrote beside the followed file.
+            datasette = await asyncio.to_thread(make_datasette, snapshot, self.root, self.claims_dir, secret=self.secret, inspect=inspect,
+                                                downloads=downloads_dir(self.db_path), **self.settings)
             build = Build(self.builds, now, snapshot, datasette)
             build.app = datasette.app()
             await first_request_work(build)

@@ -211,8 +211,17 @@ def test_a_rebuild_under_load_switches_every_answer_at_once(following):
     ]
     answers: list[Answer] = []
     failures: list[str] = []
-    responses = []  # (started, ended, path, status, headers, body), classified once both builds are known
+    responses = []  # (client, started, ended, path, status, headers, body), classified once both builds are known
     stop = threading.Event()
+
+    def each_client_asked_every_path(since: float, deadline: float = 60) -> None:
+        """Wait until every client has sent every path after ``since`` (bounded)."""
+        end = time.monotonic() + deadline
+        while time.monotonic() < end and not failures:
+            done = [sum(1 for r in list(responses) if r[0] == offset and r[1] > since) for offset in range(len(clients))]
+            if min(done) >= len(paths):
+                return
+            time.sleep(0.05)
 
     def client(offset: int) -> None:
         for number in range(4000):  # bounded by count, and by the time the main thread allows
@@ -225,19 +234,19 @@ def test_a_rebuild_under_load_switches_every_answer_at_once(following):
             except Exception as error:  # a refused or broken connection is an answer too: a failure
                 failures.append(f"{path}: {error!r}")
                 return
-            responses.append((started, time.monotonic(), path, status, headers, body))
+            responses.append((offset, started, time.monotonic(), path, status, headers, body))
 
     clients = [threading.Thread(target=client, args=(offset,)) for offset in range(6)]
     for thread in clients:
         thread.start()
     try:
-        time.sleep(1)  # answers from the old build first
+        each_client_asked_every_path(since=0)  # answers from the old build first
         following.add_claim()
         rebuilt = following.build()
         assert rebuilt.returncode == 0, rebuilt.stderr
         new_sha = database_sha(directory)
         following.wait_for_line("serving build 2")
-        time.sleep(1)  # answers from the new build too
+        each_client_asked_every_path(since=time.monotonic())  # and from the new one
     finally:
         stop.set()
         for thread in clients:
@@ -245,7 +254,7 @@ def test_a_rebuild_under_load_switches_every_answer_at_once(following):
     assert not failures, failures[:5]
 
     builds = {("sha", old_sha): "old", ("sha", new_sha): "new", ("claims", old_claims): "old", ("claims", old_claims + 1): "new"}
-    for started, ended, path, status, headers, body in responses:
+    for _, started, ended, path, status, headers, body in responses:
         answers.append(Answer(started, ended, path, status, classify(path, status, headers, body, builds)))
     old = [a for a in answers if a.build == "old"]
     new = [a for a in answers if a.build == "new"]
