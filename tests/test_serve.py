@@ -413,6 +413,7 @@ def test_the_server_serves_the_originals_of_its_claims_directory(workdir, built_
 
 
 def test_make_serve_passes_host_and_port():
-    result = subprocess.run(["make", "-n", "serve", "HOST=0.0.0.0", "PORT=8002"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
+    # --no-print-directory: under `make test` this make is a sub-make, which would say where it works
+    result = subprocess.run(["make", "--no-print-directory", "-n", "serve", "HOST=0.0.0.0", "PORT=8002"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == ".venv/bin/claimsdb serve --host 0.0.0.0 --port 8002"
