@@ -249,14 +249,19 @@ class WordStarts:
             key = DIGITS if word[0].isdecimal() else word.casefold()  # any digit \d matches, Persian ones too
             self.at.setdefault(key, []).append(match.start())
 
-    def of(self, words) -> list[int]:
+    def of(self, words) -> list[int] | None:
+        if words is None:  # wordings that start with no word: every position
+            return None
         found = [self.at[word] for word in words if word in self.at]
         return found[0] if len(found) == 1 else sorted(set().union(*found))
 
 
-def matches_at(pattern: re.Pattern, text: str, positions: list[int]):
+def matches_at(pattern: re.Pattern, text: str, positions: list[int] | None):
     """``pattern.finditer(text)``, given every position a match may start at
     (in order): the same matches, trying only those positions."""
+    if positions is None:
+        yield from pattern.finditer(text)
+        return
     end = 0
     for at in positions:
         if at < end:

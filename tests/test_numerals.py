@@ -66,6 +66,7 @@ def test_a_figure_in_persian_digits_is_one_candidate(semantics, text, figure):
 @pytest.mark.parametrize("text, verb", [
     ("به گفته گروه نمونه حقوق بشر، اعدام‌ها ادامه داشت", "به گفته"),
     ("منتظری خواستار توقف کشتارها شد", "خواستار"),
+    ("او می‌گوید که اعدام‌ها ادامه داشت", "می‌گوید"),  # a word with a zero-width non-joiner
 ])
 def test_persian_reporting_words_are_candidates(semantics, text, verb):
     from claimsdb.candidates import find_candidates
