@@ -3,13 +3,12 @@ Datasette replicas behind a real nginx, on loopback.
 
     python bench/bench_replicas.py [--claims DIR | --synthetic N] [--requests 400] [--clients 50]
 
-Builds claims.db (claimsdb.build) into a temporary directory and writes its
-inspect file as `claimsdb serve` does (claimsdb.serve.write_inspect_file:
-what `datasette inspect` records, the file's hash and every table's row
-count, once a build), then, for 1 and for 2 replicas, starts
-each replica as `make serve` serves (claimsdb.serve.datasette_command: the
-same settings, metadata, plugins and memory ceiling) with `--inspect-file`,
-puts Debian's nginx in front of them (one upstream, least connections,
+Builds claims.db (claimsdb.build) into a temporary directory, then, for 1
+and for 2 replicas, starts each replica as `make serve` serves
+(claimsdb.serve.server_command: the same settings, metadata, plugins and
+memory ceiling; each reads the build's inspect data, what `datasette
+inspect` records, the file's hash and every table's row count, once for the
+build it serves), puts Debian's nginx in front of them (one upstream, least connections,
 keep-alive to the replicas, access log off), and sends a fixed number of
 requests of each kind through nginx from many concurrent clients (asyncio +
 httpx, keep-alive). One replica reached directly, without nginx, is the
@@ -26,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import platform
 import shutil
@@ -47,7 +45,7 @@ sys.path.insert(0, str(HERE))
 
 import claimsdb  # noqa: E402
 from bench_load import Kind, free_port, kinds, percentile, run, wait_for  # noqa: E402
-from claimsdb.serve import SETTINGS, datasette_command, write_inspect_file  # noqa: E402
+from claimsdb.serve import SETTINGS, inspect_data, server_command  # noqa: E402
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
@@ -86,9 +84,11 @@ http {{
 """
 
 
-def start_replica(db_path: Path, inspect: Path, claims_dir: Path, directory: Path, number: int) -> tuple[subprocess.Popen, str]:
+def start_replica(db_path: Path, claims_dir: Path, directory: Path, number: int) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    command = datasette_command(db_path, ROOT, host="127.0.0.1", port=port, claims_dir=claims_dir, inspect_file=inspect)
+    # Each replica is the server `make serve` runs, which reads the build's
+    # inspect data (hash, table counts) once, when it starts serving it.
+    command = server_command(db_path, ROOT, host="127.0.0.1", port=port, claims_dir=claims_dir)
     log = open(directory / f"replica-{number}.log", "wb")
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log)
     base = f"http://127.0.0.1:{port}"
@@ -160,14 +160,13 @@ def main() -> None:
         built = claimsdb.build(claims_dir, directory / "claims.db")
         build_seconds = time.perf_counter() - start
         db_path = built.db_path
-        inspect = write_inspect_file(db_path)  # as `claimsdb serve` writes it for the build it serves
-        counts = json.loads(inspect.read_text(encoding="utf-8"))["claims"]["tables"]
+        counts = inspect_data(db_path)["claims"]["tables"]  # what each replica reads once for the build it serves
         load_kinds = [kind for kind in kinds(db_path) if "CSV" not in kind.name]  # pages and queries: what replicas share out
         replicas = []
         results, headers = {}, {}
         try:
             for number in (1, 2):
-                replicas.append(start_replica(db_path, inspect, claims_dir, directory, number))
+                replicas.append(start_replica(db_path, claims_dir, directory, number))
             print("one replica, direct (baseline):", flush=True)
             results["1 replica, direct"] = measure(replicas[0][1], load_kinds, args.requests, args.clients)
             for count in (1, 2):
@@ -194,7 +193,7 @@ def main() -> None:
         f"Machine: {platform.machine()}, {os.cpu_count()} CPUs (shared with other work: replicas, nginx and the clients all run on them), "
         f"CPython {platform.python_version()}, {nginx_version}; command: `{command}`.",
         f"Database: {built.sources:,} source(s), {built.claims:,} claim(s) (built in {build_seconds:.1f} s), "
-        f"with an inspect file of {len(counts)} table counts (`datasette inspect --inspect-file`), served `--immutable` by each replica "
+        f"with its inspect data of {len(counts)} table counts read once per replica, served immutable by each replica "
         f"as `make serve` serves it (sql_time_limit_ms={SETTINGS['sql_time_limit_ms']}, num_sql_threads={SETTINGS['num_sql_threads']}).",
         f"Each configuration: {args.requests} requests of each kind from {args.clients} concurrent clients (asyncio + httpx, keep-alive). "
         "nginx: one worker, upstream with least_conn and keep-alive, proxy_buffering off, access log off.",

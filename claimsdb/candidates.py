@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .model import ValueSemantics
+from .numerals import latin_digits
 
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
 MONTH_NUMBER = {name.lower(): f"{number:02d}" for number, name in enumerate(MONTHS, 1)}
@@ -36,6 +37,13 @@ YEAR = r"(?:1[5-9]\d\d|20\d\d)(?![\d,]\d)"
 DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 PART_OF_MONTH = r"(?:early|mid|late)"
 SEASONS = r"(?:spring|summer|autumn|fall|winter)"
+# The Solar Hijri (Iranian) calendar as Persian texts write it: its months,
+# years of the 13th and 14th centuries (1300–1499, 1921–2121 AD), and days,
+# in Persian or Latin digits.
+SOLAR_HIJRI_MONTHS = ["فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور", "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند"]
+SH_MONTH = "(?:" + "|".join(SOLAR_HIJRI_MONTHS) + ")"
+SH_YEAR = r"[1۱][34۳۴][0-9۰-۹]{2}(?![0-9۰-۹])"
+SH_DAY = r"(?:[0-3۰-۳]?[0-9۰-۹])"
 TIME_UNITS = {"day", "days", "week", "weeks", "month", "months", "year", "years", "decade", "decades", "century", "centuries", "hour", "hours"}
 
 WORD_NUMBERS = {
@@ -51,9 +59,16 @@ MORE_VAGUE_QUANTITIES = [
     "hundreds of thousands", "millions", "scores", "several", "many", "numerous", "a few", "a handful",
     "a number", "countless", "a majority", "a minority",
 ]
-NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s+(?:thousand|million|billion))?(?:\s*(?:%|per\s?cent))?"
+# \d matches Persian and Arabic-Indic digits too; the Arabic thousands (U+066C)
+# and decimal (U+066B) separators join them into one figure ("۵٬۰۰۰").
+NUMBER = r"(?:\d{1,3}(?:[,\u066c]\d{3})+|\d+)(?:[.\u066b]\d+)?(?:\s+(?:thousand|million|billion))?(?:\s*(?:%|per\s?cent|\u066a))?"
 # A number after these words names something ("article 2"), it counts nothing.
-IDENTIFIER_BEFORE = re.compile(r"(?:article|section|paragraph|chapter|resolution|no\.|number|item|page|p\.|clause|rule|protocol|volume)\s+$", re.I)
+IDENTIFIER_BEFORE = re.compile(r"(?:article|section|paragraph|chapter|resolution|no\.|number|item|pages?|pp?\.|clause|rule|protocol|volume|vol\.)\s+$", re.I)
+# Wikipedia-like pages: a reference marker ("[15]", "[note 3]") is no figure;
+# nor is the second number of an infobox label run into its value
+# ("Deaths2,800 to 30,000": the label's last letter touches the first number).
+REFERENCE_MARKER = re.compile(r"\[(?:(?:note|n|nb|lower-alpha)\s*)?\d{1,4}\]", re.I)
+RUN_IN_RANGE = re.compile(r"[^\W\d_]\d[\d,.]*\s*(?:to|and|-|–|—)\s*$")
 COUNTED_STOP = {
     "and", "or", "but", "nor", "in", "on", "at", "by", "to", "from", "for", "with", "without", "of", "who", "whom",
     "whose", "which", "that", "were", "was", "is", "are", "be", "been", "being", "have", "has", "had", "will",
@@ -97,6 +112,8 @@ REPORTING_VERBS = [
     "confirmed", "confirms", "denied", "denies", "alleged", "alleges", "accused", "accuses", "recalled",
     "recalls", "cited", "concluded", "explained", "acknowledged", "acknowledges", "declared", "demanded",
     "emphasised", "emphasized", "asserted", "testified", "reported that", "estimated", "estimates that",
+    # Persian: according to, said, says, announced, wrote, called for
+    "به گفته", "گفت", "می‌گوید", "می گوید", "اعلام کرد", "نوشت", "خواستار",
 ]
 REPORTING = re.compile(
     r"(?<![\w’'-])(?:" + "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in sorted(REPORTING_VERBS, key=len, reverse=True))
@@ -118,6 +135,7 @@ class Candidate:
     figure: str | None = None  # figure: the figure as written ("more than 30,000", "33 years")
     counts: str | None = None  # figure: what it counts, as written ("political prisoners")
     bounds: tuple[str, str] | None = None  # date: start and end bounds, when the text fixes them
+    calendar: str | None = None  # date: the calendar of the bounds, when not the Gregorian ('solar-hijri')
     verb: str | None = None  # reporting: the verb as written
 
     @property
@@ -262,6 +280,7 @@ def find_dates(text: str, semantics: ValueSemantics | None, words: WordStarts | 
     in any case, since it may start a sentence."""
     qualifiers = {q.qualifier for q in semantics.period_qualifiers} if semantics else set()
     found: list[tuple[int, int, tuple | None]] = []
+    solar_hijri: set[tuple[int, int]] = set()
     taken = bytearray(len(text) + 1)
 
     def free(start: int, end: int) -> bool:
@@ -279,6 +298,10 @@ def find_dates(text: str, semantics: ValueSemantics | None, words: WordStarts | 
     for (pattern, bounds_of), lead in zip(DATE_PATTERNS, DATE_LEADS):
         for match in matches_at(pattern, text, words.of(lead)):
             take(*match.span(), bounds_of(match, part, qualifiers) if bounds_of else None)
+    for start, end, bounds in solar_hijri_dates(text, qualifiers):
+        if free(start, end):
+            take(start, end, bounds)
+            solar_hijri.add((start, end))
     names = []
     for match in matches_at(LONE_YEAR, text, words.of((DIGITS,))):
         start, end = match.span()
@@ -291,12 +314,50 @@ def find_dates(text: str, semantics: ValueSemantics | None, words: WordStarts | 
         preposition = DATE_PREPOSITION.search(text[max(0, start - 12):start])
         take(start - len(preposition[0]) if preposition else start, end, (match[0], match[0]))
     found.sort()
-    return found, names
+    return found, names, solar_hijri
+
+
+def solar_hijri_dates(text: str, qualifiers: set[str]):
+    """(start, end, bounds) of the Solar Hijri dates of a Persian text: 'مرداد و
+    شهریور ۱۳۶۷', '۲۴ مرداد ۱۳۶۷', 'تابستان ۱۳۶۷', 'سال ۱۳۶۷', with the bounds
+    in that calendar ('1367-05', '1367-06')."""
+
+    def month(name: str) -> str:
+        return f"{SOLAR_HIJRI_MONTHS.index(name) + 1:02d}"
+
+    def day(digits: str) -> str:
+        return f"{int(latin_digits(digits)):02d}"
+
+    spans = []
+    # (۲۴) مرداد (و (۳۱) شهریور) (ماه) (سال) ۱۳۶۷
+    dates = re.compile(
+        rf"(?<!\w)(?:(?P<d1>{SH_DAY})\s+)?(?P<m1>{SH_MONTH})(?:\s+ماه)?(?:\s+(?:و|تا)\s+(?:(?P<d2>{SH_DAY})\s+)?(?P<m2>{SH_MONTH})(?:\s+ماه)?)?"
+        rf"(?:\s*،)?\s+(?:سال\s+)?(?P<y>{SH_YEAR})"
+    )
+    for m in dates.finditer(text):
+        year = latin_digits(m["y"])
+        first = f"{year}-{month(m['m1'])}" + (f"-{day(m['d1'])}" if m["d1"] else "")
+        last = f"{year}-{month(m['m2'] or m['m1'])}" + (f"-{day(m['d2'])}" if m["d2"] else (f"-{day(m['d1'])}" if m["d1"] and not m["m2"] else ""))
+        spans.append((m.start(), m.end(), (first, last)))
+    seasons = [q for q in qualifiers if q in ("بهار", "تابستان", "پاییز", "زمستان")]
+    if seasons:
+        for m in re.finditer(rf"(?<!\w)(?P<s>{'|'.join(seasons)})(?:\s+سال)?\s+(?P<y>{SH_YEAR})", text):
+            spans.append((m.start(), m.end(), (f"{m['s']} {latin_digits(m['y'])}",) * 2))
+    for m in re.finditer(rf"(?<!\w)(?:در\s+)?سال\s+(?P<y>{SH_YEAR})", text):
+        spans.append((m.start(), m.end(), (latin_digits(m["y"]),) * 2))
+    return spans
+
+
+def figure_comparators(semantics: ValueSemantics | None) -> tuple[str, ...]:
+    """The wordings that may stand before a number: a range's wording ('{a} to
+    {b}') is a template, found by the pattern's range, not as words."""
+    return tuple(w for c in (semantics.comparators if semantics else []) for w in c.wordings
+                 if w and "{a}" not in w and "{b}" not in w)
 
 
 def find_figures(text: str, semantics: ValueSemantics | None, skip: list[tuple[int, int]], words: WordStarts | None = None) -> list[tuple[int, int, str, str | None]]:
     """(start, end, figure as written, what it counts) of each figure."""
-    comparators = tuple(w for c in (semantics.comparators if semantics else []) for w in c.wordings if w)
+    comparators = figure_comparators(semantics)
     vague = tuple(v.wording for v in (semantics.vague_quantities if semantics else [])) + tuple(MORE_VAGUE_QUANTITIES)
     pattern = figure_pattern(comparators, vague)
     leads = first_words((*comparators, *WORD_NUMBERS, *vague, "between"))
@@ -307,6 +368,8 @@ def find_figures(text: str, semantics: ValueSemantics | None, skip: list[tuple[i
         if any(a < end and start < b for a, b in skip):
             continue
         if (match["number"] and not match["comparator"] and FULL_YEAR.fullmatch(match["number"])) or IDENTIFIER_BEFORE.search(text[max(0, start - 12):start]):
+            continue
+        if (text[start - 1:start] == "[" and text[end:end + 1] == "]") or RUN_IN_RANGE.search(text[max(0, start - 30):start]):
             continue
         counts = counted(text, end, after_vague=bool(match["vague"]))
         if match["vague"] and counts is None:
@@ -333,10 +396,12 @@ def first_words(wordings: tuple[str, ...]) -> tuple[str, ...] | None:
     whole)."""
     firsts = set()
     for wording in wordings:
-        first = (wording.split() or [""])[0]
-        if not WORD.fullmatch(first):
+        # The wording's first run of word characters is the text's word where
+        # it matches ("می" of "می‌گوید": the joiner is no word character).
+        first = WORD.match(wording)
+        if first is None:
             return None
-        firsts.add(first.casefold())
+        firsts.add(first[0].casefold())
     return tuple(sorted(firsts))
 
 
@@ -406,15 +471,18 @@ def find_candidates(text: str, semantics: ValueSemantics | None = None) -> list[
 
     candidates = []
     words = WordStarts(text)  # one scan of the text's words; each pattern is tried only where its first word stands
-    dates, names = find_dates(text, semantics, words)
+    dates, names, solar_hijri = find_dates(text, semantics, words)
     absolute = [(start, end) for start, end, bounds in dates if bounds is not None]
+    names += [marker.span() for marker in REFERENCE_MARKER.finditer(text)]
     for start, end, bounds in dates:
-        candidates.append(Candidate("date", start, end, text[start:end], *sentence_of(start), bounds=bounds))
+        calendar = "solar-hijri" if (start, end) in solar_hijri else None
+        candidates.append(Candidate("date", start, end, text[start:end], *sentence_of(start), bounds=bounds, calendar=calendar))
     for start, end, figure, counts in find_figures(text, semantics, absolute + names, words):
         candidates.append(Candidate("figure", start, end, text[start:end], *sentence_of(start), figure=figure, counts=counts))
     for start, end in find_characterisations(text, starts, words):
         candidates.append(Candidate("characterisation", start, end, text[start:end], *sentence_of(start)))
-    for match in matches_at(REPORTING, text, words.of(first_words((*REPORTING_VERBS, "according")))):
+    leads = first_words((*REPORTING_VERBS, "according"))
+    for match in REPORTING.finditer(text) if leads is None else matches_at(REPORTING, text, words.of(leads)):
         start, end = match.span()
         verb = text[start:end]
         if verb == "reads":

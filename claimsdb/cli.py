@@ -1,4 +1,4 @@
-"""The command line: ``claimsdb check | build | serve | metadata | schema | add-source | locate | suggest | coverage | export``."""
+"""The command line: ``claimsdb check | build | serve | review | metadata | schema | add-source | locate | suggest | coverage | export``."""
 
 from __future__ import annotations
 
@@ -34,7 +34,8 @@ strict_option = click.option("--strict", is_flag=True, help="Treat warnings (una
 
 def report(problems) -> None:
     """Every problem on its own line, in file and line order."""
-    ordered = sorted(problems, key=lambda p: (p.path, p.line, p.message))
+    # Each problem once, however many ways it was found (or sources named twice).
+    ordered = sorted(dict.fromkeys(problems), key=lambda p: (p.path, p.line, p.message))
     for start in range(0, len(ordered), 1000):  # in batches: one write per line is slow, one for all is big
         click.echo("\n".join(map(str, ordered[start:start + 1000])), err=True)
 
@@ -87,7 +88,7 @@ def cli():
     """A provenance-tracking claims database: claim files in, SQLite and Datasette out."""
 
 
-jobs_option = click.option("-j", "--jobs", type=click.IntRange(min=1), help="Processes that parse, validate and find candidates  [default: one a core]")
+jobs_option = click.option("-j", "--jobs", type=click.IntRange(min=1), help="Processes that parse, validate and find candidates (for idle cores; results are the same)  [default: 1]")
 full_option = click.option("--full", is_flag=True, help="Parse and validate every file again, refreshing the cache rather than reading it.")
 
 
@@ -108,7 +109,7 @@ def check(claims_dir: Path, strict: bool, cache_dir: Path, no_cache: bool, full:
     """Validate the claim files without building."""
     checked = load_or_exit(claims_dir, strict, progress_stages(claims_dir), None if no_cache else cache_dir, full, jobs)
     warned = f"{len(checked.warnings)} warning(s)" if checked.warnings else "no problems"
-    click.echo(f"{claims_dir}: {checked.sources} source(s), {checked.claims} claim(s), {checked.relations} relation(s), {warned}.")
+    click.echo(f"{claims_dir}: {checked.sources} source(s), {checked.claims} claim(s), {len(checked.corpus.relations.figures)} figure(s), {checked.relations} relation(s), {warned}.")
 
 
 def build_database(claims_dir: Path, db_path: Path, strict: bool = False, cache_dir: Path | None = None,
@@ -164,16 +165,53 @@ def build(claims_dir: Path, db_path: Path, strict: bool, cache_dir: Path, no_cac
 @click.option("-h", "--host", default="127.0.0.1", show_default=True)
 @click.option("-p", "--port", default=8001, show_default=True, type=int)
 @click.option("--root", default=".", type=click.Path(file_okay=False, path_type=Path), help="Directory holding metadata.yml, templates/ and plugins/.")
+@click.option("--setting", "settings", nargs=2, multiple=True, metavar="NAME VALUE",
+              help="A Datasette setting over claimsdb's own (behind an https proxy: --setting force_https_urls 1).")
 @cache_option
-def serve(claims_dir: Path, db_path: Path, host: str, port: int, root: Path, cache_dir: Path):
-    """Build, then serve the database read-only with Datasette."""
-    from .serve import datasette_command, write_inspect_file
+def serve(claims_dir: Path, db_path: Path, host: str, port: int, root: Path, settings, cache_dir: Path):
+    """Build, then serve the database read-only with Datasette, following
+    every later `claimsdb build` of it."""
+    from .serve import CannotListen, listening_socket, server_command
 
+    if settings:  # checked as Datasette checks them, before the build
+        from datasette.cli import Setting
+
+        for setting in settings:
+            Setting().convert(setting, None, None)
+    try:  # before the build, which takes a while: a port in use is found at once
+        listening_socket(host, port).close()
+    except CannotListen as problem:
+        click.echo(str(problem), err=True)
+        sys.exit(1)
     build_database(claims_dir, db_path, cache_dir=cache_dir)
-    # Table counts of this build, computed once rather than on each table page.
-    command = datasette_command(db_path, root, host=host, port=port, claims_dir=claims_dir, inspect_file=write_inspect_file(db_path))
+    command = server_command(db_path, root, host=host, port=port, settings=settings, claims_dir=claims_dir)
     click.echo(" ".join(["python", *command[1:]]), err=True)
-    os.execv(command[0], command)
+    os.execv(command[0], command)  # a fresh process: the build's memory is not the server's
+
+
+@cli.command()
+@claims_option
+@cache_option
+@no_cache_option
+@click.option("--strict", is_flag=True, help="Exit 1 while anything is left to review.")
+def review(claims_dir: Path, cache_dir: Path, no_cache: bool, strict: bool):
+    """List the detected conflicts no editor has acknowledged, once per pair of figures, side by side."""
+    from .cache import FileCache
+    from .load import load_corpus
+    from .progress import gc_paused
+    from .review import pending_pairs, render
+
+    try:
+        with gc_paused():
+            corpus = load_corpus(claims_dir, None, None if no_cache else FileCache(cache_dir))
+    except ProblemsFound as found:
+        report(found.problems)
+        click.echo(f"{len(found.problems)} problem(s); nothing to review until they are fixed.", err=True)
+        sys.exit(1)
+    pending = pending_pairs(corpus)
+    click.echo(render(corpus, pending), nl=False)
+    if strict and pending:
+        sys.exit(1)
 
 
 @cli.command()
@@ -293,6 +331,95 @@ def add_source_command(claims_dir: Path, files: tuple, source_id, title, url, pu
         click.echo(f"Wrote {display_path(each.yml)}. Next: claimsdb suggest {each.yml.stem}")
 
 
+@cli.command("add-agent")
+@claims_option
+@click.argument("agent_id", metavar="ID")
+@click.option("--name", help="The agent's name as commonly written.")
+@click.option("--kind", help="person, organisation, government-body, intergovernmental-body, ngo, media-outlet, court or unnamed-group.")
+@click.option("--alias", "aliases", multiple=True, help="Another name the sources use for the agent; repeat for several.")
+@click.option("--description", help="A neutral one-line description.")
+@click.option("--affiliation", "affiliations", multiple=True, help="AGENT:ROLE, an agent this one belongs to or is aligned with ('ncri:member of'); repeat for several.")
+def add_agent_command(claims_dir: Path, agent_id: str, name, kind, aliases, description, affiliations):
+    """Add the agent ID (a lower-case slug) to agents.yml, checked like every other agent."""
+    from .addagent import add_agent
+    from .load import display_path
+
+    try:
+        path = add_agent(claims_dir, agent_id, name, kind, list(aliases), description, list(affiliations))
+    except ProblemsFound as found:
+        report_problems(found.problems, "nothing was written.")
+    click.echo(f"Added `{agent_id}` to {display_path(path)}.")
+
+
+@cli.command()
+@claims_option
+@click.argument("source")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--apply", "apply_moves", is_flag=True, help="Make FILE the source's current capture: moved quotes anchor in it, the others stay anchored in the old capture (kept as a revision).")
+@click.option("--url", help="For a capture: the address whose response to read (default: the source's url).")
+@click.option("--retrieved", help="When FILE was retrieved: YYYY, YYYY-MM or YYYY-MM-DD (a capture gives its own date).")
+def reanchor(claims_dir: Path, source: str, file: Path, apply_moves: bool, url: str | None, retrieved: str | None):
+    """Locate every quote of SOURCE in FILE, a newer capture of the same document (text, page, PDF or capture).
+
+    Each quote is `moved` (found exactly, as unique as before), `proposed`
+    (candidate passages with their similarity and the margin to the next), or
+    `orphaned`. Nothing is changed without --apply, which applies only the moves."""
+    from . import originals
+    from .addsource import working_text
+    from .load import display_path
+    from .model import validate_partial_date
+    from .problems import Problem
+    from .quotes import decode_archive, line_number
+    from .reanchor import anchorings, apply, describe
+
+    corpus = load_or_exit(claims_dir).corpus
+    found = corpus_source(corpus, claims_dir, source)
+    shown = display_path(file)
+    problems: list = []
+    if not file.is_file():
+        report_problems([Problem(shown, 1, "the file does not exist", "give the path of the newer capture (text, .html, .pdf, .warc, .warc.gz, .wacz)")], "nothing was changed.")
+    data, extraction, original_bytes = working_text(file, shown, {"url": url or found.url}, problems)
+    text = None
+    if data is not None:
+        text, what, fix = decode_archive(data, shown)
+        if text is None:
+            problems.append(Problem(shown, 1, what, fix))
+    if retrieved is not None:
+        try:
+            validate_partial_date(retrieved)
+        except ValueError as error:
+            what, _, fix = str(error).partition(" — ")
+            problems.append(Problem(shown, 1, f"--retrieved: {what}", fix))
+    if problems:
+        report_problems(problems, "nothing was changed.")
+    if data == corpus.texts[found.id].encode("utf-8"):
+        report_problems([Problem(shown, 1, f"this capture gives the same text as {found.archive}", "nothing to reanchor: every quote stands where it stood")], "nothing was changed.")
+    results = anchorings(corpus, found, text)
+    path = display_path(claims_dir / f"{found.id}.yml")
+    where = corpus.where[("source", found.id)][0]
+    for result in results:
+        keys = ("claims", result.index) if result.what == "claim" else ("not_claims", result.index)
+        lines = describe(result, text)
+        click.echo(f"{path}:{where.line_of(*keys)}: {lines[0]}")
+        for line in lines[1:]:
+            click.echo(line)
+    counts = {status: sum(1 for r in results if r.status == status) for status in ("moved", "proposed", "orphaned")}
+    summary = f"{counts['moved']} moved, {counts['proposed']} proposed, {counts['orphaned']} orphaned"
+    if not apply_moves:
+        click.echo(f"{summary}. Nothing was changed: run again with --apply to make {shown} the current capture (only the moves are applied).")
+        return
+    prepared = (data, extraction, original_bytes, originals.extension_of(file.name).lower())
+    try:
+        yml, dropped = apply(corpus, found, results, prepared, retrieved or (extraction.retrieved if extraction else None))
+    except ProblemsFound as failed:
+        report_problems(failed.problems, "nothing was changed.")
+    for text_dropped in dropped:
+        click.echo(f"warning: {path}: the not-a-claim mark {text_dropped!r} was removed: its words are not in the new capture as they were", err=True)
+    kept = sum(1 for r in results if r.what == "claim" and r.status != "moved")
+    click.echo(f"{summary}. Applied: {display_path(yml)} now has {shown} as its current capture, the old one kept as revision {len(found.revisions) + 1}; "
+               f"{counts['moved']} quote(s) moved, {kept} claim(s) still anchored in the old capture (`revision: {len(found.revisions) + 1}`) for an editor to decide.")
+
+
 @cli.command("verify-sources")
 @claims_option
 @click.argument("sources", nargs=-1)
@@ -302,12 +429,18 @@ def verify_sources(claims_dir: Path, sources: tuple):
 
     corpus = load_or_exit(claims_dir).corpus
     chosen = [corpus_source(corpus, claims_dir, s) for s in sources] if sources else sorted(corpus.sources, key=lambda s: s.id)
-    with_original = [source for source in chosen if source.original is not None]
+    with_original = [source for source in chosen if source.original is not None or any(r.original for r in source.revisions)]
     problems = []
     for source in with_original:
-        problems += verify_source(claims_dir, source, corpus.where[("source", source.id)][0], corpus.texts[source.id])
+        problems += verify_source(claims_dir, source, corpus.where[("source", source.id)][0], corpus.texts[source.id],
+                                  revision_texts=corpus.revision_texts)
     if problems:
         report_problems(problems, f"{len(with_original)} original(s) extracted again.")
+    from .originals import installed_extractor
+
+    for source in with_original:
+        if source.original is not None and source.extractor != installed_extractor(source.original_format, source.extractor):
+            click.echo(f"note: {source.id} was extracted by {source.extractor}; {installed_extractor(source.original_format, source.extractor)} gives the same text", err=True)
     click.echo(f"{claims_dir}: {len(with_original)} original(s) extracted again, each giving its archived text; "
                f"{len(chosen) - len(with_original)} source(s) archived as text, with no original to extract.")
 
@@ -399,7 +532,7 @@ def coverage(claims_dir: Path, sources: tuple, strict: bool):
     from .quotes import line_number
 
     corpus = load_or_exit(claims_dir).corpus
-    chosen = [corpus_source(corpus, claims_dir, s) for s in sources] if sources else sorted(corpus.sources, key=lambda s: s.id)
+    chosen = list({id(found): found for found in (corpus_source(corpus, claims_dir, s) for s in sources)}.values()) if sources else sorted(corpus.sources, key=lambda s: s.id)
     totals = [0, 0, 0]
     for source in chosen:
         text = corpus.texts[source.id]

@@ -60,7 +60,8 @@ def covers(claim, span, candidate: Candidate, written: list[str] | None = None, 
 def source_coverage(corpus, source) -> list[Coverage]:
     """Every candidate of one source of a loaded corpus, with its status."""
     text = corpus.texts[source.id]
-    claims = [(claim, corpus.spans[claim.id]) for claim in source.claims if claim is not None and claim.id in corpus.spans]
+    # A claim quoting an earlier capture (revision) covers nothing in the current text.
+    claims = [(claim, corpus.spans[claim.id]) for claim in source.claims if claim is not None and claim.id in corpus.spans and claim.revision is None]
     marked = corpus.not_claims.get(source.id, [])
     written = {claim.id: [folded(w) for w in (claim.period, claim.__dict__.get("value")) if w] for claim, _ in claims}
     nearby: dict[tuple[int, int], list] = {}

@@ -17,7 +17,7 @@ from typing import Callable
 import sqlite_utils
 
 from .load import Corpus
-from . import folding
+from . import calendars, folding
 from .originals import cut_off_warnings, pages_of
 from .quotes import context
 from .parallel import ordered_map
@@ -30,10 +30,13 @@ from .model import (
     ClaimBase,
     DemandClaim,
     Measure,
+    Multiplier,
     NotClaim,
     PeriodQualifier,
     QuantityClaim,
     Relation,
+    Revision,
+    Review,
     RoleClaim,
     Source,
     Subject,
@@ -137,14 +140,19 @@ TABLES = [
         "value_semantics",
         "The published table of how wording maps to intervals: comparators before a number, vague quantities, and qualifiers of dates. Read it to see why two figures were compared as they were.",
         [
-            C("category", str, "comparator, vague-quantity or period-qualifier.", True),
+            C("category", str, "comparator, multiplier, vague-quantity or period-qualifier.", True),
             C("wording", str, "The words as matched in a value or a period bound ('' is a bare number).", True),
             C("name", str, "The comparator, vague quantity or qualifier the wording belongs to.", True),
-            C("interval", str, "The interval the wording denotes; n is the figure, t the tolerance of 'about'.", True),
-            C("description", str, "Why the wording denotes this interval.", True),
+            C("interval", str, "The interval the wording entails; n is the figure, t the tolerance of 'about'.", True),
+            C("suggests", str, "The narrower interval the wording usually suggests, which a speaker can cancel; empty when it suggests nothing more than it entails. r is suggestion_ratio."),
+            C("description", str, "Why the wording denotes these intervals.", True),
             C("tolerance", float, "Comparators: " + described(ValueSemantics, "about_tolerance")),
+            C("ratio", float, "Comparators: " + described(ValueSemantics, "suggestion_ratio")),
             C("low", float, "Vague quantities: " + described(VagueQuantity, "low")),
             C("high", float, "Vague quantities: " + described(VagueQuantity, "high")),
+            C("suggested_low", float, "Vague quantities: " + described(VagueQuantity, "suggested_low")),
+            C("suggested_high", float, "Vague quantities: " + described(VagueQuantity, "suggested_high")),
+            C("factor", float, "Multipliers: " + described(Multiplier, "factor")),
             C("applies_to", str, "Period qualifiers: " + described(PeriodQualifier, "applies_to")),
             C("first", str, "Period qualifiers: " + described(PeriodQualifier, "first")),
             C("last", str, "Period qualifiers: " + described(PeriodQualifier, "last")),
@@ -178,6 +186,8 @@ TABLES = [
             C("publisher_id", str, described(Source, "publisher"), True),
             C("credited_to_id", str, "Id of the agent the document credits as its author or origin, when it names one; the first, when it credits several (all are in source_credits)."),
             C("published", str, described(Source, "published")),
+            C("published_calendar", str, described(Source, "published_calendar")),
+            C("published_gregorian", str, "The Gregorian days the publication date (or its bounds) can denote, first and last ('1988-07-23/1988-08-22'), when it is written in another calendar; empty for a Gregorian date."),
             C("published_note", str, described(Source, "published_note")),
             C("retrieved", str, described(Source, "retrieved")),
             C("excerpt", str, described(Source, "excerpt")),
@@ -207,6 +217,39 @@ TABLES = [
         label_column="title",
     ),
     Table(
+        "figures",
+        "One row per distinct figure of a comparison group (subject or scope, measure and unit; or the dates of a period): the intervals its words entail and suggest, its wordings as written, and how many claims, speakers, sources and independent origins carry it. Detection compares figures, not claims.",
+        [
+            C("id", str, "Stable id of the figure, from its group and readings.", True),
+            C("kind", str, "quantity or period.", True),
+            C("subject_id", str, "The subject compared: the claims' scope, else their subject.", True),
+            C("measure_id", str, "What the figure counts (quantities)."),
+            C("unit", str, "Unit of the figure (quantities)."),
+            C("label", str, "The figure as first written, with what its words entail.", True),
+            C("entailed_low", float, "Lowest value the words entail (quantities)."),
+            C("entailed_high", float, "Highest value the words entail; empty when unbounded (quantities)."),
+            C("entailed_low_inclusive", int, "1 when entailed_low itself is included."),
+            C("entailed_high_inclusive", int, "1 when entailed_high itself is included."),
+            C("entailed_interval", str, "What the words entail, in interval notation (for periods, first and last day).", True),
+            C("entailed", str, "What the words entail, in words ('at least 2,000').", True),
+            C("suggested_interval", str, "What the words usually suggest, in interval notation; the same as entailed_interval when they suggest nothing more.", True),
+            C("suggested", str, "What the words usually suggest, in words ('at least 2,000 and fewer than 10,000').", True),
+            C("rule", str, "The comparator or vague quantity of value_semantics that gave the readings, 'explicit' (the editor's low/high) or 'period'.", True),
+            C("wordings", str, "The figure as written by each claim that carries it, distinct, first seen first. A JSON array."),
+            C("hedges", str, "The hedging words the claims of this figure record, distinct. A JSON array."),
+            C("claims", int, "How many claims carry the figure.", True),
+            C("speakers", int, "How many distinct speakers assert it.", True),
+            C("sources", int, "How many distinct sources carry it.", True),
+            C("origins", int, "How many of those sources have publishers not affiliated with each other (following agent_affiliations, either way, through other agents); the database records affiliations, it never weighs them.", True),
+            C("period_start", str, "First day of a period figure (ISO 8601)."),
+            C("period_end", str, "Last day of a period figure (ISO 8601)."),
+        ],
+        pk="id",
+        foreign_keys=[("subject_id", "subjects", "id"), ("measure_id", "measures", "id")],
+        indexes=["kind", "subject_id", "measure_id", "rule"],
+        label_column="label",
+    ),
+    Table(
         "claims",
         "One proposition, asserted by a speaker, as it appears in one source, with the verbatim quote that carries it.",
         [
@@ -220,12 +263,15 @@ TABLES = [
             C("reporter_id", str, "Id of the agent that reports the claim: the source's publisher.", True),
             C("mode", str, described(ClaimBase, "mode"), True),
             C("value_text", str, described(QuantityClaim, "value")),
-            C("value_low", float, "Lowest value the figure denotes; empty when unbounded below."),
-            C("value_high", float, "Highest value the figure denotes; empty when unbounded above."),
+            C("value_low", float, "Lowest value the figure entails (0 when the words set no lower bound: figures count)."),
+            C("value_high", float, "Highest value the figure entails; empty when unbounded above ('thousands', 'more than 30,000')."),
             C("value_low_inclusive", int, "1 when value_low itself is included, 0 when excluded ('more than')."),
             C("value_high_inclusive", int, "1 when value_high itself is included, 0 when excluded ('fewer than')."),
-            C("value_interval", str, "The interval the figure denotes, in interval notation ('(30,000, ∞)')."),
+            C("value_interval", str, "The interval the figure entails, in interval notation ('(30,000, ∞)')."),
+            C("value_suggested_interval", str, "The narrower interval the figure's words usually suggest ('thousands': [2,000, 10,000)); the same as value_interval when they suggest nothing more."),
             C("value_rule", str, "What gave the interval: a comparator or vague quantity of value_semantics, or 'explicit' when the editor gave low/high."),
+            C("figure_id", str, "Id of the figure the claim carries (quantity and period claims; empty when withdrawn): claims of one figure share its row in figures."),
+            C("hedges", str, described(ClaimBase, "hedges") + " A JSON array."),
             C("unit", str, "Unit of the figure, from its measure."),
             C("scope", str, described(ClaimBase, "scope")),
             C("period_text", str, described(ClaimBase, "period")),
@@ -250,6 +296,7 @@ TABLES = [
             C("quote_end", int, "Where the quote ends in sources.text (exclusive): quote = substr(text, quote_start + 1, quote_end - quote_start).", True),
             C("quote_prefix", str, "Up to 32 characters of the archived text before the quote (W3C TextQuoteSelector prefix).", True),
             C("quote_suffix", str, "Up to 32 characters of the archived text after the quote (W3C TextQuoteSelector suffix).", True),
+            C("revision", int, described(ClaimBase, "revision") + " Its quote positions then index into source_revisions.text."),
             C("pages", str, "The page or pages of the PDF the quote stands on ('2', or '2-3' across a page break), from the source's page starts; empty for other sources."),
             C("note", str, described(ClaimBase, "note")),
             C("withdrawn", str, described(ClaimBase, "withdrawn")),
@@ -264,10 +311,32 @@ TABLES = [
             ("speaker_id", "agents", "id"),
             ("reporter_id", "agents", "id"),
             ("role_agent_id", "agents", "id"),
+            ("figure_id", "figures", "id"),
         ],
-        indexes=["source_id", "kind", "subject_id", "measure_id", "speaker_id", "reporter_id", "mode", "modality", "label", "role_agent_id"],
+        indexes=["source_id", "kind", "subject_id", "measure_id", "speaker_id", "reporter_id", "mode", "modality", "label", "role_agent_id", "figure_id"],
         fts=["statement", "quote", "translation"],
         label_column="statement",
+    ),
+    Table(
+        "source_revisions",
+        "Earlier captures of a source, kept with their text when a newer capture became the current one (`claimsdb reanchor --apply`); claims with a revision quote these texts.",
+        [
+            C("source_id", str, "Id of the source.", True),
+            C("revision", int, "Number of the earlier capture (1 is the oldest): a claim's `revision`.", True),
+            C("archive", str, described(Revision, "archive"), True),
+            C("sha256", str, described(Revision, "sha256"), True),
+            C("original", str, described(Revision, "original")),
+            C("original_sha256", str, described(Revision, "original_sha256")),
+            C("original_format", str, described(Revision, "original_format")),
+            C("extractor", str, described(Revision, "extractor")),
+            C("original_characters", int, described(Revision, "original_characters")),
+            C("retrieved", str, described(Revision, "retrieved")),
+            C("replaced", str, described(Revision, "replaced")),
+            C("pages", str, described(Revision, "pages") + " A JSON array."),
+            C("text", str, "That capture's archived text, byte for byte, decoded as UTF-8.", True),
+        ],
+        pk=("source_id", "revision"),
+        foreign_keys=[("source_id", "sources", "id")],
     ),
     Table(
         "source_credits",
@@ -308,22 +377,51 @@ TABLES = [
         indexes=["agent_id", "how"],
     ),
     Table(
-        "relations",
-        "How two claims relate: declared by an editor in a claim file, or detected by the build from the claims' intervals.",
+        "figure_relations",
+        "How two figures relate, as the build detects it from their two readings: contradicts (entailed intervals disjoint), in-tension (entailed overlap, suggested disjoint), refines (one inside the other), compatible, or differs-in-scope (a part against its whole). Every claim of one figure relates so to every claim of the other.",
+        [
+            C("figure_id", str, "Id of the figure the relation is read from: the narrower for refines, the part for differs-in-scope.", True),
+            C("other_figure_id", str, "Id of the other figure.", True),
+            C("relation", str, "contradicts, in-tension, differs-in-scope, refines or compatible.", True),
+            C("rationale", str, "Why, from both readings of both figures, in plain words.", True),
+        ],
+        pk=("figure_id", "other_figure_id"),
+        foreign_keys=[("figure_id", "figures", "id"), ("other_figure_id", "figures", "id")],
+        indexes=["other_figure_id", "relation"],
+    ),
+    Table(
+        "declared_relations",
+        "Relations editors declare between two claims in the claim files; each replaces what the build detects for that pair of claims in the relations view.",
         [
             C("claim_id", str, "Id of the claim the relation is declared on.", True),
             C("other_claim_id", str, described(Relation, "claim"), True),
-            C("relation", str, "contradicts, differs-in-scope, corroborates, refines or compatible.", True),
-            C("origin", str, "declared (by an editor, in a claim file) or detected (by the build, from the intervals).", True),
+            C("relation", str, described(Relation, "relation"), True),
             C("rationale", str, described(Relation, "rationale"), True),
-            C("path", str, "The claim file that declares the relation, in the claims directory; empty when detected."),
-            C("line", int, "Line of the declaration in that file; empty when detected."),
-            C("detected_relation", str, "What the build's comparison of the two intervals finds (contradicts, refines, compatible), even where an editor's declaration replaces it; empty when the claims are not comparable."),
-            C("detected_rationale", str, "The comparison of the two intervals behind detected_relation."),
+            C("path", str, "The claim file that declares the relation, in the claims directory.", True),
+            C("line", int, "Line of the declaration in that file.", True),
+            C("detected_relation", str, "What the build's comparison of the two claims' figures finds, which the declaration replaces; empty when they are not comparable."),
+            C("detected_rationale", str, "The comparison of the two figures behind detected_relation."),
         ],
         pk=("claim_id", "other_claim_id"),
         foreign_keys=[("claim_id", "claims", "id"), ("other_claim_id", "claims", "id")],
-        indexes=["other_claim_id", "relation", "origin"],
+        indexes=["other_claim_id", "relation"],
+    ),
+    Table(
+        "reviews",
+        "Detected relations between two figures that an editor has looked at and accepts as the build reads them, each recorded once on a claim of one figure naming a claim of the other; it covers every claim of the two figures, including later ones.",
+        [
+            C("claim_id", str, "Id of the claim the review is recorded on.", True),
+            C("other_claim_id", str, described(Review, "claim"), True),
+            C("figure_id", str, "Figure of the claim."),
+            C("other_figure_id", str, "Figure of the other claim."),
+            C("detected_relation", str, "What the build detects between the two figures."),
+            C("rationale", str, described(Review, "rationale"), True),
+            C("path", str, "The claim file that records the review.", True),
+            C("line", int, "Line of the review in that file.", True),
+        ],
+        pk=("claim_id", "other_claim_id"),
+        foreign_keys=[("claim_id", "claims", "id"), ("other_claim_id", "claims", "id"), ("figure_id", "figures", "id"), ("other_figure_id", "figures", "id")],
+        indexes=["other_claim_id", "figure_id", "other_figure_id"],
     ),
     Table(
         "not_claims",
@@ -383,7 +481,10 @@ PROVENANCE_COLUMNS = {
     "measure_id": "Id of the measure (quantity claims).",
     "measure": "Name of what the figure counts.",
     "value_text": "The figure as written.",
-    "value_interval": "The interval the figure denotes.",
+    "value_interval": "The interval the figure entails.",
+    "value_suggested_interval": "The narrower interval its words usually suggest.",
+    "figure_id": "Id of the figure the claim carries.",
+    "hedges": "Hedging words of the quote, as written (a JSON array).",
     "value_low": "Lowest value the figure denotes.",
     "value_high": "Highest value the figure denotes.",
     "unit": "Unit of the figure.",
@@ -397,7 +498,7 @@ PROVENANCE_COLUMNS = {
     "withdrawn": "Why the claim was withdrawn, if it was.",
 }
 
-CONFLICT_SIDE = ["id", "value_text", "value_interval", "period_text", "period_start", "period_end", "speaker", "mode", "reporter", "source_id", "source_title", "source_published", "quote"]
+CONFLICT_SIDE = ["id", "value_text", "value_interval", "value_suggested_interval", "hedges", "period_text", "period_start", "period_end", "speaker", "mode", "reporter", "source_id", "source_title", "source_published", "quote"]
 
 # The views name agents, sources and subjects with correlated subqueries, not
 # joins: SQLite evaluates a subquery column only for the rows it returns, so
@@ -435,8 +536,62 @@ def of_claim(id_sql: str):
     return lambda name: id_sql if name == "id" else f"(select {name} from claims where id = {id_sql})"
 
 
-ESTIMATE_COLUMNS = ["measure_id", "measure", "unit", "value_low", "value_high", "value_interval", "value_text", "id", "speaker", "mode",
-                    "reporter", "source_title", "source_published", "quote", "withdrawn"]
+ESTIMATE_COLUMNS = ["measure_id", "measure", "unit", "value_low", "value_high", "value_interval", "value_suggested_interval", "value_text", "hedges",
+                    "figure_id", "id", "speaker", "mode", "reporter", "source_title", "source_published", "quote", "withdrawn"]
+
+# Claim pairs as users have queried them: the editors' declarations, and every
+# claim of one figure against every claim of a figure it relates to. A view,
+# so that a figure repeated by a thousand outlets costs a thousand rows, not
+# a million; claims of the same figure are not paired (they share figure_id).
+RELATIONS_SQL = """
+select d.claim_id, d.other_claim_id, d.relation, 'declared' as origin, d.rationale, d.path, d.line,
+  d.detected_relation, d.detected_rationale
+from declared_relations d
+union all
+select a.id as claim_id, b.id as other_claim_id, f.relation, 'detected' as origin, f.rationale, null as path, null as line,
+  f.relation as detected_relation, f.rationale as detected_rationale
+from figure_relations f
+join claims a on a.figure_id = f.figure_id
+join claims b on b.figure_id = f.other_figure_id
+where not exists (
+  select 1 from declared_relations d
+  where (d.claim_id = a.id and d.other_claim_id = b.id) or (d.claim_id = b.id and d.other_claim_id = a.id)
+)
+"""
+RELATIONS_COLUMNS = {
+    "claim_id": "Id of the claim the relation is declared on (detected: the narrower for refines, the part for differs-in-scope).",
+    "other_claim_id": "Id of the other claim.",
+    "relation": "contradicts, in-tension, differs-in-scope, corroborates, refines or compatible.",
+    "origin": "declared (by an editor, in a claim file) or detected (by the build, from the two claims' figures).",
+    "rationale": "Why: the editor's words, or the comparison of both readings of both figures.",
+    "path": "The claim file that declares the relation; empty when detected.",
+    "line": "Line of the declaration in that file; empty when detected.",
+    "detected_relation": "What the build's comparison of the two figures finds, even where an editor's declaration replaces it; empty when the claims are not comparable.",
+    "detected_rationale": "The comparison of the two figures behind detected_relation.",
+}
+
+
+def side_by_side(name: str, description: str, relations: tuple[str, ...]) -> View:
+    """A view of claim pairs in the given relations, in both directions, each side's provenance beside the other's."""
+    listed = ", ".join(f"'{r}'" for r in relations)
+    return View(
+        name, description,
+        "select r.relation, r.origin, r.rationale,\n  "
+        + f"{of_claim(CLAIM_SIDE)('measure_id')} as measure_id, {of_claim(CLAIM_SIDE)('subject_id')} as subject_id,\n  "
+        + ",\n  ".join(f"{provenance(c, of_claim(CLAIM_SIDE))} as claim_{c}" for c in CONFLICT_SIDE) + ",\n  "
+        + ",\n  ".join(f"{provenance(c, of_claim(OTHER_SIDE))} as other_{c}" for c in CONFLICT_SIDE)
+        + "\nfrom relations r\njoin (select 0 as flipped union all select 1) d"
+        + f"\nwhere r.relation in ({listed})",
+        {
+            "relation": " or ".join(relations) + ".",
+            "origin": "declared or detected.",
+            "rationale": "Why the two claims are related so.",
+            "measure_id": "Measure of the first claim (quantity claims).",
+            "subject_id": "Subject of the first claim.",
+            **{f"claim_{c}": "First claim: " + PROVENANCE_COLUMNS[c][0].lower() + PROVENANCE_COLUMNS[c][1:] for c in CONFLICT_SIDE},
+            **{f"other_{c}": "Other claim: " + PROVENANCE_COLUMNS[c][0].lower() + PROVENANCE_COLUMNS[c][1:] for c in CONFLICT_SIDE},
+        },
+    )
 # Each relation once as declared and once the other way round.
 CLAIM_SIDE = "iif(d.flipped, r.other_claim_id, r.claim_id)"
 OTHER_SIDE = "iif(d.flipped, r.claim_id, r.other_claim_id)"
@@ -448,24 +603,17 @@ VIEWS = [
         "select " + ",\n  ".join(f"{provenance(c, own)} as {c}" for c in PROVENANCE_COLUMNS) + "\nfrom claims c",
         PROVENANCE_COLUMNS,
     ),
-    View(
+    View("relations", "How two claims relate: declared by an editor in a claim file, or detected by the build from the two claims' figures (every claim of one figure against every claim of the other). Claims of the same figure share figure_id and are not paired here.",
+         RELATIONS_SQL, RELATIONS_COLUMNS),
+    side_by_side(
         "conflicts",
-        "Every pair of claims in conflict (contradicts, differs-in-scope), in both directions, with each side's value, speaker, reporter, source and quote side by side.",
-        "select r.relation, r.origin, r.rationale,\n  "
-        + f"{of_claim(CLAIM_SIDE)('measure_id')} as measure_id, {of_claim(CLAIM_SIDE)('subject_id')} as subject_id,\n  "
-        + ",\n  ".join(f"{provenance(c, of_claim(CLAIM_SIDE))} as claim_{c}" for c in CONFLICT_SIDE) + ",\n  "
-        + ",\n  ".join(f"{provenance(c, of_claim(OTHER_SIDE))} as other_{c}" for c in CONFLICT_SIDE)
-        + "\nfrom relations r\njoin (select 0 as flipped union all select 1) d"
-        + "\nwhere r.relation in ('contradicts', 'differs-in-scope')",
-        {
-            "relation": "contradicts or differs-in-scope.",
-            "origin": "declared or detected.",
-            "rationale": "Why the two claims are related so.",
-            "measure_id": "Measure of the first claim (quantity claims).",
-            "subject_id": "Subject of the first claim.",
-            **{f"claim_{c}": "First claim: " + PROVENANCE_COLUMNS[c][0].lower() + PROVENANCE_COLUMNS[c][1:] for c in CONFLICT_SIDE},
-            **{f"other_{c}": "Other claim: " + PROVENANCE_COLUMNS[c][0].lower() + PROVENANCE_COLUMNS[c][1:] for c in CONFLICT_SIDE},
-        },
+        "Every pair of claims in conflict (contradicts: what their words entail cannot both be true; in-tension: what they entail overlaps, what they usually suggest does not), in both directions, with each side's value, speaker, reporter, source and quote side by side. Look-alikes that count different scopes are in look_alikes.",
+        ("contradicts", "in-tension"),
+    ),
+    side_by_side(
+        "look_alikes",
+        "Pairs of claims whose figures look alike but count different things or scopes (differs-in-scope: a part against its whole, or a declaration that the two measure different things), in both directions, side by side. Not conflicts.",
+        ("differs-in-scope",),
     ),
     View(
         "coverage_by_source",
@@ -515,17 +663,26 @@ EXTRA_INDEXES = [
 
 
 def semantics_rows(corpus: Corpus):
+    from .readings import Interval, in_words
+
     semantics = corpus.semantics
-    t = semantics.about_tolerance
+    t, r = float(semantics.about_tolerance), float(semantics.suggestion_ratio)
     for comparator in semantics.comparators:
         interval = comparator_interval_text(comparator.interval, t)
+        suggests = comparator_interval_text(comparator.suggests, t, r) if comparator.suggests else None
         for wording in comparator.wordings:
-            yield {"category": "comparator", "wording": wording, "name": comparator.comparator, "interval": interval, "description": comparator.description, "tolerance": t}
-    from .relations import Interval
-
+            yield {"category": "comparator", "wording": wording, "name": comparator.comparator, "interval": interval, "suggests": suggests,
+                   "description": comparator.description, "tolerance": t, "ratio": r}
+    for multiplier in semantics.multipliers:
+        yield {"category": "multiplier", "wording": multiplier.wording, "name": multiplier.wording, "interval": f"n × {multiplier.factor:,f}",
+               "description": f"'{multiplier.wording}' after a number multiplies it by {multiplier.factor:,f}.", "factor": float(multiplier.factor)}
     for vague in semantics.vague_quantities:
-        interval = str(Interval(vague.low, vague.high, True, False))
-        yield {"category": "vague-quantity", "wording": vague.wording, "name": vague.wording, "interval": interval, "description": vague.description, "low": vague.low, "high": vague.high}
+        entailed = Interval(vague.low, vague.high, True, False)
+        suggested = Interval(vague.low if vague.suggested_low is None else vague.suggested_low,
+                             vague.high if vague.suggested_high is None else vague.suggested_high, True, False)
+        yield {"category": "vague-quantity", "wording": vague.wording, "name": vague.wording, "interval": f"{entailed} ({in_words(entailed)})",
+               "suggests": f"{suggested} ({in_words(suggested)})" if suggested != entailed else None, "description": vague.description,
+               "low": as_float(vague.low), "high": as_float(vague.high), "suggested_low": as_float(vague.suggested_low), "suggested_high": as_float(vague.suggested_high)}
     for qualifier in semantics.period_qualifiers:
         what = "days" if qualifier.applies_to == "month" else "from–to"
         interval = f"{what} {qualifier.first}–{qualifier.last} of the {qualifier.applies_to}"
@@ -535,22 +692,31 @@ def semantics_rows(corpus: Corpus):
                "applies_to": qualifier.applies_to, "first": qualifier.first, "last": qualifier.last, "calendar": qualifier.calendar}
 
 
-def comparator_interval_text(notation: str, tolerance: float) -> str:
-    """'[n-t, n+t]' as published: '[n - t, n + t] with t = 0.1 × n'."""
-    interval = notation.replace("n-t", "n - t").replace("n+t", "n + t").replace("inf", "∞")
+def as_float(value):
+    return None if value is None else float(value)
+
+
+def comparator_interval_text(notation: str, tolerance: float, ratio: float | None = None) -> str:
+    """'[n-t, n+t]' as published: '[n - t, n + t] with t = 0.1 × n'; '(n, r*n)': '(n, r × n) with r = 2'."""
+    interval = notation.replace("n-t", "n - t").replace("n+t", "n + t").replace("inf", "∞").replace("r*n", "r × n").replace("n/r", "n ÷ r")
     if "t" in notation:
         interval += f" with t = {tolerance:g} × n"
+    if "r" in notation:
+        interval += f" with r = {ratio:g}"
     return interval
 
 
 def claim_row(corpus: Corpus, source: Source, claim, units: dict) -> dict:
     place = corpus.where[("claim", claim.id)][0]
     span = corpus.spans[claim.id]
-    prefix, suffix = context(corpus.texts[source.id], span)
+    capture = source if claim.revision is None else source.revisions[claim.revision - 1]
+    text = corpus.texts[source.id] if claim.revision is None else corpus.revision_texts[(source.id, claim.revision)]
+    prefix, suffix = context(text, span)
     fields = claim.__dict__  # kind-specific fields, without pydantic's slow getattr fallback
     row = {
         "id": claim.id,
-        "pages": pages_of(source.pages, span.start, span.end) if source.pages else None,
+        "pages": pages_of(capture.pages, span.start, span.end) if capture.pages else None,
+        "revision": claim.revision,
         "source_id": source.id,
         "kind": claim.kind,
         "subject_id": claim.subject,
@@ -584,14 +750,18 @@ def claim_row(corpus: Corpus, source: Source, claim, units: dict) -> dict:
         "path": place.path,
         "line": place.line,
     }
+    if claim.hedges:
+        row["hedges"] = json.dumps(claim.hedges, ensure_ascii=False)
+    row["figure_id"] = corpus.relations.figure_of.get(claim.id)
     if claim.id in corpus.intervals:
-        interval, rule = corpus.intervals[claim.id]
+        interval, suggested, rule = corpus.intervals[claim.id]
         row.update(
-            value_low=interval.low,
-            value_high=interval.high,
+            value_low=as_float(interval.low),
+            value_high=as_float(interval.high),
             value_low_inclusive=int(interval.low_closed) if interval.low is not None else None,
             value_high_inclusive=int(interval.high_closed) if interval.high is not None else None,
             value_interval=str(interval),
+            value_suggested_interval=str(suggested),
             value_rule=rule,
             unit=units[claim.measure],
         )
@@ -600,6 +770,18 @@ def claim_row(corpus: Corpus, source: Source, claim, units: dict) -> dict:
         row.update(period_start=period.first.isoformat(), period_end=period.last.isoformat(),
                    period_calendar=period.calendar, period_in_calendar=period.in_calendar())
     return row
+
+
+def published_gregorian(source: Source) -> str | None:
+    """The Gregorian days of a publication date written in another calendar."""
+    calendar = source.published_calendar or calendars.GREGORIAN
+    if calendar == calendars.GREGORIAN:
+        return None
+    low = source.published or source.published_not_before
+    high = source.published or source.published_not_after
+    first = calendars.gregorian_days(calendar, low)[0].isoformat() if low else ""
+    last = calendars.gregorian_days(calendar, high)[1].isoformat() if high else ""
+    return f"{first}/{last}" if (first or last) else None
 
 
 def rows_for(corpus: Corpus, stages: Stages | None = None) -> dict[str, list]:
@@ -615,7 +797,10 @@ def rows_for(corpus: Corpus, stages: Stages | None = None) -> dict[str, list]:
         rows["measures"].append(measure.model_dump())
     rows["value_semantics"] = list(semantics_rows(corpus))
     rows["text_folding"] = folding.table_rows()
-    rows["relations"] = corpus.relations
+    rows["figures"] = figure_rows(corpus)
+    rows["figure_relations"] = sorted(corpus.relations.detected.values())
+    rows["declared_relations"] = corpus.relations.declared
+    rows["reviews"] = corpus.relations.reviews
     rows["claims"] = claim_rows(corpus, units)
     rows["claim_speakers"] = ((claim.id, n, speaker) for _, claim in corpus.claims() for n, speaker in enumerate(claim.all_speakers, 1))
     rows["claim_chain"] = ((claim.id, n, link.agent, link.how, link.note) for _, claim in corpus.claims() for n, link in enumerate(claim.via, 1))
@@ -624,7 +809,8 @@ def rows_for(corpus: Corpus, stages: Stages | None = None) -> dict[str, list]:
         rows["sources"].append({
             "id": source.id, "title": source.title, "url": source.url, "publisher_id": source.publisher,
             "credited_to_id": (source.credited or [None])[0], "published": source.published, "published_note": source.published_note,
-            "retrieved": source.retrieved, "excerpt": source.excerpt, "language": source.language, "archive": source.archive,
+            "retrieved": source.retrieved, "excerpt": source.excerpt,
+            "published_calendar": source.published_calendar, "published_gregorian": published_gregorian(source), "language": source.language, "archive": source.archive,
             "sha256": source.sha256, "text": corpus.texts[source.id], "path": place.path,
             "original": source.original, "original_sha256": source.original_sha256, "original_format": source.original_format,
             "extractor": source.extractor, "original_characters": source.original_characters,
@@ -633,6 +819,12 @@ def rows_for(corpus: Corpus, stages: Stages | None = None) -> dict[str, list]:
             "published_not_after": source.published_not_after, "undated": int(source.undated), "archived_url": source.archived_url,
             "text_warnings": json.dumps(warnings, ensure_ascii=False) if (warnings := cut_off_warnings(corpus.texts[source.id], source.original_characters)) else None,
         })
+        rows["source_revisions"] += [
+            {"source_id": source.id, "revision": n, "archive": r.archive, "sha256": r.sha256, "original": r.original,
+             "original_sha256": r.original_sha256, "original_format": r.original_format, "extractor": r.extractor,
+             "original_characters": r.original_characters, "retrieved": r.retrieved, "replaced": r.replaced, "pages": json.dumps(r.pages) if r.pages else None,
+             "text": corpus.revision_texts[(source.id, n)]}
+            for n, r in enumerate(source.revisions, 1)]
         rows["source_credits"] += [{"source_id": source.id, "position": n, "agent_id": agent} for n, agent in enumerate(source.credited, 1)]
         for marked in corpus.not_claims.get(source.id, []):
             rows["not_claims"].append({
@@ -720,6 +912,43 @@ def compute_coverage_rows(corpus: Corpus, source: Source, text: str) -> list[dic
         }
         for result in source_coverage(corpus, source)
     ]
+
+
+def figure_rows(corpus: Corpus) -> list[dict]:
+    from .readings import normalise_wording
+    from .relations import affiliation_groups
+
+    origin_of = affiliation_groups(corpus.agents)
+    claims = {claim.id: (source, claim) for source, claim in corpus.claims()}
+    rows = []
+    for figure in sorted(corpus.relations.figures.values(), key=lambda f: f.id):
+        carried = [claims[claim_id] for claim_id in figure.claims]
+        entailed, suggested = figure.reading.entailed, figure.reading.suggested
+        hedges = list(dict.fromkeys(h for _, claim in carried for h in claim.hedges))
+        publishers = {source.publisher for source, _ in carried}
+        row = {
+            "id": figure.id, "kind": figure.kind, "subject_id": figure.subject, "measure_id": figure.measure, "unit": figure.unit,
+            "label": figure.wordings[0] if normalise_wording(figure.wordings[0]) == figure.words() else f"{figure.wordings[0]} ({figure.words()})", "entailed": figure.words(), "suggested": figure.words(True),
+            "rule": figure.reading.rule, "wordings": json.dumps(figure.wordings, ensure_ascii=False),
+            "hedges": json.dumps(hedges, ensure_ascii=False) if hedges else None,
+            "claims": len(carried), "speakers": len({claim.speaker for _, claim in carried}),
+            "sources": len({source.id for source, _ in carried}),
+            "origins": len({origin_of.get(publisher, publisher) for publisher in publishers}),
+        }
+        if figure.kind == "period":
+            period = corpus.periods[figure.claims[0]]
+            row.update(period_start=period.first.isoformat(), period_end=period.last.isoformat(),
+                       entailed_interval=f"[{period.first.isoformat()}, {period.last.isoformat()}]")
+            row["suggested_interval"] = row["entailed_interval"]
+        else:
+            row.update(
+                entailed_low=as_float(entailed.low), entailed_high=as_float(entailed.high),
+                entailed_low_inclusive=int(entailed.low_closed) if entailed.low is not None else None,
+                entailed_high_inclusive=int(entailed.high_closed) if entailed.high is not None else None,
+                entailed_interval=str(entailed), suggested_interval=str(suggested),
+            )
+        rows.append(row)
+    return rows
 
 
 def claim_rows(corpus: Corpus, units: dict):

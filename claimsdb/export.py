@@ -29,7 +29,7 @@ CLAIM_FIELDS = [
 ]
 CLAIM_FIELDS_AFTER = [
     ("label", "label"), ("modality", "modality"), ("agent", "role_agent_id"), ("role", "role"), ("demand", "demand"),
-    ("addressed_to", "addressed_to"), ("scope", "scope"), ("note", "note"), ("withdrawn", "withdrawn"),
+    ("addressed_to", "addressed_to"), ("scope", "scope"), ("note", "note"), ("withdrawn", "withdrawn"), ("revision", "revision"),
 ]
 
 
@@ -108,8 +108,8 @@ def subjects_file(conn) -> str:
 def comparator_notation(published: str) -> str:
     """The interval as measures.yml writes it, from its published form
     (the inverse of db.comparator_interval_text)."""
-    notation = published.split(" with t = ")[0]
-    return notation.replace("n - t", "n-t").replace("n + t", "n+t").replace("∞", "inf")
+    notation = published.split(" with ")[0]
+    return notation.replace("n - t", "n-t").replace("n + t", "n+t").replace("∞", "inf").replace("r × n", "r*n").replace("n ÷ r", "n/r")
 
 
 def measures_file(conn) -> str:
@@ -120,11 +120,13 @@ def measures_file(conn) -> str:
         out.lines[-1] = "measures: []"
     semantics = rows(conn, "select * from value_semantics order by rowid")
     comparators = [row for row in semantics if row["category"] == "comparator"]
-    out.lines += ["value_semantics:", f"  about_tolerance: {scalar(comparators[0]['tolerance'])}", "  comparators:"]
+    out.lines += ["value_semantics:", f"  about_tolerance: {scalar(comparators[0]['tolerance'])}",
+                  f"  suggestion_ratio: {scalar(comparators[0]['ratio'])}", "  comparators:"]
     # Consecutive wordings of one comparator were one entry of the file.
     groups: list[list[sqlite3.Row]] = []
     for row in comparators:
-        if groups and (groups[-1][0]["name"], groups[-1][0]["interval"], groups[-1][0]["description"]) == (row["name"], row["interval"], row["description"]):
+        same = ("name", "interval", "suggests", "description")
+        if groups and [groups[-1][0][key] for key in same] == [row[key] for key in same]:
             groups[-1].append(row)
         else:
             groups.append([row])
@@ -132,11 +134,17 @@ def measures_file(conn) -> str:
         out.lines.append(f"    - comparator: {scalar(group[0]['name'])}")
         out.lines.append("      wordings:")
         out.lines += [f"        - {scalar(row['wording'])}" for row in group]
-        out.mapping([("interval", comparator_notation(group[0]["interval"])), ("description", group[0]["description"])], 6)
+        suggests = group[0]["suggests"] and comparator_notation(group[0]["suggests"])
+        out.mapping(present([("interval", comparator_notation(group[0]["interval"])), ("suggests", suggests), ("description", group[0]["description"])]), 6)
+    multipliers = [row for row in semantics if row["category"] == "multiplier"]
+    out.lines.append("  multipliers:" + ("" if multipliers else " []"))
+    for row in multipliers:
+        out.mapping([("wording", row["wording"]), ("factor", row["factor"])], 4, item=True)
     vague = [row for row in semantics if row["category"] == "vague-quantity"]
     out.lines.append("  vague_quantities:" + ("" if vague else " []"))
     for row in vague:
-        out.mapping([("wording", row["wording"]), ("low", row["low"]), ("high", row["high"]), ("description", row["description"])], 4, item=True)
+        out.mapping(present([("wording", row["wording"]), ("low", row["low"]), ("high", row["high"]), ("suggested_low", row["suggested_low"]),
+                             ("suggested_high", row["suggested_high"]), ("description", row["description"])]), 4, item=True)
     qualifiers = [row for row in semantics if row["category"] == "period-qualifier"]
     out.lines.append("  period_qualifiers:" + ("" if qualifiers else " []"))
     for row in qualifiers:
@@ -159,7 +167,9 @@ def claim_fields(claim: sqlite3.Row, speakers: list[str], chain: list[dict]) -> 
         fields.append(("via", chain))
     if claim["value_rule"] == "explicit":
         # The editor gave the interval; value_low/value_high hold it as given.
-        fields += present([("low", claim["value_low"]), ("high", claim["value_high"])])
+        # A count starts at zero: `low: 0` below a `high` is what the editor left out.
+        implied_zero = claim["value_low"] == 0 and claim["value_low_inclusive"] == 1 and claim["value_high"] is not None
+        fields += present([("low", None if implied_zero else claim["value_low"]), ("high", claim["value_high"])])
         if claim["value_low"] is not None and claim["value_low_inclusive"] == 0:
             fields.append(("low_exclusive", True))
         if claim["value_high"] is not None and claim["value_high_inclusive"] == 0:
@@ -175,13 +185,19 @@ def source_file(conn, source: sqlite3.Row) -> Lines:
     out.mapping(present([
         ("id", source["id"]), ("title", source["title"]), ("url", source["url"]), ("publisher", source["publisher_id"]),
         ("credited_to", credited[0] if len(credited) == 1 else credited or None), ("host", source["host_id"]), ("hosted", source["hosted"]),
-        ("published", source["published"]), ("published_not_before", source["published_not_before"]),
+        ("published_calendar", source["published_calendar"]), ("published", source["published"]), ("published_not_before", source["published_not_before"]),
         ("published_not_after", source["published_not_after"]), ("undated", True if source["undated"] else None),
         ("published_note", source["published_note"]), ("retrieved", source["retrieved"]), ("excerpt", source["excerpt"]), ("archived_url", source["archived_url"]), ("language", source["language"]), ("archive", source["archive"]), ("sha256", source["sha256"]),
         ("original", source["original"]), ("original_sha256", source["original_sha256"]), ("original_format", source["original_format"]),
         ("extractor", source["extractor"]), ("original_characters", source["original_characters"]),
         ("pages", json.loads(source["pages"]) if source["pages"] else None),
     ]), 0)
+    revisions = rows(conn, "select * from source_revisions where source_id = ? order by revision", [source["id"]])
+    if revisions:
+        out.lines.append("revisions:")
+        for revision in revisions:
+            out.mapping(present([(key, json.loads(revision[key]) if key == "pages" and revision[key] else revision[key])
+                                 for key in ("archive", "sha256", "original", "original_sha256", "original_format", "extractor", "original_characters", "pages", "retrieved", "replaced")]), 2, item=True)
     not_claims = rows(conn, "select * from not_claims where source_id = ? order by line", [source["id"]])
     if not_claims:
         out.lines.append("not_claims:")
@@ -196,12 +212,22 @@ def source_file(conn, source: sqlite3.Row) -> Lines:
         chain = [{key: link[key] for key in ("agent", "how", "note") if link[key] is not None}
                  for link in rows(conn, "select agent_id as agent, how, note from claim_chain where claim_id = ? order by position", [claim["id"]])]
         out.mapping(claim_fields(claim, speakers, chain), 2, item=True)
-        relations = rows(conn, "select * from relations where origin = 'declared' and claim_id = ? order by line", [claim["id"]])
+        hedges = json.loads(claim["hedges"] or "[]")
+        if hedges:
+            out.lines.append("    hedges:")
+            out.lines += [f"      - {scalar(hedge)}" for hedge in hedges]
+        relations = rows(conn, "select * from declared_relations where claim_id = ? order by line", [claim["id"]])
         if relations:
             out.lines.append("    relations:")
             for relation in relations:
                 out.at(relation["line"], f"the relation of `{claim['id']}` to `{relation['other_claim_id']}`")
                 out.mapping([("relation", relation["relation"]), ("claim", relation["other_claim_id"]), ("rationale", relation["rationale"])], 6, item=True)
+        reviews = rows(conn, "select * from reviews where claim_id = ? order by line", [claim["id"]])
+        if reviews:
+            out.lines.append("    reviewed:")
+            for review in reviews:
+                out.at(review["line"], f"the review of `{claim['id']}` and `{review['other_claim_id']}`")
+                out.mapping([("claim", review["other_claim_id"]), ("rationale", review["rationale"])], 6, item=True)
     return out
 
 
@@ -237,6 +263,8 @@ def export_database(db_path: Path | str, out_dir: Path | str) -> list[str]:
             # The archive is written byte for byte: the build refused any
             # text that UTF-8 encoding would not give back exactly.
             (out_dir / source["archive"]).write_bytes(source["text"].encode("utf-8"))
+            for revision in rows(conn, "select archive, text from source_revisions where source_id = ?", [source["id"]]):
+                (out_dir / revision["archive"]).write_bytes(revision["text"].encode("utf-8"))
             written = source_file(conn, source)
             (out_dir / f"{source['id']}.yml").write_text(written.text(), encoding="utf-8")
             moved += written.moved

@@ -39,7 +39,7 @@ from .cache import FileCache
 from .parallel import ordered_map, resolve_jobs
 from .problems import Problem, ProblemsFound
 from .progress import Stages
-from .relations import ValueNotUnderstood, explicit_interval, interval_for_value, period_for_bounds, relate_claims
+from .relations import FigureRefused, ValueNotUnderstood, explicit_reading, period_for_bounds, reading_of, relate_claims
 from .yamlfile import ParsedFile, parse_yaml
 
 SHARED_FILES = {"agents.yml": AgentsFile, "subjects.yml": SubjectsFile, "measures.yml": MeasuresFile}
@@ -92,11 +92,12 @@ class Corpus:
     sources: list[Source] = field(default_factory=list)
     where: dict = field(default_factory=dict)  # (kind, id) -> Located
     texts: dict = field(default_factory=dict)  # source id -> archived text
+    revision_texts: dict = field(default_factory=dict)  # (source id, revision) -> text of an earlier capture
     spans: dict = field(default_factory=dict)  # claim id -> quotes.Span
     not_claims: dict = field(default_factory=dict)  # source id -> [MarkedNotClaim], in file order
-    intervals: dict = field(default_factory=dict)  # claim id -> (Interval, comparator)
+    intervals: dict = field(default_factory=dict)  # claim id -> readings.Reading
     periods: dict = field(default_factory=dict)  # claim id -> Period
-    relations: list = field(default_factory=list)  # rows of the relations table
+    relations: object = None  # relations.Relations: figures, detected and declared relations, reviews
     warnings: list = field(default_factory=list)  # Problems that do not stop the build
     claim_files: list = field(default_factory=list)  # ClaimFile, valid or not
     loaded: set = field(default_factory=set)  # shared files that validated
@@ -213,9 +214,36 @@ def short(value) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def suggest(word: str, choices) -> str:
-    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+def suggest(word: str, choices, aliases: dict | None = None) -> str:
+    """'did you mean `x`?' for an unknown id: the same id in another case, an
+    id whose alias or name it is (``aliases``: folded alias -> id, so `hrw`
+    finds `human-rights-watch`), or the closest spelling."""
+    choices = list(choices)
+    folded = fold_name(str(word))
+    for choice in choices:
+        if fold_name(choice) == folded:
+            return f"did you mean `{choice}`?"
+    if aliases and folded in aliases:
+        return f"did you mean `{aliases[folded]}`?"
+    longer = [choice for choice in choices if choice.startswith(str(word).lower() + "-")]
+    if len(longer) == 1:  # `amnesty` for `amnesty-international`
+        return f"did you mean `{longer[0]}`?"
+    close = difflib.get_close_matches(str(word), choices, n=1, cutoff=0.6) or difflib.get_close_matches(str(word).lower(), choices, n=1, cutoff=0.6)
     return f"did you mean `{close[0]}`?" if close else ""
+
+
+def fold_name(name: str) -> str:
+    """A name or id as typed in any case and punctuation: 'H.R.W.', 'hrw', 'Human Rights Watch' -> 'hrw', 'humanrightswatch'."""
+    return re.sub(r"[\W_]+", "", name.casefold())
+
+
+def agent_aliases(agents) -> dict:
+    """Folded name and alias of every agent -> its id, for did-you-mean."""
+    found = {}
+    for agent in agents:
+        for name in (agent.name, *agent.aliases):
+            found.setdefault(fold_name(name), agent.id)
+    return found
 
 
 def translate(error: dict, root: type) -> tuple[str, str]:
@@ -258,6 +286,9 @@ def translate(error: dict, root: type) -> tuple[str, str]:
         bound, what, fix = COMPARISONS[kind]
         limit = f"{error['ctx'][bound]:g}"
         return f"`{name}` is {short(given)}, {what.format(limit)}", fix.format(limit)
+    if kind == "decimal_max_digits":
+        return (f"`{name}` is {short(given)}, more than 15 significant digits, more than the database keeps exactly",
+                "round it to 15 significant digits or fewer")
     if kind == "finite_number":
         return f"`{name}` should be a finite number, not {short(given)}", f"write a number, or leave `{name}` out when the interval is unbounded"
     if kind == "string_type" and isinstance(given, bool):
@@ -428,7 +459,7 @@ def load_corpus(claims_dir: Path | str, stages: Stages | None = None, cache: Fil
     ``stages`` times each stage (and may show progress); ``cache`` keeps what
     was parsed and validated, keyed by file content, so an unchanged file is
     not parsed again; ``jobs`` processes parse and validate the source files
-    (None: one a core)."""
+    (None: one)."""
     claims_dir = Path(claims_dir)
     stages = stages or Stages()
     corpus = Corpus(claims_dir, cache=cache, jobs=resolve_jobs(jobs))
@@ -522,8 +553,8 @@ def misnamed_files(claims_dir: Path) -> list[Problem]:
 
 def lines_kept(path: tuple) -> bool:
     """Lines a valid source file keeps in memory: its keys, where each claim
-    starts, and each declared relation (both go into the database)."""
-    return len(path) <= 2 or (len(path) == 5 and path[2] == "relations" and path[4] == "relation")
+    starts, each declared relation and each review (all go into the database)."""
+    return len(path) <= 2 or (len(path) == 5 and (path[2], path[4]) in (("relations", "relation"), ("reviewed", "claim")))
 
 
 def parse_source_file(path: Path, claims_dir: Path, cache: FileCache | None, parse: bool = True) -> tuple | None:
@@ -642,9 +673,11 @@ def check_references(corpus: Corpus) -> list[Problem]:
     checked = {kind for kind in ("agent", "subject", "measure") if f"{kind}s.yml" in corpus.loaded} | {"claim"}
     problems = []
 
+    aliases = agent_aliases(corpus.agents)
+
     def need(kind: str, value, place: Located, *keys):
         if kind in checked and value is not None and value not in known[kind]:
-            hint = suggest(value, known[kind])
+            hint = suggest(value, known[kind], aliases if kind == "agent" else None)
             problems.append(Problem(
                 place.path, place.line_of(*keys),
                 f"unknown {kind} `{value}`",
@@ -657,11 +690,15 @@ def check_references(corpus: Corpus) -> list[Problem]:
             need("agent", affiliation.agent, place, "affiliations", index, "agent")
             if affiliation.agent == agent.id:
                 problems.append(Problem(place.path, place.line_of("affiliations", index, "agent"), f"agent `{agent.id}` is affiliated with itself", "name another agent"))
+    parents = {s.id: s.part_of for s in corpus.subjects if s.part_of}
     for subject in corpus.subjects:
         place = first(corpus, "subject", subject.id)
         need("subject", subject.part_of, place, "part_of")
         if subject.part_of == subject.id:
             problems.append(Problem(place.path, place.line_of("part_of"), f"subject `{subject.id}` is part of itself", "name a wider subject or remove part_of"))
+        elif subject.id in (wider := wider_than(parents, subject.id)):
+            through = " → ".join([subject.id, *wider[: wider.index(subject.id) + 1]])
+            problems.append(Problem(place.path, place.line_of("part_of"), f"subject `{subject.id}` is part of itself through a cycle ({through})", "make part_of name only wider subjects"))
 
     withdrawn = {claim.id for file in corpus.claim_files for claim in file.claims if claim is not None and claim.withdrawn}
     declared_pairs: dict = {}
@@ -700,6 +737,19 @@ def check_references(corpus: Corpus) -> list[Problem]:
                 need("agent", link.agent, at, "via", v_index, "agent")
             if claim.mode == "own-voice" and file.source is not None:
                 problems += own_voice_problems(claim, file.source, own_voices, known["agent"], at)
+            if claim.scope is not None:
+                need("subject", claim.scope, at, "scope")
+                if claim.scope in known["subject"] and claim.subject in known["subject"] and claim.subject not in wider_than(parents, claim.scope):
+                    problems.append(Problem(
+                        at.path, at.line_of("scope"), f"the scope `{claim.scope}` is not part of the claim's subject `{claim.subject}`",
+                        f"give `part_of: {claim.subject}` to `{claim.scope}` in subjects.yml (directly or through a wider part), or give the scope as the subject",
+                    ))
+            for r_index, review in enumerate(claim.reviewed):
+                keys = ("reviewed", r_index, "claim")
+                if review.claim == claim.id:
+                    problems.append(Problem(at.path, at.line_of(*keys), f"claim `{claim.id}` records a review of itself", "name a claim of the other figure"))
+                else:
+                    need("claim", review.claim, at, *keys)
             for r_index, relation in enumerate(claim.relations):
                 keys = ("relations", r_index, "claim")
                 if relation.claim == claim.id:
@@ -734,6 +784,15 @@ def own_voice_problems(claim, source: Source, own_voices: set, agents: set, at: 
     return problems
 
 
+def wider_than(parents: dict, subject_id: str) -> list[str]:
+    """The subjects ``subject_id`` is part of, nearest first (``parents``: subject -> part_of)."""
+    found, current = [], parents.get(subject_id)
+    while current is not None and current not in found:
+        found.append(current)
+        current = parents.get(current)
+    return found
+
+
 def resolve_values(corpus: Corpus) -> list[Problem]:
     """Intervals of figures and periods, through the published table."""
     problems = []
@@ -741,10 +800,12 @@ def resolve_values(corpus: Corpus) -> list[Problem]:
     for at, claim in corpus.located_claims():
         if claim.kind == "quantity":
             if claim.low is not None or claim.high is not None:
-                corpus.intervals[claim.id] = (explicit_interval(claim.low, claim.high, claim.low_exclusive, claim.high_exclusive), "explicit")
+                corpus.intervals[claim.id] = explicit_reading(claim.low, claim.high, claim.low_exclusive, claim.high_exclusive)
             else:
                 try:
-                    corpus.intervals[claim.id] = interval_for_value(claim.value, semantics)
+                    corpus.intervals[claim.id] = reading_of(claim.value, semantics)
+                except FigureRefused as refused:
+                    problems.append(Problem(at.path, at.line_of("value"), refused.what, refused.fix))
                 except ValueNotUnderstood:
                     problems.append(Problem(
                         at.path, at.line_of("value"),
@@ -788,15 +849,27 @@ def check_quotes(corpus: Corpus, advance=lambda n=1: None) -> list[Problem]:
         if text is None:
             problems.append(Problem(place.path, place.line_of("archive"), what, fix))
             continue
+        texts = {None: text}  # revision -> text
         if file.source is not None:
             problems += check_original(corpus.claims_dir, file.source, place, text)
             corpus.texts[file.source.id] = text
+            for r_index, revision in enumerate(file.source.revisions):
+                texts[r_index + 1] = read_revision(corpus, file.source, r_index, place, problems)
         shown = display_path(corpus.claims_dir / archive)
         for index, claim in enumerate(file.claims):
             if claim is None:
                 continue
+            if claim.revision not in texts:
+                count = len(texts) - 1
+                problems.append(Problem(place.path, place.line_of("claims", index, "revision"), f"`revision: {claim.revision}`, but the source lists {count} earlier capture(s) under `revisions`",
+                                        f"give a revision from 1 to {count}, or remove `revision` if the quote stands in the current capture" if count else "remove `revision`: the quote stands in the current capture"))
+                continue
+            in_text = texts[claim.revision]
+            if in_text is None:
+                continue  # the revision's own problem is reported
+            where = shown if claim.revision is None else display_path(corpus.claims_dir / file.source.revisions[claim.revision - 1].archive)
             try:
-                corpus.spans[claim.id] = quotes.locate_quote(text, claim.quote, claim.occurrence, shown)
+                corpus.spans[claim.id] = quotes.locate_quote(in_text, claim.quote, claim.occurrence, where)
             except quotes.QuoteNotFound as error:
                 problems.append(Problem(place.path, place.line_of("claims", index, "quote"), error.message, error.fix))
         if file.source is not None:
@@ -804,23 +877,46 @@ def check_quotes(corpus: Corpus, advance=lambda n=1: None) -> list[Problem]:
     return problems
 
 
-def check_original(claims_dir: Path, source: Source, place: Located, text: str) -> list[Problem]:
-    """The original is there, byte for byte as pinned; PDF page starts lie in the text."""
+def read_revision(corpus: Corpus, source: Source, r_index: int, place: Located, problems: list[Problem]) -> str | None:
+    """The text of an earlier capture, checked as the current one is (kept in corpus.revision_texts)."""
+    revision = source.revisions[r_index]
+    keys = ("revisions", r_index)
+    data, what, fix = quotes.archive_problem(corpus.claims_dir, revision.archive)
+    if data is None:
+        problems.append(Problem(place.path, place.line_of(*keys, "archive"), what, fix))
+        return None
+    actual = quotes.sha256_of(data)
+    if actual != revision.sha256:
+        problems.append(Problem(place.path, place.line_of(*keys, "sha256"), f"{revision.archive} has SHA-256 {actual}, but the source file pins {revision.sha256}",
+                                "restore the earlier capture's text byte for byte: it is the evidence its claims quote"))
+        return None
+    text, what, fix = quotes.decode_archive(data, revision.archive)
+    if text is None:
+        problems.append(Problem(place.path, place.line_of(*keys, "archive"), what, fix))
+        return None
+    problems += check_original(corpus.claims_dir, revision, place, text, keys)
+    corpus.revision_texts[(source.id, r_index + 1)] = text
+    return text
+
+
+def check_original(claims_dir: Path, source, place: Located, text: str, keys: tuple = ()) -> list[Problem]:
+    """The original of a capture (the source, or one of its revisions) is
+    there, byte for byte as pinned; PDF page starts lie in the text."""
     problems = []
     if source.original is not None:
         try:
             actual = quotes.original_sha256(claims_dir, source.original)
         except Unreadable as error:
-            problems.append(Problem(place.path, place.line_of("original"), error.what, error.fix))
+            problems.append(Problem(place.path, place.line_of(*keys, "original"), error.what, error.fix))
         else:
             if actual != source.original_sha256:
                 problems.append(Problem(
-                    place.path, place.line_of("original_sha256"),
+                    place.path, place.line_of(*keys, "original_sha256"),
                     f"{source.original} has SHA-256 {actual}, but the source file pins {source.original_sha256}",
                     "restore the original byte for byte (it is the evidence); a newer capture of the document is added with `claimsdb reanchor`",
                 ))
     if source.pages and source.pages[-1] >= len(text):
-        problems.append(Problem(place.path, place.line_of("pages"), f"`pages` starts a page at {source.pages[-1]}, beyond the {len(text)} characters of {source.archive}",
+        problems.append(Problem(place.path, place.line_of(*keys, "pages"), f"`pages` starts a page at {source.pages[-1]}, beyond the {len(text)} characters of {source.archive}",
                                 "write the page starts that claimsdb add-source recorded (claimsdb verify-sources shows them)"))
     return problems
 

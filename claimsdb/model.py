@@ -8,15 +8,18 @@ here once.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Annotated, Literal, Union
 
 from . import calendars
 
+from pydantic_core import PydanticCustomError
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
     StringConstraints,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -56,7 +59,7 @@ def check_date_parts(year: str, month: str | None, day: str | None, calendar: st
     calendars.check_date_parts(calendar, year, month, day)
 
 
-def validate_partial_date(value: object) -> object:
+def validate_partial_date(value: object, calendar: str | None = None) -> object:
     if isinstance(value, int):
         value = str(value)
     if not isinstance(value, str):
@@ -64,7 +67,7 @@ def validate_partial_date(value: object) -> object:
     match = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", value)
     if not match:
         raise ValueError(f"{value!r} is not a date — write it as YYYY, YYYY-MM or YYYY-MM-DD")
-    check_date_parts(*match.groups())
+    check_date_parts(*match.groups(), calendar or calendars.GREGORIAN)
     return value
 
 
@@ -112,10 +115,23 @@ def validate_original(value: object) -> object:
     raise ValueError(f"{value!r} is not a saved page, PDF or capture directly in claims/sources/originals/ — {fix}")
 
 
-def check_low_not_above_high(model):
-    if model.low is not None and model.high is not None and model.low > model.high:
-        raise ValueError(f"`low` ({model.low:g}) is greater than `high` ({model.high:g}) — swap them or correct one")
+def check_low_not_above_high(model, low: str = "low", high: str = "high"):
+    low_value, high_value = getattr(model, low), getattr(model, high)
+    if low_value is not None and high_value is not None and low_value > high_value:
+        raise ValueError(f"`{low}` ({low_value:f}) is greater than `{high}` ({high_value:f}) — swap them or correct one")
     return model
+
+
+# Bounds are exact decimals: 0.1 is one tenth, and a figure longer than the
+# 15 significant digits a REAL column keeps exactly is refused. YAML gives
+# numbers; a string here is a mistake, not a number to parse.
+def number_not_text(value: object) -> object:
+    if isinstance(value, (str, bool)):
+        raise PydanticCustomError("float_type", "Input should be a valid number")
+    return value
+
+
+Bound = Annotated[Decimal, Field(ge=0, max_digits=15, allow_inf_nan=False), WithJsonSchema({"type": "number", "minimum": 0})]
 
 
 PartialDate = Annotated[str, Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")]
@@ -175,20 +191,51 @@ class Comparator(Strict):
     comparator: Literal["exactly", "about", "at least", "more than", "at most", "fewer than", "between"] = Field(
         description="The comparator's name."
     )
-    wordings: list[str] = Field(min_length=1, description="Words that introduce a figure with this comparator, matched case-insensitively at the start of the value as written ('' for a bare number).")
+    wordings: list[str] = Field(min_length=1, description="Words that introduce a figure with this comparator, matched case-insensitively at the start of the value as written ('' for a bare number); for a range, the whole wording with {a} and {b} where the two numbers stand ('between {a} and {b}', '{a}–{b}').")
     interval: Literal["[n, n]", "[n-t, n+t]", "[n, inf)", "(n, inf)", "[0, n]", "[0, n)", "[a, b]"] = Field(
-        description="The interval a figure n (or a to b) denotes; t is the tolerance for 'about'."
+        description="The interval a figure n (or a to b) entails: what the words say, which no speaker can cancel; t is the tolerance for 'about'."
+    )
+    suggests: Literal["[n, r*n)", "(n, r*n)", "[n/r, n]", "[n/r, n)"] | None = Field(
+        None, description="The narrower interval the words usually suggest but do not say ('more than 30,000': not far above it), r being suggestion_ratio; empty when they suggest nothing more than they entail."
     )
     description: Text = Field(description="Why the comparator denotes this interval.")
+
+    @model_validator(mode="after")
+    def _ranges_name_both_numbers(self):
+        for wording in self.wordings:
+            is_range = "{a}" in wording or "{b}" in wording
+            if self.interval == "[a, b]" and not ("{a}" in wording and "{b}" in wording and wording.index("{a}") < wording.index("{b}")):
+                raise ValueError(f"the range wording {wording!r} does not hold {{a}} before {{b}} — write it as 'between {{a}} and {{b}}'")
+            if self.interval != "[a, b]" and is_range:
+                raise ValueError(f"the wording {wording!r} holds {{a}}/{{b}}, which only a range ('[a, b]') reads — remove them, or move the wording to the range comparator")
+        return self
 
 
 class VagueQuantity(Strict):
     wording: Text = Field(description="The vague quantity as written, matched case-insensitively.")
-    low: float = Field(ge=0, allow_inf_nan=False, description="Lowest value the wording denotes (inclusive).")
-    high: float | None = Field(ge=0, allow_inf_nan=False, description="Highest value the wording denotes (exclusive); empty when unbounded.")
-    description: Text = Field(description="Why the wording denotes this interval.")
+    low: Bound = Field(description="Lowest value the wording entails (inclusive): 'thousands' says at least 2,000.")
+    high: Bound | None = Field(None, description="Value the wording entails staying below (exclusive); empty when the words set no upper bound ('thousands, perhaps tens of thousands' is not a contradiction).")
+    suggested_low: Bound | None = Field(None, description="Lowest value the wording usually suggests (inclusive), when narrower than low; empty for low.")
+    suggested_high: Bound | None = Field(None, description="Value the wording usually suggests staying below (exclusive): 'thousands' usually means fewer than 10,000, though a speaker can cancel it; empty for high.")
+    description: Text = Field(description="Why the wording denotes these intervals.")
 
-    _low_not_above_high = model_validator(mode="after")(lambda self: check_low_not_above_high(self))
+    _not_text = field_validator("low", "high", "suggested_low", "suggested_high", mode="before")(lambda cls, v: number_not_text(v))
+
+    @model_validator(mode="after")
+    def _suggested_within_entailed(self):
+        check_low_not_above_high(self)
+        check_low_not_above_high(self, "suggested_low", "suggested_high")
+        low = self.low if self.suggested_low is None else self.suggested_low
+        if low < self.low or (self.high is not None and (low >= self.high or (self.suggested_high or self.high) > self.high)):
+            raise ValueError("the suggested interval reaches outside the entailed one — a suggestion can only narrow what the words say: correct suggested_low/suggested_high")
+        return self
+
+
+class Multiplier(Strict):
+    wording: Text = Field(description="A word after a number that multiplies it ('thousand', 'million'), matched case-insensitively.")
+    factor: Bound = Field(description="What the word multiplies the number by (1000 for 'thousand').")
+
+    _not_text = field_validator("factor", mode="before")(lambda cls, v: number_not_text(v))
 
 
 class PeriodQualifier(Strict):
@@ -226,8 +273,10 @@ class PeriodQualifier(Strict):
 
 
 class ValueSemantics(Strict):
-    about_tolerance: float = Field(gt=0, lt=1, description="Relative tolerance of 'about': 0.1 reads 'around 30,000' as [27,000, 33,000].")
+    about_tolerance: Decimal = Field(gt=0, lt=1, max_digits=15, description="Relative tolerance of 'about': 0.1 reads 'around 30,000' as [27,000, 33,000].")
+    suggestion_ratio: Decimal = Field(Decimal(2), gt=1, max_digits=15, description="How far a bound is usually taken to reach (r): 'more than 30,000' suggests fewer than r × 30,000, 'up to 30,000' at least 30,000 ÷ r.")
     comparators: list[Comparator] = Field(min_length=1, description="How wording before a number maps to an interval.")
+    multipliers: list[Multiplier] = Field(default_factory=list, description="Words after a number that multiply it ('1.5 million').")
     vague_quantities: list[VagueQuantity] = Field(default_factory=list, description="Vague quantities and the interval each denotes.")
     period_qualifiers: list[PeriodQualifier] = Field(default_factory=list, description="Words that narrow a month or a year in a period bound.")
 
@@ -277,6 +326,11 @@ class ChainLink(Strict):
     note: Text | None = Field(None, description="What the source says of this link, in neutral words (e.g. 'citing a 2021 report').")
 
 
+class Review(Strict):
+    claim: Slug = Field(description="Id of a claim of the other figure.")
+    rationale: Text = Field(description="What the editor read and why the detected relation stands as the build reads it, in neutral words that say who asserts what.")
+
+
 class ClaimBase(Strict):
     # One of the two ways to name who asserts it, for editors' schema checks too.
     model_config = ConfigDict(extra="forbid", json_schema_extra={"oneOf": [{"required": ["speaker"]}, {"required": ["speakers"]}]})
@@ -295,10 +349,13 @@ class ClaimBase(Strict):
     calendar: Literal["gregorian", "solar-hijri"] | None = Field(None, description="The calendar start and end are written in: solar-hijri (the Iranian calendar, in which 1988-07-23 is 1367-05-01) or gregorian; empty is gregorian.")
     start: str | None = Field(None, description="Earliest bound of the period: YYYY, YYYY-MM or YYYY-MM-DD, optionally after a qualifier ('early 1988-09', 'summer 1988').")
     end: str | None = Field(None, description="Latest bound of the period, in the same form as start.")
-    scope: Text | None = Field(None, description="What the claim is limited to, when it is narrower than its subject (e.g. 'Tehran province'); detection compares only claims of the same scope.")
+    scope: Slug | None = Field(None, description="Id of the subject (in subjects.yml) the figure is limited to, when narrower than the claim's subject: a prison, a city or a province that is part_of it, directly or through other parts. Detection compares the figure with the others of that part, and with the wider subjects' as a part with its whole.")
+    hedges: list[Text] = Field(default_factory=list, description="Hedging words of the quote, exactly as written there ('could run into', 'possibly', 'allegedly'); shown wherever the claim's figure is shown.")
     note: Text | None = Field(None, description="Editor's note: how the claim was read, in neutral words.")
     withdrawn: Text | None = Field(None, description="Why the claim was withdrawn; a withdrawn claim is kept, never deleted.")
     relations: list[Relation] = Field(default_factory=list, description="Relations an editor declares from this claim to others.")
+    revision: int | None = Field(None, ge=1, description="Which earlier capture of the source the quote stands in (1 is the first item of the source's `revisions`), when it is not in the current one: `claimsdb reanchor --apply` keeps a quote it could not move exactly anchored where it was; empty for the current capture.")
+    reviewed: list[Review] = Field(default_factory=list, description="Detected relations an editor has looked at and accepts as the build reads them: each names a claim of the other figure; it covers every claim of the two figures.")
 
     _validate_start = field_validator("start", "end", mode="before")(lambda cls, v, info: validate_bound(v, info.data.get("calendar")))
 
@@ -340,6 +397,9 @@ class ClaimBase(Strict):
             raise ValueError("`start`/`end` without `period` — add `period:` with the words of the source that give the date")
         if self.calendar is not None and self.start is None:
             raise ValueError("`calendar` without `start`/`end` — give the bounds in that calendar, or remove `calendar`")
+        for hedge in self.hedges:
+            if hedge not in self.quote:
+                raise ValueError(f"the hedge {hedge!r} is not in the quote — copy the hedging words exactly as the quote has them, or extend the quote to hold them")
         return self
 
 
@@ -347,15 +407,21 @@ class QuantityClaim(ClaimBase):
     kind: Literal["quantity"] = Field(description="The claim's kind.")
     measure: Slug = Field(description="Id of what the figure counts (in measures.yml).")
     value: Text = Field(description="The figure as written in the source ('more than 30,000', 'thousands').")
-    low: float | None = Field(None, ge=0, allow_inf_nan=False, description="Lowest value the figure denotes, when the editor gives the interval explicitly; empty for the value_semantics table to decide, or when unbounded below.")
-    high: float | None = Field(None, ge=0, allow_inf_nan=False, description="Highest value the figure denotes, when given explicitly; empty when unbounded above or decided by the table.")
+    low: Bound | None = Field(None, description="Lowest value the figure denotes, when the editor gives the interval explicitly; empty for the value_semantics table to decide, or for zero (figures count).")
+    high: Bound | None = Field(None, description="Highest value the figure denotes, when given explicitly; empty when unbounded above or decided by the table.")
     low_exclusive: bool = Field(False, description="The interval excludes low itself ('more than').")
     high_exclusive: bool = Field(False, description="The interval excludes high itself ('fewer than').")
+
+    _not_text = field_validator("low", "high", mode="before")(lambda cls, v: number_not_text(v))
 
     @model_validator(mode="after")
     def _low_not_above_high(self):
         check_low_not_above_high(self)
         # An exclusion without its bound says nothing the database could keep.
+        if self.low is not None and self.low == self.high and (self.low_exclusive or self.high_exclusive):
+            raise ValueError("`low` equals `high` and an end is excluded, which leaves no number — remove low_exclusive/high_exclusive, or correct a bound")
+        if self.low is None and self.high == 0 and self.high_exclusive:
+            raise ValueError("`high: 0` excluded leaves no number (figures count from zero) — remove high_exclusive, or correct high")
         for bound in ("low", "high"):
             if getattr(self, f"{bound}_exclusive") and getattr(self, bound) is None:
                 raise ValueError(f"`{bound}_exclusive` without `{bound}` — give `{bound}:` or remove `{bound}_exclusive`")
@@ -409,6 +475,25 @@ class NotClaim(Strict):
         return reject_placeholder(cls, value, info.field_name)
 
 
+class Revision(Strict):
+    """An earlier capture of the same document, kept when a newer one replaced it (`claimsdb reanchor --apply`)."""
+
+    archive: Annotated[str, StringConstraints(pattern=ARCHIVE_PATTERN)] = Field(description="Path of that capture's archived text, relative to claims/.")
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] = Field(description="SHA-256 of that archived text's bytes.")
+    original: str | None = Field(None, description="Path of that capture's original, relative to claims/, if it had one.")
+    original_sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = Field(None, description="SHA-256 of that original's bytes.")
+    original_format: OriginalFormat | None = Field(None, description="What that original is: html, pdf, warc or wacz.")
+    extractor: Text | None = Field(None, description="The library and version that extracted that capture's text.")
+    original_characters: int | None = Field(None, ge=0, description="Characters of all the text in that original.")
+    pages: list[Annotated[int, Field(ge=0)]] | None = Field(None, description="For a PDF: where each page starts in that capture's text.")
+    retrieved: PartialDate | None = Field(None, description="When that capture was retrieved, if known.")
+    replaced: PartialDate | None = Field(None, description="When a newer capture replaced it as the source's current one.")
+
+    _validate_archive = field_validator("archive", mode="before")(lambda cls, v: validate_archive(v))
+    _validate_original = field_validator("original", mode="before")(lambda cls, v: validate_original(v))
+    _validate_dates = field_validator("retrieved", "replaced", mode="before")(lambda cls, v: validate_partial_date(v))
+
+
 class Source(Strict):
     id: Slug = Field(description="Stable identifier of the source, a lower-case slug; the file is claims/<id>.yml.")
     title: Text = Field(description="Title of the document as published.")
@@ -417,6 +502,7 @@ class Source(Strict):
     credited_to: Slug | list[Slug] | None = Field(None, description="Id of the agent the document credits as its author or origin, when it names one; a list of ids, in the document's order, when it credits several.")
     host: Slug | None = Field(None, description="Id of the agent whose site carries the copy that was archived, when that is not the publisher (an archive or mirror site carrying the publisher's document).")
     hosted: PartialDate | None = Field(None, description="When the host put up its copy, at the precision known: YYYY, YYYY-MM or YYYY-MM-DD; `published` stays the publisher's date.")
+    published_calendar: Literal["gregorian", "solar-hijri"] | None = Field(None, description="The calendar `published`, `published_not_before` and `published_not_after` are written in, as the document dates itself: solar-hijri (a Persian document dated 1367-05) or gregorian; empty is gregorian.")
     published: PartialDate | None = Field(None, description="Publication date at the precision the document gives: YYYY, YYYY-MM or YYYY-MM-DD; empty when unknown.")
     published_not_before: PartialDate | None = Field(None, description="When only bounds are known: the earliest the document can have been published (YYYY, YYYY-MM or YYYY-MM-DD; 'after July 2022' is 2022-08).")
     published_not_after: PartialDate | None = Field(None, description="When only bounds are known: the latest the document can have been published, in the same form.")
@@ -434,10 +520,13 @@ class Source(Strict):
     extractor: Text | None = Field(None, description="The library and version that extracted the archived text from the original ('trafilatura 2.3.1'; 'warcio 1.8.1, trafilatura 2.3.1' for a capture), as `claimsdb add-source` records it; `claimsdb verify-sources` extracts again with it.")
     original_characters: int | None = Field(None, ge=0, description="Characters of all the text in the original (a page's navigation and footers included, white space collapsed), as add-source counts them; a working text far shorter is flagged as possibly cut off.")
     pages: list[Annotated[int, Field(ge=0)]] | None = Field(None, description="For a PDF: where each page starts in the archived text (code points from 0, the first page at 0), so each quote knows the page or pages it stands on.")
+    revisions: list[Revision] = Field(default_factory=list, description="Earlier captures of the same document, oldest first, each kept with its text and original when a newer capture became the current one (`claimsdb reanchor --apply`); a claim with `revision: N` quotes the N-th.")
     not_claims: list[NotClaim] = Field(default_factory=list, description="Words of the archive that an editor decides need no claim of their own, each with the reason; `claimsdb coverage` counts the candidate expressions inside them as not claims.")
     claims: list[Claim] = Field(default_factory=list, description="Every claim the document carries.")
 
-    _validate_dates = field_validator("published", "retrieved", "hosted", "published_not_before", "published_not_after", mode="before")(lambda cls, v: validate_partial_date(v))
+    _validate_dates = field_validator("retrieved", "hosted", mode="before")(lambda cls, v: validate_partial_date(v))
+    _validate_publication_dates = field_validator("published", "published_not_before", "published_not_after", mode="before")(
+        lambda cls, v, info: validate_partial_date(v, info.data.get("published_calendar")))
 
     @property
     def credited(self) -> list[str]:
@@ -451,6 +540,8 @@ class Source(Strict):
         bounds = [name for name in ("published_not_before", "published_not_after") if getattr(self, name) is not None]
         if self.published is not None and bounds:
             raise ValueError(f"both `published` and `{bounds[0]}` — give the date when the document states it, or bounds when only they are known")
+        if self.published_calendar is not None and self.published is None and self.published_not_before is None and self.published_not_after is None:
+            raise ValueError("`published_calendar` without a publication date — give `published` (or its bounds) in that calendar, or remove `published_calendar`")
         if self.published is not None and self.undated:
             raise ValueError("`undated: true` with a `published` date — remove one: `undated` says the document gives no date")
         low, high = self.published_not_before, self.published_not_after

@@ -1,136 +1,35 @@
-"""Interval semantics of figures and dates, and relations between claims.
+"""Figures, and the relations between them and between claims.
 
-How wording maps to an interval is data (``value_semantics`` in
-measures.yml); this module only interprets that table.
+Claims of the same subject (or scope), measure and unit form a comparison
+group; within it, each distinct pair of readings (entailed, suggested) is a
+**figure**, carried by one or more claims. Detection compares figures, not
+claims, so its cost grows with the distinct figures of a group, never with
+how many outlets repeat one. How wording maps to readings is data, read by
+claimsdb.readings.
 """
 
 from __future__ import annotations
 
-import math
-import re
-from dataclasses import dataclass
-from typing import NamedTuple
+import functools
+import hashlib
+import itertools
+from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from . import calendars
 from .model import BOUND_PATTERN, ValueSemantics
 from .problems import Deferred
-
-INF = math.inf
-NUMBER = r"\d[\d,]*(?:\.\d+)?"
-MULTIPLIERS = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
-NUMBER_WITH_MULTIPLIER = re.compile(rf"({NUMBER})(?:\s+(thousand|million|billion))?")
-
-
-class ValueNotUnderstood(ValueError):
-    """The wording of a figure or a date bound is not in the published table."""
-
-
-@dataclass(frozen=True, slots=True)
-class Interval:
-    """A closed, open or half-open interval of numbers; None is unbounded."""
-
-    low: float | None
-    high: float | None
-    low_closed: bool = True
-    high_closed: bool = True
-
-    def __post_init__(self):
-        if self.low is not None and self.high is not None and self.low > self.high:
-            raise ValueError(f"empty interval {self}")
-
-    @property
-    def lo(self) -> float:
-        return -INF if self.low is None else self.low
-
-    @property
-    def hi(self) -> float:
-        return INF if self.high is None else self.high
-
-    def __str__(self) -> str:
-        left = "[" if self.low is not None and self.low_closed else "("
-        right = "]" if self.high is not None and self.high_closed else ")"
-        low = "-∞" if self.low is None else format_number(self.low)
-        high = "∞" if self.high is None else format_number(self.high)
-        return f"{left}{low}, {high}{right}"
-
-
-def format_number(value: float) -> str:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return f"{value:,}" if isinstance(value, int) else f"{value:,.6g}"
-
-
-def parse_number(text: str) -> float:
-    match = NUMBER_WITH_MULTIPLIER.fullmatch(text.strip())
-    if not match:
-        raise ValueNotUnderstood(text)
-    number = float(match[1].replace(",", ""))
-    if match[2]:
-        number *= MULTIPLIERS[match[2]]
-    return number
-
-
-def normalise_wording(text: str) -> str:
-    return " ".join(text.replace("\u00a0", " ").lower().split())
-
-
-class ValueReader:
-    """The value_semantics table compiled once: vague words to intervals, and
-    one pattern for every comparator wording before a number."""
-
-    def __init__(self, semantics: ValueSemantics):
-        self.tolerance = semantics.about_tolerance
-        self.vague = {normalise_wording(v.wording): (Interval(v.low, v.high, True, v.high is None), v.wording) for v in semantics.vague_quantities}
-        self.by_wording = {normalise_wording(w): c for c in semantics.comparators for w in c.wordings}
-        prefixes = sorted((w for w in self.by_wording if w), key=len, reverse=True)
-        self.pattern = re.compile(rf"(?:({'|'.join(map(re.escape, prefixes))}) )?({NUMBER}(?: (?:thousand|million|billion))?)")
-        self.between = re.compile(rf"(?:between\s+)?({NUMBER}(?:\s+\w+)?)\s*(?:and|to|-|–|—)\s*({NUMBER}(?:\s+\w+)?)")
-
-    def read(self, value_text: str) -> tuple[Interval, str]:
-        wording = normalise_wording(value_text)
-        if wording in self.vague:
-            return self.vague[wording]
-        match = self.pattern.fullmatch(wording)
-        if match and (match[1] or "") in self.by_wording:
-            comparator = self.by_wording[match[1] or ""]
-            n = parse_number(match[2])
-            t = self.tolerance * n
-            shapes = {
-                "[n, n]": (n, n, True, True),
-                "[n-t, n+t]": (n - t, n + t, True, True),
-                "[n, inf)": (n, None, True, False),
-                "(n, inf)": (n, None, False, False),
-                "[0, n]": (0, n, True, True),
-                "[0, n)": (0, n, True, False),
-            }
-            if comparator.interval in shapes:
-                return Interval(*shapes[comparator.interval]), comparator.comparator
-        between = self.between.fullmatch(wording)
-        if between:
-            try:
-                a, b = parse_number(between[1]), parse_number(between[2])
-            except ValueNotUnderstood:
-                raise ValueNotUnderstood(value_text) from None
-            if a > b:
-                raise ValueNotUnderstood(f"the range {value_text!r} runs from a larger to a smaller number")
-            return Interval(a, b), "between"
-        raise ValueNotUnderstood(value_text)
-
-
-_readers: dict = {}
-
-
-def interval_for_value(value_text: str, semantics: ValueSemantics) -> tuple[Interval, str]:
-    """The interval a figure as written denotes, and the comparator that gave it."""
-    entry = _readers.get(id(semantics))
-    if entry is None or entry[0] is not semantics:
-        entry = _readers[id(semantics)] = (semantics, ValueReader(semantics))
-    return entry[1].read(value_text)
-
-
-def explicit_interval(low, high, low_exclusive: bool, high_exclusive: bool) -> Interval:
-    return Interval(low, high, not low_exclusive, not high_exclusive)
+from .readings import (  # noqa: F401 - the names other modules use
+    FigureRefused,
+    Interval,
+    Reading,
+    ValueNotUnderstood,
+    explicit_reading,
+    format_number,
+    in_words,
+    reading_of,
+)
 
 
 # Periods --------------------------------------------------------------------
@@ -225,7 +124,7 @@ def period_for_bounds(start: str, end: str, semantics: ValueSemantics, calendar:
 
 def ends_before(a: Interval, b: Interval) -> bool:
     """Every point of ``a`` lies below every point of ``b``."""
-    return a.hi < b.lo or (a.hi == b.lo and not (a.high_closed and a.high is not None and b.low_closed and b.low is not None))
+    return a.hi < b.lo or (a.hi == b.lo and not (a.high_closed and b.low_closed))
 
 
 def disjoint(a: Interval, b: Interval) -> bool:
@@ -234,155 +133,336 @@ def disjoint(a: Interval, b: Interval) -> bool:
 
 def within(a: Interval, b: Interval) -> bool:
     """``a`` is contained in ``b``."""
-    low_ok = b.lo < a.lo or (b.lo == a.lo and (b.low_closed or not a.low_closed or a.low is None))
-    high_ok = a.hi < b.hi or (a.hi == b.hi and (b.high_closed or not a.high_closed or a.high is None))
+    low_ok = b.lo < a.lo or (b.lo == a.lo and (b.low_closed or not a.low_closed))
+    high_ok = a.hi < b.hi or (a.hi == b.hi and (b.high_closed or not a.high_closed))
     return low_ok and high_ok
-
-
-class Detected(NamedTuple):
-    claim_id: str
-    other_claim_id: str
-    relation: str
-    rationale: str
-
-
-def compare(a_id: str, a: Interval, b_id: str, b: Interval, a_text: str | None = None, b_text: str | None = None) -> Detected:
-    """The relation the intervals of two comparable claims imply.
-
-    ``refines`` points from the narrower claim to the wider one; other
-    relations from the first claim given. The texts show the intervals in
-    the rationale (default: interval notation)."""
-    a_text = str(a) if a_text is None else a_text
-    b_text = str(b) if b_text is None else b_text
-    if disjoint(a, b):
-        return Detected(a_id, b_id, "contradicts", f"{a_text} and {b_text} do not overlap")
-    if a == b:
-        return Detected(a_id, b_id, "compatible", f"{a_text} and {b_text} are the same interval")
-    if within(a, b):
-        return Detected(a_id, b_id, "refines", f"{a_text} lies within {b_text}")
-    if within(b, a):
-        return Detected(b_id, a_id, "refines", f"{b_text} lies within {a_text}")
-    return Detected(a_id, b_id, "compatible", f"{a_text} and {b_text} overlap")
-
-
-def sweep(items: list[tuple[str, Interval]], show=str):
-    """Every pair among comparable claims, by a sweep over intervals sorted by
-    their start: O(n log n) plus one step per pair reported.
-
-    Intervals that ended before the current one starts are disjoint from it
-    and from everything after it; the ones still open overlap it."""
-    import heapq
-
-    order = sorted(items, key=lambda item: (item[1].lo, not item[1].low_closed, item[0]))
-    active: list = []  # heap of (hi, high_closed, n, id, interval, text)
-    ended: list = []
-    for n, (claim_id, interval) in enumerate(order):
-        text = show(interval)
-        while active and ends_before(active[0][4], interval):
-            *_, other_id, other, other_text = heapq.heappop(active)
-            ended.append((other_id, other_text))
-        for other_id, other_text in ended:
-            yield Detected(other_id, claim_id, "contradicts", f"{other_text} and {text} do not overlap")
-        for *_, other_id, other, other_text in active:
-            yield compare(other_id, other, claim_id, interval, other_text, text)
-        heapq.heappush(active, (interval.hi, interval.high_closed and interval.high is not None, n, claim_id, interval, text))
 
 
 def period_interval(period: Period) -> Interval:
     return Interval(period.first.toordinal(), period.last.toordinal())
 
 
-def show_dates(interval: Interval) -> str:
-    return f"[{date.fromordinal(int(interval.low)).isoformat()}, {date.fromordinal(int(interval.high)).isoformat()}]"
+def dates_in_words(interval: Interval) -> str:
+    first, last = (date.fromordinal(int(v)).isoformat() for v in (interval.low, interval.high))
+    return first if first == last else f"{first} to {last}"
 
 
-def detect(groups: dict):
-    """Relations within each group of comparable claims, as a stream.
+# Figures ---------------------------------------------------------------------
 
-    ``groups`` maps a comparison key to [(claim id, Interval)]; keys starting
-    with "period" hold day-number intervals and are shown as dates."""
+
+@dataclass
+class Figure:
+    """One distinct reading within a comparison group, and the claims that carry it."""
+
+    id: str
+    kind: str  # quantity or period
+    subject: str  # the subject compared: the claims' scope, else their subject
+    measure: str | None
+    unit: str | None
+    reading: Reading
+    claims: list = field(default_factory=list)  # claim ids, in corpus order
+    wordings: list = field(default_factory=list)  # distinct, as written, first seen first
+
+    @property
+    def group(self) -> tuple:
+        return (self.kind, self.subject, self.measure, self.unit)
+
+    @property
+    def name(self) -> str:
+        """The figure in a rationale: its first wording, quoted."""
+        return f"'{self.wordings[0]}'"
+
+    def words(self, suggested: bool = False) -> str:
+        return self.in_words[suggested]
+
+    @functools.cached_property
+    def in_words(self) -> tuple[str, str]:
+        """Both readings in words, worked out once: a figure is in many pairs."""
+        say = dates_in_words if self.kind == "period" else in_words
+        entailed = say(self.reading.entailed)
+        return entailed, entailed if not self.suggests_more else say(self.reading.suggested)
+
+    @functools.cached_property
+    def suggests_more(self) -> bool:
+        return self.reading.suggested != self.reading.entailed
+
+
+def figure_id(kind: str, subject: str, measure: str | None, unit: str | None, reading: Reading) -> str:
+    """Stable across builds: the same group and readings give the same id."""
+    key = "\x1f".join([kind, subject, measure or "", unit or "", str(reading.entailed), str(reading.suggested)])
+    return "f-" + hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def build_figures(corpus) -> tuple[dict, dict]:
+    """Every figure of the corpus (id -> Figure) and each claim's figure
+    (claim id -> figure id). Withdrawn claims carry no figure."""
+    units = {measure.id: measure.unit for measure in corpus.measures}
+    figures: dict = {}
+    figure_of: dict = {}
+    by_key: dict = {}
+    for _, claim in corpus.claims():
+        if claim.withdrawn:
+            continue
+        subject = claim.scope or claim.subject
+        if claim.kind == "quantity" and claim.id in corpus.intervals:
+            reading = corpus.intervals[claim.id]
+            key = ("quantity", subject, claim.measure, units.get(claim.measure), reading.entailed, reading.suggested)
+            wording = claim.value
+        elif claim.kind == "period" and claim.id in corpus.periods:
+            interval = period_interval(corpus.periods[claim.id])
+            reading = Reading(interval, interval, "period")
+            key = ("period", subject, None, None, interval, interval)
+            wording = claim.period
+        else:
+            continue
+        figure = by_key.get(key)
+        if figure is None:
+            fid = figure_id(key[0], subject, key[2], key[3], reading)
+            figure = by_key[key] = figures[fid] = Figure(fid, key[0], subject, key[2], key[3], reading)
+        figure.claims.append(claim.id)
+        if wording not in figure.wordings:
+            figure.wordings.append(wording)
+        figure_of[claim.id] = figure.id
+    return figures, figure_of
+
+
+class FigureRelation(NamedTuple):
+    """A row of the figure_relations table: refines points from the narrower
+    figure, differs-in-scope from the part; other relations from the first."""
+
+    figure_id: str
+    other_figure_id: str
+    relation: str
+    rationale: str
+
+
+def compare(a: Figure, b: Figure) -> FigureRelation:
+    """The relation the two readings of two figures of one group imply."""
+    ea, eb = a.reading.entailed, b.reading.entailed
+    if disjoint(ea, eb):
+        return FigureRelation(a.id, b.id, "contradicts", f"{a.name} ({a.words()}) and {b.name} ({b.words()}) do not overlap")
+    if disjoint(a.reading.suggested, b.reading.suggested):
+        return FigureRelation(a.id, b.id, "in-tension", tension(a, b))
+    if ea == eb:
+        return FigureRelation(a.id, b.id, "compatible", f"{a.name} and {b.name} entail the same numbers ({a.words()})")
+    if within(ea, eb):
+        return FigureRelation(a.id, b.id, "refines", f"{a.name} ({a.words()}) lies within {b.name} ({b.words()})")
+    if within(eb, ea):
+        return FigureRelation(b.id, a.id, "refines", f"{b.name} ({b.words()}) lies within {a.name} ({a.words()})")
+    return FigureRelation(a.id, b.id, "compatible", f"{a.name} ({a.words()}) and {b.name} ({b.words()}) overlap")
+
+
+def tension(a: Figure, b: Figure) -> str:
+    """Both readings, in words: what the figures entail overlaps, what they suggest does not."""
+    if a.suggests_more and b.suggests_more:
+        return (f"{a.name} entails {a.words()} and {b.name} entails {b.words()}, which overlap; read as the words usually "
+                f"suggest, {a.name} as {a.words(True)} and {b.name} as {b.words(True)}, the two do not overlap")
+    first, second = (a, b) if a.suggests_more else (b, a)
+    return (f"{first.name} entails {first.words()}, which {second.name} ({second.words()}) does not exclude; "
+            f"read as {first.words(True)}, as the words usually suggest, the two do not overlap")
+
+
+def compare_part(part: Figure, whole: Figure, names: dict) -> FigureRelation:
+    """A figure of a part (one prison) against one of its whole (the country)."""
+    part_name, whole_name = names.get(part.subject, part.subject), names.get(whole.subject, whole.subject)
+    if ends_before(whole.reading.entailed, part.reading.entailed):
+        return FigureRelation(part.id, whole.id, "contradicts",
+                              f"{part.name} for {part_name} ({part.words()}) is more than {whole.name} for {whole_name} "
+                              f"({whole.words()}), of which it is a part: a part cannot count more than its whole")
+    return FigureRelation(part.id, whole.id, "differs-in-scope",
+                          f"{part.name} ({part.words()}) counts {part_name} only, a part of {whole_name}, for which "
+                          f"{whole.name} ({whole.words()}) is given: a part may count fewer than its whole, so the two are not rival totals")
+
+
+def in_order(figure: Figure) -> tuple:
+    """Lower figures first, so rationales read from the lower to the higher."""
+    entailed = figure.reading.entailed
+    return (entailed.lo, not entailed.low_closed, entailed.hi, entailed.high_closed, figure.id)
+
+
+def detect(figures: dict, parents: dict | None = None, names: dict | None = None):
+    """Relations between the figures of each group, and between a part's
+    figures and those of its wider subjects, as a stream.
+
+    ``parents`` maps a subject to the one it is part_of. The cost is the
+    number of pairs of distinct figures, whatever the number of claims."""
+    parents, names = parents or {}, names or {}
+    groups: dict = {}
+    for figure in figures.values():
+        groups.setdefault(figure.group, []).append(figure)
     for key in sorted(groups, key=repr):
-        yield from sweep(groups[key], show_dates if key[0] == "period" else str)
+        members = sorted(groups[key], key=in_order)
+        for a, b in itertools.combinations(members, 2):
+            yield compare(a, b)
+        if key[0] != "quantity":
+            continue
+        seen = {key[1]}
+        wider = parents.get(key[1])
+        while wider is not None and wider not in seen:  # part_of cycles are refused by the loader; stay safe
+            seen.add(wider)
+            for whole in sorted(groups.get((key[0], wider, key[2], key[3]), []), key=in_order):
+                for part in members:
+                    yield compare_part(part, whole, names)
+            wider = parents.get(wider)
 
 
 # The corpus's relations ----------------------------------------------------------
 
 
-class RelationRow(NamedTuple):
-    """A row of the relations table (columns in the order of claimsdb.db)."""
+class DeclaredRow(NamedTuple):
+    """A row of the declared_relations table (columns in the order of claimsdb.db)."""
 
     claim_id: str
     other_claim_id: str
     relation: str
-    origin: str
     rationale: str
-    path: str | None
-    line: int | None
+    path: str
+    line: int
     detected_relation: str | None
     detected_rationale: str | None
 
 
-def comparison_groups(corpus) -> dict:
-    """Comparable claims: quantities of the same subject, measure, unit and
-    scope; periods of the same subject and scope. Withdrawn claims are left out."""
-    units = {measure.id: measure.unit for measure in corpus.measures}
-    groups: dict = {}
-    for _, claim in corpus.claims():
-        if claim.withdrawn:
-            continue
-        if claim.kind == "quantity" and claim.id in corpus.intervals:
-            key = ("quantity", claim.subject, claim.measure, units.get(claim.measure), claim.scope or "")
-            groups.setdefault(key, []).append((claim.id, corpus.intervals[claim.id][0]))
-        elif claim.kind == "period" and claim.id in corpus.periods:
-            key = ("period", claim.subject, claim.scope or "")
-            groups.setdefault(key, []).append((claim.id, period_interval(corpus.periods[claim.id])))
-    return groups
+class ReviewRow(NamedTuple):
+    """A row of the reviews table (columns in the order of claimsdb.db)."""
 
+    claim_id: str
+    other_claim_id: str
+    figure_id: str | None
+    other_figure_id: str | None
+    detected_relation: str | None
+    rationale: str
+    path: str
+    line: int
+
+
+@dataclass
+class Relations:
+    """What detection and the editors' declarations give the database."""
+
+    figures: dict  # id -> Figure
+    figure_of: dict  # claim id -> figure id
+    detected: dict  # frozenset of two figure ids -> FigureRelation
+    declared: list  # DeclaredRow
+    reviews: list  # ReviewRow
+    acknowledged: set  # frozensets of two figure ids an editor has declared or reviewed
+
+    def between(self, a: str, b: str) -> FigureRelation | None:
+        """The detected relation between two claims' figures."""
+        fa, fb = self.figure_of.get(a), self.figure_of.get(b)
+        if fa is None or fb is None:
+            return None
+        if fa == fb:
+            figure = self.figures[fa]
+            return FigureRelation(fa, fb, "compatible", f"both give the same figure, {figure.name} ({figure.words()})")
+        return self.detected.get(frozenset((fa, fb)))
+
+    def pending(self):
+        """Detected conflicts between figures that no editor has looked at."""
+        for pair, found in self.detected.items():
+            if found.relation in CONFLICTING and pair not in self.acknowledged:
+                yield found
+
+    def __len__(self) -> int:
+        return len(self.declared) + len(self.detected)
+
+
+CONFLICTING = ("contradicts", "in-tension")
 
 DECLARED_CONTRADICTS = "`{0}` is declared to contradict `{1}`, but {2}"
-DECLARED_CONTRADICTS_FIX = "check both values, or declare what they are (differs-in-scope, refines, corroborates)"
+DECLARED_CONTRADICTS_FIX = "check both values, or declare what they are (differs-in-scope, refines, corroborates), or remove the declaration for the build's reading"
 DECLARED_CORROBORATES = "`{0}` is declared to corroborate `{1}`, but {2}"
 DECLARED_CORROBORATES_FIX = "check both values, or declare what they are (contradicts, differs-in-scope)"
-UNACKNOWLEDGED = "`{0}` contradicts `{1}` (detected: {2}) and no editor has acknowledged it"
-UNACKNOWLEDGED_FIX = "declare the relation on one of the two claims with a rationale (contradicts, differs-in-scope …)"
+DECLARED_REFINES = "`{0}` is declared to refine `{1}`, but {2}"
+DECLARED_REFINES_FIX = "refines points from the narrower claim to the wider one: check both values, declare it on the other claim, or declare what they are"
+REVIEWED_NOTHING = "`{0}` records a review of `{1}`, but the build detects no relation between their figures"
+REVIEWED_NOTHING_FIX = "remove the review, or check that the two claims give figures of the same subject, measure and unit"
+UNACKNOWLEDGED = "{0} {1} {2} ({3}) and no editor has acknowledged the pair"
+UNACKNOWLEDGED_FIX = "see `claimsdb review`; declare a relation between two of their claims, or add `reviewed:` with a rationale to one of them"
 
 
-def pair_key(a: str, b: str) -> tuple[str, str]:
-    """The same key for a pair in either order."""
-    return (a, b) if a < b else (b, a)
+def carried_by(figure: Figure) -> str:
+    """'around 5,000' (`a`, `b` and 3 more claims)."""
+    shown = ", ".join(f"`{c}`" for c in figure.claims[:2])
+    more = len(figure.claims) - 2
+    return f"{figure.name} ({shown}{f' and {more} more claim' + ('s' if more > 1 else '') if more > 0 else ''})"
 
 
-def relate_claims(corpus) -> tuple[list, list]:
-    """Rows of the relations table (declared ones replace detected ones for
-    the same pair) and the warnings `claimsdb check` reports about them."""
-    detected = {pair_key(d.claim_id, d.other_claim_id): d for d in detect(comparison_groups(corpus))}
-    rows, warnings, declared = [], [], set()
+def declared_problem(found: FigureRelation, relation: str, claim_figure: str):
+    """(template, detail, fix) when the readings disagree with a declaration, else None."""
+    if relation == "contradicts" and found.relation != "contradicts":
+        return DECLARED_CONTRADICTS, found.rationale, DECLARED_CONTRADICTS_FIX
+    if relation == "corroborates" and found.relation == "contradicts":
+        return DECLARED_CORROBORATES, found.rationale, DECLARED_CORROBORATES_FIX
+    if relation != "refines" or found.relation == "refines" and found.figure_id == claim_figure:
+        return None
+    if found.relation == "refines":
+        return DECLARED_REFINES, f"it is the wider of the two: {found.rationale}", DECLARED_REFINES_FIX
+    if found.relation == "compatible":
+        return DECLARED_REFINES, f"neither lies within the other: {found.rationale}", DECLARED_REFINES_FIX
+    return DECLARED_REFINES, found.rationale, DECLARED_REFINES_FIX
+
+
+def relate_claims(corpus) -> tuple[Relations, list]:
+    """Figures, their detected relations, the editors' declarations and
+    reviews, and the warnings `claimsdb check` reports about them (each
+    once, conflicts once per pair of figures)."""
+    figures, figure_of = build_figures(corpus)
+    parents = {s.id: s.part_of for s in corpus.subjects if s.part_of}
+    names = {s.id: s.name for s in corpus.subjects}
+    detected = {frozenset((d.figure_id, d.other_figure_id)): d for d in detect(figures, parents, names)}
+    result = Relations(figures, figure_of, detected, [], [], set())
+    warnings = []
     for _, claim in corpus.claims():
-        if not claim.relations:
+        if not claim.relations and not claim.reviewed:
             continue
         at = corpus.where[("claim", claim.id)][0]
         for index, relation in enumerate(claim.relations):
-            pair = pair_key(claim.id, relation.claim)
-            declared.add(pair)
-            found = detected.get(pair)
+            found = result.between(claim.id, relation.claim)
             line = at.line_of("relations", index, "relation")
-            rows.append(RelationRow(
-                claim.id, relation.claim, relation.relation, "declared", relation.rationale, at.path, line,
+            result.declared.append(DeclaredRow(
+                claim.id, relation.claim, relation.relation, relation.rationale, at.path, line,
                 found.relation if found else None, found.rationale if found else None,
             ))
-            if found and relation.relation == "contradicts" and found.relation != "contradicts":
-                warnings.append(Deferred(at.path, line, DECLARED_CONTRADICTS, (claim.id, relation.claim, found.rationale), DECLARED_CONTRADICTS_FIX))
-            if found and relation.relation == "corroborates" and found.relation == "contradicts":
-                warnings.append(Deferred(at.path, line, DECLARED_CORROBORATES, (claim.id, relation.claim, found.rationale), DECLARED_CORROBORATES_FIX))
-    for pair, found in detected.items():
-        if pair in declared:
-            continue
-        rows.append(RelationRow(
-            found.claim_id, found.other_claim_id, found.relation, "detected", found.rationale, None, None,
-            found.relation, found.rationale,
-        ))
-        if found.relation == "contradicts":
-            at = corpus.where[("claim", found.claim_id)][0]
-            warnings.append(Deferred(at.path, at.line, UNACKNOWLEDGED, (found.claim_id, found.other_claim_id, found.rationale), UNACKNOWLEDGED_FIX))
-    rows.sort(key=lambda row: (row.claim_id, row.other_claim_id))
-    return rows, warnings
+            if found:
+                result.acknowledged.add(frozenset((found.figure_id, found.other_figure_id)))
+                problem = declared_problem(found, relation.relation, figure_of[claim.id])
+                if problem:
+                    template, detail, fix = problem
+                    warnings.append(Deferred(at.path, line, template, (claim.id, relation.claim, detail), fix))
+        for index, review in enumerate(claim.reviewed):
+            found = result.between(claim.id, review.claim)
+            line = at.line_of("reviewed", index, "claim")
+            fa, fb = figure_of.get(claim.id), figure_of.get(review.claim)
+            result.reviews.append(ReviewRow(claim.id, review.claim, fa, fb, found.relation if found else None, review.rationale, at.path, line))
+            if found is None or fa == fb:
+                warnings.append(Deferred(at.path, line, REVIEWED_NOTHING, (claim.id, review.claim), REVIEWED_NOTHING_FIX))
+            else:
+                result.acknowledged.add(frozenset((fa, fb)))
+    for found in sorted(result.pending(), key=lambda d: (d.figure_id, d.other_figure_id)):
+        a, b = figures[found.figure_id], figures[found.other_figure_id]
+        # Shown at the odd one out: the figure fewer claims carry.
+        shown = min((a, b), key=lambda f: (len(f.claims), [-ord(ch) for ch in corpus.where[("claim", f.claims[0])][0].path]))
+        place = corpus.where[("claim", shown.claims[0])][0]
+        warnings.append(Deferred(place.path, place.line, UNACKNOWLEDGED, (carried_by(a), found.relation, carried_by(b), found.rationale), UNACKNOWLEDGED_FIX))
+    result.declared.sort(key=lambda row: (row.claim_id, row.other_claim_id))
+    result.reviews.sort(key=lambda row: (row.claim_id, row.other_claim_id))
+    return result, warnings
+
+
+def affiliation_groups(agents) -> dict:
+    """Each agent's representative among the agents it is affiliated with
+    (connected through agent_affiliations, either way)."""
+    parent: dict = {}
+
+    def find(x):
+        while parent.get(x, x) != x:
+            parent[x] = parent.get(parent[x], parent[x])
+            x = parent[x]
+        return x
+
+    for agent in agents:
+        for affiliation in agent.affiliations:
+            ra, rb = find(agent.id), find(affiliation.agent)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+    return {agent.id: find(agent.id) for agent in agents}

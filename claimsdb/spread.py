@@ -12,6 +12,7 @@ meaning in <title>, <desc> and aria labels.
 from __future__ import annotations
 
 import math
+import json
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -51,13 +52,18 @@ class Figure:
     source: str
     published: str | None
     withdrawn: str | None = None
+    hedges: tuple = ()  # the claim's hedging words, as written
 
     @property
     def is_point(self) -> bool:
         return self.low is not None and self.low == self.high
 
+    @property
+    def hedged(self) -> str:
+        return f" (hedged: {', '.join(f'“{h}”' for h in self.hedges)})" if self.hedges else ""
+
     def description(self, unit: str) -> str:
-        text = (f"{self.speaker}: “{self.value_text}”, read as {self.interval} {unit}; "
+        text = (f"{self.speaker}: “{self.value_text}”{self.hedged}, read as {self.interval} {unit}; "
                 f"reported by {self.reporter} in “{self.source}” ({self.published or 'date unknown'})")
         return text + (f"; withdrawn: {self.withdrawn}" if self.withdrawn else "")
 
@@ -69,7 +75,14 @@ def figure_from_row(row: dict, url: str, published: str | None) -> Figure:
     plain = without_bidi_controls
     return Figure(row["id"], url, row["value_low"], row["value_high"], bool(row["value_low_inclusive"]),
                   bool(row["value_high_inclusive"]), plain(row["value_text"]), row["value_interval"], plain(row["speaker"]),
-                  plain(row["reporter"]), plain(row["source_title"]), published, plain(row["withdrawn"]))
+                  plain(row["reporter"]), plain(row["source_title"]), published, plain(row["withdrawn"]),
+                  tuple(plain(h) for h in hedges_of(row)))
+
+
+def hedges_of(row: dict) -> list[str]:
+    """The claim's hedging words: a JSON array in the database, a list once a page has read it."""
+    hedges = row.get("hedges") if hasattr(row, "get") else None
+    return json.loads(hedges) if isinstance(hedges, str) else list(hedges or [])
 
 
 def finite_values(figures: list[Figure]) -> list[float]:
@@ -165,7 +178,7 @@ def draw_figure(figure: Figure, axis: Axis, y: float, unit: str) -> Markup:
                     "closed" if inclusive else "open", x, bar_y))
     # Names, figures and titles may be in another script than the label
     # around them: each is isolated (the title last, as what is shortened).
-    who = isolated(figure.speaker) + ": “" + isolated(shorten(figure.value_text, LABEL_CHARACTERS - min(len(figure.speaker), LABEL_CHARACTERS // 2) - 4)) + "”"
+    who = isolated(figure.speaker) + ": “" + isolated(shorten(figure.value_text, LABEL_CHARACTERS - min(len(figure.speaker), LABEL_CHARACTERS // 2) - 4)) + "”" + figure.hedged
     who = shorten(who, LABEL_CHARACTERS + 4)
     where = f"{figure.interval} {unit} · reported by {isolated(figure.reporter)}, {figure.published or 'date unknown'}, in “{isolated(figure.source)}”"
     if figure.withdrawn:

@@ -210,6 +210,21 @@ def parse_yaml(text: str) -> ParsedFile:
     return parsed
 
 
+INT_TAG = "tag:yaml.org,2002:int"
+PLAIN_INTEGER = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+
+
+def unplain_integer(written: str, value: int) -> tuple[str, str]:
+    """YAML 1.1 reads `017` as octal 15, `0x11` as 17, `1_000` as 1000 and
+    `1:30` as 90: refuse them rather than store a number the editor did not mean."""
+    if re.fullmatch(r"[-+]?0[0-9_]+", written):
+        plain = written.lstrip("+-0_") or "0"
+        return (f"`{written}` has a leading zero, which YAML reads as the octal number {value}",
+                f"write {plain.replace('_', '')} without the leading zero, or put it in quotes if the zero belongs to a text")
+    return (f"`{written}` is read by YAML as the number {value}",
+            f"write the number in plain digits ({value}), or put it in quotes if it is text")
+
+
 def _construct(loader, node, path, parsed: ParsedFile, lines: LineNumbers):
     """Plain data from a node; the screen has bounded the depth and refused aliases."""
     line = lines.of(node.start_mark)
@@ -219,7 +234,11 @@ def _construct(loader, node, path, parsed: ParsedFile, lines: LineNumbers):
         if node.tag not in SCALAR_TAGS:
             parsed.errors.append((line, f"unsupported YAML tag `{short_tag(node.tag)}`", "write a plain string, number, true/false, list or mapping"))
             return None
-        return loader.construct_object(node, deep=True)
+        value = loader.construct_object(node, deep=True)
+        if node.tag == INT_TAG and not PLAIN_INTEGER.fullmatch(node.value) and not node.style:
+            parsed.errors.append((line, *unplain_integer(node.value, value)))
+            return None
+        return value
     if node.tag not in COLLECTION_TAGS:
         parsed.errors.append((line, f"unsupported YAML tag `{short_tag(node.tag)}`", "write a plain string, number, true/false, list or mapping"))
         return None

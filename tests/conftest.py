@@ -120,12 +120,12 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def serving(db_path: Path):
-    """The server as `make serve` starts it (claimsdb.serve.datasette_command),
+    """The server as `make serve` starts it (claimsdb.serve.server_command),
     serving ``db_path`` on a free loopback port: its base URL."""
-    from claimsdb.serve import datasette_command
+    from claimsdb.serve import server_command
 
     port = free_port()
-    process = subprocess.Popen(datasette_command(db_path, PROJECT_ROOT, port=port), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(server_command(db_path, PROJECT_ROOT, port=port), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
@@ -143,6 +143,7 @@ def serving(db_path: Path):
     finally:
         process.terminate()
         process.wait(timeout=10)
+        process.stderr.close()
 
 
 @pytest.fixture(scope="session")

@@ -230,3 +230,18 @@ def test_every_kind_of_page_at_desktop_and_phone_width(server, browser, kind, wi
         assert overflow <= 0, f"{kind} at {WIDTHS[width]} px is {overflow} px wider than the screen"
     finally:
         context.close()
+
+
+def test_a_canned_query_offers_its_few_values_as_a_list_and_runs_on_the_choice(server, page, db):
+    page.goto(f"{server}/claims/claims_by_agent")
+    choice = page.locator("form.sql select[name=agent_id]")
+    assert choice.count() == 1
+    assert "Amnesty International (amnesty-international)" in choice.inner_text()
+    choice.select_option("amnesty-international")
+    page.locator("form.sql input[type=submit], form.sql button[type=submit]").first.click()
+    page.wait_for_load_state()
+    assert "agent_id=amnesty-international" in page.url
+    linked = page.evaluate("[...document.querySelectorAll('td.col-id a')].map(a => new URL(a.href).pathname)")
+    expected = {f"/claims/claims/{row[0]}" for row in db.execute("select id from claims where speaker_id = 'amnesty-international'")}
+    assert set(linked) == expected
+    page.screenshot(path=ARTIFACTS / "canned-query-choice.png")

@@ -106,10 +106,12 @@ def test_the_contract_names_hold(db):
         "measures": "id name unit",
         "claims": "id source_id kind subject_id measure_id statement speaker_id reporter_id mode value_text value_low value_high unit period_text period_start period_end label modality role quote quote_start quote_end quote_prefix quote_suffix path line",
         "relations": "claim_id other_claim_id relation origin rationale",
+        "figures": "id kind subject_id measure_id unit entailed_interval suggested_interval wordings claims speakers sources origins",
+        "figure_relations": "figure_id other_figure_id relation rationale",
     }
     for table, columns in contract.items():
         assert set(columns.split()) <= set(db[table].columns_dict), table
-    assert {"conflicts", "claims_with_provenance", "estimates"} <= set(db.view_names())
+    assert {"conflicts", "look_alikes", "relations", "claims_with_provenance", "estimates"} <= set(db.view_names())
     assert {view.name for view in VIEWS} <= set(db.view_names())
 
 
@@ -192,8 +194,9 @@ def test_seed_roles_and_events(db, where):
     assert db.execute(f"select count(*) from claims where {where}").fetchone()[0] >= 1, where
 
 
-def test_relation_rows_are_in_the_column_order_of_the_relations_table():
-    from claimsdb.relations import RelationRow
+@pytest.mark.parametrize("table, row", [("declared_relations", "DeclaredRow"), ("reviews", "ReviewRow"), ("figure_relations", "FigureRelation")])
+def test_relation_rows_are_in_the_column_order_of_their_tables(table, row):
+    from claimsdb import relations
 
-    [relations] = [table for table in TABLES if table.name == "relations"]
-    assert list(RelationRow._fields) == [column.name for column in relations.columns]
+    [found] = [t for t in TABLES if t.name == table]
+    assert list(getattr(relations, row)._fields) == [column.name for column in found.columns]

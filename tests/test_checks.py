@@ -338,7 +338,7 @@ def test_a_wording_given_twice_in_value_semantics(workdir, claimsdb):
     text = measures.read_text(encoding="utf-8")
     measures.write_text(text.replace('wordings: ["at most", "up to", "no more than"]', 'wordings: ["at most", "up to", "about"]'), encoding="utf-8")
     [line] = problems(claimsdb("check"))
-    assert line == "claims/measures.yml:63: the comparator wording 'about' is given twice (first at line 51) — keep it under one comparator"
+    assert line == "claims/measures.yml:72: the comparator wording 'about' is given twice (first at line 58) — keep it under one comparator"
 
 
 def test_a_comparator_without_wordings(workdir, claimsdb):
@@ -346,7 +346,7 @@ def test_a_comparator_without_wordings(workdir, claimsdb):
     text = measures.read_text(encoding="utf-8")
     measures.write_text(text.replace('wordings: ["at most", "up to", "no more than"]', "wordings: []"), encoding="utf-8")
     assert problems(claimsdb("check")) == [
-        "claims/measures.yml:63: `wordings` is empty — give at least one item (Words that introduce a figure with this comparator, matched case-insensitively at the start of the value as written ('' for a bare number))",
+        "claims/measures.yml:72: `wordings` is empty — give at least one item (Words that introduce a figure with this comparator, matched case-insensitively at the start of the value as written ('' for a bare number))",
     ]
 
 

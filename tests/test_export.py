@@ -133,10 +133,13 @@ def claims_of(draw, n: int, prefix: str, agents, subjects, measures):
                     low = draw(st.floats(0, 1e6, allow_nan=False))
                 if low is not None and high is not None and low > high:
                     low, high = high, low
+                # Bounds are exact decimals of at most 15 significant digits.
+                low, high = (None if v is None else round(v, 3) for v in (low, high))
                 claim |= {k: v for k, v in (("low", low), ("high", high)) if v is not None}
-                if low is not None and draw(st.booleans()):
+                empty_if_excluded = high is not None and (low or 0) == high  # a single number, or zero for a count
+                if low is not None and not empty_if_excluded and draw(st.booleans()):
                     claim["low_exclusive"] = True
-                if high is not None and draw(st.booleans()):
+                if high is not None and not empty_if_excluded and draw(st.booleans()):
                     claim["high_exclusive"] = True
         elif kind == "characterisation":
             claim |= {"label": draw(TEXT), "modality": draw(st.sampled_from(["is", "meets-criteria", "may-amount-to", "denies"]))}
@@ -146,7 +149,7 @@ def claims_of(draw, n: int, prefix: str, agents, subjects, measures):
             claim["demand"] = draw(TEXT)
             if draw(st.booleans()):
                 claim["addressed_to"] = draw(TEXT)
-        for optional in ("scope", "note", "withdrawn"):
+        for optional in ("note", "withdrawn"):
             if draw(st.integers(0, 3)) == 0:
                 claim[optional] = draw(TEXT)
         claims.append(claim)
@@ -175,8 +178,8 @@ def corpora(draw):
     measures = [{"id": m, "name": draw(TEXT), "unit": draw(st.sampled_from(["people", "cities", "months"])),
                  **({"description": draw(TEXT)} if draw(st.booleans()) else {})} for m in measure_ids]
     semantics = yaml.safe_load((CLAIMS_DIR / "measures.yml").read_text(encoding="utf-8"))["value_semantics"]
-    semantics["about_tolerance"] = draw(st.floats(0.01, 0.5, allow_nan=False))
-    semantics["vague_quantities"].append({"wording": "scores", "low": draw(st.floats(20, 40)), "high": draw(st.one_of(st.none(), st.floats(50, 500))), "description": draw(TEXT)})
+    semantics["about_tolerance"] = round(draw(st.floats(0.01, 0.5, allow_nan=False)), 4)
+    semantics["vague_quantities"].append({"wording": "scores", "low": round(draw(st.floats(20, 40)), 3), "high": draw(st.one_of(st.none(), st.floats(50, 500).map(lambda v: round(v, 3)))), "description": draw(TEXT)})
     sources = []
     all_claims = []
     for s in range(draw(st.integers(1, 2))):

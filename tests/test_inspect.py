@@ -1,14 +1,13 @@
-"""The inspect file `claimsdb serve` writes for the build it serves: the
-file's hash, size and table counts, so that table pages count no rows."""
+"""The inspect data `claimsdb serve` reads once for each build it serves:
+the file's hash, size and table counts, so that table pages count no rows."""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import sqlite3
 
-from claimsdb.serve import datasette_command, inspect_data, make_datasette, write_inspect_file
+from claimsdb.serve import inspect_data, make_datasette
 
 from .conftest import PROJECT_ROOT
 
@@ -21,17 +20,6 @@ def test_the_inspect_data_holds_the_builds_hash_size_and_every_tables_count(buil
         tables = [row[0] for row in conn.execute("select name from sqlite_master where type = 'table'")]
         assert {name: data["tables"][name]["count"] for name in tables} == {
             name: conn.execute(f"select count(*) from [{name}]").fetchone()[0] for name in tables}
-
-
-def test_the_inspect_file_is_written_beside_the_database(built_db, tmp_path):
-    db = tmp_path / "claims.db"
-    db.write_bytes(built_db.read_bytes())
-    path = write_inspect_file(db)
-    assert path == tmp_path / ".claims.db.inspect.json"
-    assert json.loads(path.read_text(encoding="utf-8")) == inspect_data(db)
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".claims.db.inspect.json", "claims.db"]
-    command = datasette_command(db, PROJECT_ROOT, inspect_file=path)
-    assert command[command.index("--inspect-file") + 1] == str(path)
 
 
 def test_a_table_page_takes_its_count_from_the_inspect_data(built_db):

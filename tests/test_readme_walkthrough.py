@@ -86,7 +86,7 @@ def test_following_the_readme_gives_what_it_shows(walkthrough, claimsdb):
     declared = path.read_text(encoding="utf-8").replace('    value: "25"\n', '    value: "25"\n' + block("relations:"), 1)
     path.write_text(declared, encoding="utf-8")
     result = claimsdb("check")
-    assert result.output == "claims: 3 source(s), 100 claim(s), 26 relation(s), no problems.\n"
+    assert result.output == "claims: 3 source(s), 100 claim(s), 19 figure(s), 30 relation(s), no problems.\n"
 
     covered = block("$ claimsdb coverage")
     result = claimsdb(*command(covered))

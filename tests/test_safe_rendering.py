@@ -47,7 +47,7 @@ CLAIMS = [
         "id": "hostile-12-places", "kind": "quantity", "subject": "hostile-subject", "measure": "hostile-measure",
         "speaker": "hostile-speaker", "mode": "quoted", "value": "12",
         "statement": f"The outlet quotes {IMAGE} as giving 12 places.", "quote": f"{IMAGE} in 12 places",
-        "scope": f"scope {SCRIPT}",
+        "hedges": [IMAGE],
     },
     {
         "id": "hostile-javascript-harmless", "kind": "characterisation", "subject": "hostile-subject",
@@ -129,7 +129,7 @@ def get(ds, path: str) -> str:
 PAGES = {
     # path: what the page must show as text
     "/claims/claims/hostile-around-5000": [SCRIPT, IMAGE, JAVASCRIPT, "Speaker " + SCRIPT, "Outlet " + IMAGE, f"Rationale {SCRIPT} {IMAGE}", f"role {IMAGE}", f"Title {SCRIPT} {IMAGE}"],
-    "/claims/claims/hostile-12-places": [f"{IMAGE} in 12 places", f"Measure {SCRIPT}", f"Subject {SCRIPT}", f"scope {SCRIPT}"],
+    "/claims/claims/hostile-12-places": [f"{IMAGE} in 12 places", f"Measure {SCRIPT}", f"Subject {SCRIPT}"],
     "/claims/claims/hostile-javascript-harmless": [f"{JAVASCRIPT} is called harmless", f"label {SCRIPT}"],
     "/claims/claims/inu-executed-around-30000": [f"Rationale {SCRIPT} {IMAGE}", f"{SCRIPT} and said around 5,000 people were executed"],
     f"/claims/sources/{SOURCE}": [f"Title {SCRIPT} {IMAGE}", f"The speaker wrote {SCRIPT} and said", IMAGE, JAVASCRIPT, f"Unknown {SCRIPT}", f"https://example.org/{SCRIPT}"],

@@ -62,7 +62,7 @@ def test_landing_page_shows_the_latest_conflicts_and_links_to_all_of_them(claims
     html = get(claims_datasette, "/")
     page = links(html)
     assert "/claims/conflicts" in page.hrefs
-    pairs = db.execute("select claim_id, other_claim_id from relations where relation in ('contradicts', 'differs-in-scope')").fetchall()
+    pairs = db.execute("select claim_id, other_claim_id from relations where relation in ('contradicts', 'in-tension')").fetchall()
     assert pairs
     shown = [pair for pair in pairs if f"/claims/claims/{pair[0]}" in page.hrefs and f"/claims/claims/{pair[1]}" in page.hrefs]
     assert len(shown) == min(len(pairs), 6)

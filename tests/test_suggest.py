@@ -163,7 +163,7 @@ def test_filled_stubs_build_verify_and_show_up_in_datasette_with_their_conflicts
     path.write_text(text, encoding="utf-8")
     check = claimsdb("check")
     assert check.exit_code == 0, check.output
-    assert "`ex-25-cities` contradicts `ant-executions-32-cities` (detected: [25, 25] and [32, 32] do not overlap) and no editor has acknowledged it" in check.stderr
+    assert "'25' (`ex-25-cities`) contradicts '32' (`ant-executions-32-cities`) ('25' (exactly 25) and '32' (exactly 32) do not overlap) and no editor has acknowledged the pair" in check.stderr
     assert claimsdb("coverage", "--strict", EXAMPLE_ID).exit_code == 0
     assert claimsdb("build").exit_code == 0
     datasette = make_datasette(workdir / "claims.db", PROJECT_ROOT)
