@@ -61,7 +61,8 @@ MORE_VAGUE_QUANTITIES = [
 ]
 # \d matches Persian and Arabic-Indic digits too; the Arabic thousands (U+066C)
 # and decimal (U+066B) separators join them into one figure ("۵٬۰۰۰").
-NUMBER = r"(?:\d{1,3}(?:[,\u066c]\d{3})+|\d+)(?:[.\u066b]\d+)?(?:\s+(?:thousand|million|billion))?(?:\s*(?:%|per\s?cent|\u066a))?"
+# Persian and Arabic multipliers as well: '۳۰ هزار' (30 thousand), '٣٠ ألف'.
+NUMBER = r"(?:\d{1,3}(?:[,\u066c]\d{3})+|\d+)(?:[.\u066b]\d+)?(?:\s+(?:thousand|million|billion|هزار|میلیون|میلیارد|ألف|آلاف|مليون|ملايين))?(?:\s*(?:%|per\s?cent|\u066a))?"
 # A number after these words names something ("article 2"), it counts nothing.
 IDENTIFIER_BEFORE = re.compile(r"(?:article|section|paragraph|chapter|resolution|no\.|number|item|pages?|pp?\.|clause|rule|protocol|volume|vol\.)\s+$", re.I)
 # Wikipedia-like pages: a reference marker ("[15]", "[note 3]") is no figure;
@@ -372,8 +373,8 @@ def find_figures(text: str, semantics: ValueSemantics | None, skip: list[tuple[i
         if (text[start - 1:start] == "[" and text[end:end + 1] == "]") or RUN_IN_RANGE.search(text[max(0, start - 30):start]):
             continue
         counts = counted(text, end, after_vague=bool(match["vague"]))
-        if match["vague"] and counts is None:
-            continue  # "many" alone counts nothing that can be named
+        if match["vague"] and counts is None and match["vague"].isascii():
+            continue  # "many" alone counts nothing that can be named (what Persian or Arabic counts is not parsed)
         figure, expression_end = match[0], end
         if counts:
             counts_start, expression_end = counts
@@ -391,13 +392,16 @@ FULL_YEAR = re.compile(YEAR)
 
 @lru_cache(maxsize=8)
 def first_words(wordings: tuple[str, ...]) -> tuple[str, ...] | None:
-    """The first word of each wording, as WordStarts keys it; None when a
+    """The first word of each wording, as WordStarts keys it (the run of word
+    characters it starts with: a zero-width non-joiner ends a word, as in
+    'می‌گوید'), or DIGITS for a range that starts with its number; None when a
     wording does not start with a word character (the text is then scanned
     whole)."""
     firsts = set()
     for wording in wordings:
-        # The wording's first run of word characters is the text's word where
-        # it matches ("می" of "می‌گوید": the joiner is no word character).
+        if wording.startswith("{"):  # a range of the table, '{a} to {b}': it starts with a number
+            firsts.add(DIGITS)
+            continue
         first = WORD.match(wording)
         if first is None:
             return None
@@ -482,7 +486,7 @@ def find_candidates(text: str, semantics: ValueSemantics | None = None) -> list[
     for start, end in find_characterisations(text, starts, words):
         candidates.append(Candidate("characterisation", start, end, text[start:end], *sentence_of(start)))
     leads = first_words((*REPORTING_VERBS, "according"))
-    for match in REPORTING.finditer(text) if leads is None else matches_at(REPORTING, text, words.of(leads)):
+    for match in (REPORTING.finditer(text) if leads is None else matches_at(REPORTING, text, words.of(leads))):
         start, end = match.span()
         verb = text[start:end]
         if verb == "reads":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -113,22 +114,57 @@ def check(claims_dir: Path, strict: bool, cache_dir: Path, no_cache: bool, full:
 
 
 def build_database(claims_dir: Path, db_path: Path, strict: bool = False, cache_dir: Path | None = None,
-                   timings: Path | None = None, full: bool = False, jobs: int | None = None) -> None:
-    """`claimsdb build`: the build API, its problems and warnings reported, exit 1 on problems."""
+                   timings: Path | None = None, full: bool = False, jobs: int | None = None, downloads: bool = True) -> None:
+    """`claimsdb build`: the build API, its problems and warnings reported, exit 1 on problems;
+    then the release's downloads beside the database."""
     import json
 
     from .pipeline import build as build_corpus
 
     stages = progress_stages(claims_dir)
+    previous = keep_previous(db_path) if downloads else None
     try:
-        built = build_corpus(claims_dir, db_path, full=full, jobs=jobs, strict=strict, cache_dir=cache_dir, stages=stages,
-                             checkpoint=stop_at_requested_point())
-    except ProblemsFound as found:
-        refuse(found)
-    report(built.warnings)
-    click.echo(f"Built {db_path}: {built.sources} source(s), {built.claims} claim(s).")
+        try:
+            built = build_corpus(claims_dir, db_path, full=full, jobs=jobs, strict=strict, cache_dir=cache_dir, stages=stages,
+                                 checkpoint=stop_at_requested_point())
+        except ProblemsFound as found:
+            refuse(found)
+        report(built.warnings)
+        click.echo(f"Built {db_path}: {built.sources} source(s), {built.claims} claim(s).")
+        if downloads:
+            write_release(db_path, claims_dir, previous, stages)
+    finally:
+        if previous is not None:
+            previous.close()
     if timings:
         timings.write_text(json.dumps(built.seconds, indent=2) + "\n", encoding="utf-8")
+
+
+def keep_previous(db_path: Path):
+    """A connection to the database the build replaces, which goes on reading
+    it after the rename (no copy, nothing left behind if the build is
+    killed), to tell what changed; None when there is none to read."""
+    from .downloads import open_database
+
+    if not db_path.is_file():
+        return None
+    try:
+        return open_database(db_path)
+    except sqlite3.Error:
+        return None
+
+
+def write_release(db_path: Path, claims_dir: Path, previous: sqlite3.Connection | None, stages) -> None:
+    from .downloads import downloads_dir, write_downloads
+
+    try:
+        with stages.stage("downloads"):
+            release = write_downloads(db_path, downloads_dir(db_path), claims_dir=claims_dir, previous_db=previous)
+    except OSError as error:
+        click.echo(f"{downloads_dir(db_path)}: the downloads cannot be written ({error}) — check that the directory is writable; "
+                   f"{db_path} is built.", err=True)
+        sys.exit(1)
+    click.echo(f"Release {release['id'][:12]}: downloads in {downloads_dir(db_path)}.")
 
 
 def estimated_claims(claims_dir: Path) -> int:
@@ -154,9 +190,31 @@ def estimated_claims(claims_dir: Path) -> int:
 @full_option
 @jobs_option
 @click.option("--timings", type=click.Path(dir_okay=False, path_type=Path), help="Write the seconds of each stage to this JSON file.")
-def build(claims_dir: Path, db_path: Path, strict: bool, cache_dir: Path, no_cache: bool, full: bool, jobs: int | None, timings: Path | None):
-    """Validate the claim files and build the SQLite database."""
-    build_database(claims_dir, db_path, strict, None if no_cache else cache_dir, timings, full, jobs)
+@click.option("--downloads/--no-downloads", default=True, show_default=True,
+              help="Write the release's bulk downloads (CSV, Parquet, Web Annotations, manifest) beside the database.")
+def build(claims_dir: Path, db_path: Path, strict: bool, cache_dir: Path, no_cache: bool, full: bool, jobs: int | None,
+          timings: Path | None, downloads: bool):
+    """Validate the claim files and build the SQLite database and its downloads."""
+    build_database(claims_dir, db_path, strict, None if no_cache else cache_dir, timings, full, jobs, downloads)
+
+
+@cli.command()
+@click.argument("old", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
+def diff(old: Path, new: Path, as_json: bool):
+    """List the claims added, changed and withdrawn from release OLD.db to NEW.db."""
+    import json
+
+    from .downloads import diff as diff_claims
+    from .downloads import format_diff
+
+    try:
+        changes = diff_claims(old, new)
+    except sqlite3.Error as error:
+        click.echo(f"{old} or {new}: not a claims database ({error}) — give two files built by claimsdb build.", err=True)
+        sys.exit(1)
+    click.echo(json.dumps(changes, indent=2, ensure_ascii=False) if as_json else format_diff(changes))
 
 
 @cli.command()

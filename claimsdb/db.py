@@ -142,6 +142,7 @@ TABLES = [
         [
             C("category", str, "comparator, multiplier, vague-quantity or period-qualifier.", True),
             C("wording", str, "The words as matched in a value or a period bound ('' is a bare number).", True),
+            C("language", str, "The language of the wording (a BCP 47 primary subtag: en, fa, ar); a figure is read with the wordings of its source's language. Period qualifiers: the language of the word, from its calendar.", True),
             C("name", str, "The comparator, vague quantity or qualifier the wording belongs to.", True),
             C("interval", str, "The interval the wording entails; n is the figure, t the tolerance of 'about'.", True),
             C("suggests", str, "The narrower interval the wording usually suggests, which a speaker can cancel; empty when it suggests nothing more than it entails. r is suggestion_ratio."),
@@ -158,7 +159,7 @@ TABLES = [
             C("last", str, "Period qualifiers: " + described(PeriodQualifier, "last")),
             C("calendar", str, "Period qualifiers: " + described(PeriodQualifier, "calendar")),
         ],
-        pk=("category", "wording"),
+        pk=("category", "language", "wording"),
         indexes=["name"],
     ),
     Table(
@@ -671,16 +672,16 @@ def semantics_rows(corpus: Corpus):
         interval = comparator_interval_text(comparator.interval, t)
         suggests = comparator_interval_text(comparator.suggests, t, r) if comparator.suggests else None
         for wording in comparator.wordings:
-            yield {"category": "comparator", "wording": wording, "name": comparator.comparator, "interval": interval, "suggests": suggests,
+            yield {"category": "comparator", "wording": wording, "language": comparator.language, "name": comparator.comparator, "interval": interval, "suggests": suggests,
                    "description": comparator.description, "tolerance": t, "ratio": r}
     for multiplier in semantics.multipliers:
-        yield {"category": "multiplier", "wording": multiplier.wording, "name": multiplier.wording, "interval": f"n × {multiplier.factor:,f}",
+        yield {"category": "multiplier", "wording": multiplier.wording, "language": multiplier.language, "name": multiplier.wording, "interval": f"n × {multiplier.factor:,f}",
                "description": f"'{multiplier.wording}' after a number multiplies it by {multiplier.factor:,f}.", "factor": float(multiplier.factor)}
     for vague in semantics.vague_quantities:
         entailed = Interval(vague.low, vague.high, True, False)
         suggested = Interval(vague.low if vague.suggested_low is None else vague.suggested_low,
                              vague.high if vague.suggested_high is None else vague.suggested_high, True, False)
-        yield {"category": "vague-quantity", "wording": vague.wording, "name": vague.wording, "interval": f"{entailed} ({in_words(entailed)})",
+        yield {"category": "vague-quantity", "wording": vague.wording, "language": vague.language, "name": vague.wording, "interval": f"{entailed} ({in_words(entailed)})",
                "suggests": f"{suggested} ({in_words(suggested)})" if suggested != entailed else None, "description": vague.description,
                "low": as_float(vague.low), "high": as_float(vague.high), "suggested_low": as_float(vague.suggested_low), "suggested_high": as_float(vague.suggested_high)}
     for qualifier in semantics.period_qualifiers:
@@ -688,7 +689,7 @@ def semantics_rows(corpus: Corpus):
         interval = f"{what} {qualifier.first}–{qualifier.last} of the {qualifier.applies_to}"
         if qualifier.calendar != "gregorian":
             interval += f" ({qualifier.calendar})"
-        yield {"category": "period-qualifier", "wording": qualifier.qualifier, "name": qualifier.qualifier, "interval": interval, "description": qualifier.description,
+        yield {"category": "period-qualifier", "wording": qualifier.qualifier, "language": "fa" if qualifier.calendar == "solar-hijri" else "en", "name": qualifier.qualifier, "interval": interval, "description": qualifier.description,
                "applies_to": qualifier.applies_to, "first": qualifier.first, "last": qualifier.last, "calendar": qualifier.calendar}
 
 
@@ -931,7 +932,7 @@ def figure_rows(corpus: Corpus) -> list[dict]:
             "label": figure.wordings[0] if normalise_wording(figure.wordings[0]) == figure.words() else f"{figure.wordings[0]} ({figure.words()})", "entailed": figure.words(), "suggested": figure.words(True),
             "rule": figure.reading.rule, "wordings": json.dumps(figure.wordings, ensure_ascii=False),
             "hedges": json.dumps(hedges, ensure_ascii=False) if hedges else None,
-            "claims": len(carried), "speakers": len({claim.speaker for _, claim in carried}),
+            "claims": len(carried), "speakers": len({speaker for _, claim in carried for speaker in claim.all_speakers}),
             "sources": len({source.id for source, _ in carried}),
             "origins": len({origin_of.get(publisher, publisher) for publisher in publishers}),
         }

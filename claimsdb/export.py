@@ -69,6 +69,11 @@ class Lines:
         return "\n".join(self.lines) + "\n"
 
 
+def language_of(row) -> list[tuple[str, str]]:
+    """A wording's language, written only when it is not the default English."""
+    return [("language", row["language"])] if row["language"] != "en" else []
+
+
 def present(pairs) -> list[tuple[str, object]]:
     return [(key, value) for key, value in pairs if value is not None]
 
@@ -125,13 +130,15 @@ def measures_file(conn) -> str:
     # Consecutive wordings of one comparator were one entry of the file.
     groups: list[list[sqlite3.Row]] = []
     for row in comparators:
-        same = ("name", "interval", "suggests", "description")
+        same = ("name", "language", "interval", "suggests", "description")
         if groups and [groups[-1][0][key] for key in same] == [row[key] for key in same]:
             groups[-1].append(row)
         else:
             groups.append([row])
     for group in groups:
         out.lines.append(f"    - comparator: {scalar(group[0]['name'])}")
+        if group[0]["language"] != "en":
+            out.lines.append(f"      language: {scalar(group[0]['language'])}")
         out.lines.append("      wordings:")
         out.lines += [f"        - {scalar(row['wording'])}" for row in group]
         suggests = group[0]["suggests"] and comparator_notation(group[0]["suggests"])
@@ -139,11 +146,11 @@ def measures_file(conn) -> str:
     multipliers = [row for row in semantics if row["category"] == "multiplier"]
     out.lines.append("  multipliers:" + ("" if multipliers else " []"))
     for row in multipliers:
-        out.mapping([("wording", row["wording"]), ("factor", row["factor"])], 4, item=True)
+        out.mapping([("wording", row["wording"]), *language_of(row), ("factor", row["factor"])], 4, item=True)
     vague = [row for row in semantics if row["category"] == "vague-quantity"]
     out.lines.append("  vague_quantities:" + ("" if vague else " []"))
     for row in vague:
-        out.mapping(present([("wording", row["wording"]), ("low", row["low"]), ("high", row["high"]), ("suggested_low", row["suggested_low"]),
+        out.mapping(present([("wording", row["wording"]), *language_of(row), ("low", row["low"]), ("high", row["high"]), ("suggested_low", row["suggested_low"]),
                              ("suggested_high", row["suggested_high"]), ("description", row["description"])]), 4, item=True)
     qualifiers = [row for row in semantics if row["category"] == "period-qualifier"]
     out.lines.append("  period_qualifiers:" + ("" if qualifiers else " []"))

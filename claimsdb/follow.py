@@ -31,6 +31,7 @@ from pathlib import Path
 
 import click
 
+from .downloads import downloads_dir
 from .serve import inspect_data, make_datasette
 
 POLL_SECONDS = 1.0
@@ -187,6 +188,8 @@ class Follower:
         while True:
             await asyncio.sleep(self.poll_seconds)
             now = identity(self.db_path)
+            if now is None and seen is not None:
+                say(f"{self.db_path}: gone — build it again: claimsdb build; still serving {self.current.describe()}.")
             settled, seen = now == seen, now  # unchanged for a poll: not being written
             if now is None or not settled or now == self.current.identity or now == refused:
                 continue
@@ -215,7 +218,9 @@ class Follower:
             # The snapshot's hash and table counts, read once for this build
             # (datasette inspect) rather than counted on every table page.
             inspect = await asyncio.to_thread(inspect_data, snapshot)
-            datasette = await asyncio.to_thread(make_datasette, snapshot, self.root, self.claims_dir, secret=self.secret, inspect=inspect, **self.settings)
+            # The release's downloads are the ones the build wrote beside the followed file.
+            datasette = await asyncio.to_thread(make_datasette, snapshot, self.root, self.claims_dir, secret=self.secret, inspect=inspect,
+                                                downloads=downloads_dir(self.db_path), **self.settings)
             build = Build(self.builds, now, snapshot, datasette)
             build.app = datasette.app()
             await first_request_work(build)

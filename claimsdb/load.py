@@ -39,6 +39,7 @@ from .cache import FileCache
 from .parallel import ordered_map, resolve_jobs
 from .problems import Problem, ProblemsFound
 from .progress import Stages
+from .readings import wordings_language
 from .relations import FigureRefused, ValueNotUnderstood, explicit_reading, period_for_bounds, reading_of, relate_claims
 from .yamlfile import ParsedFile, parse_yaml
 
@@ -652,10 +653,10 @@ def check_repeated_rows(corpus: Corpus) -> list[Problem]:
         seen: dict = {}
         for c_index, comparator in enumerate(corpus.semantics.comparators):
             for w_index, wording in enumerate(comparator.wordings):
-                once(seen, ("comparator", wording.lower()), place, ("comparators", c_index, "wordings", w_index),
+                once(seen, ("comparator", comparator.language, wording.lower()), place, ("comparators", c_index, "wordings", w_index),
                      f"the comparator wording {wording!r}", "keep it under one comparator")
         for index, vague in enumerate(corpus.semantics.vague_quantities):
-            once(seen, ("vague", vague.wording.lower()), place, ("vague_quantities", index, "wording"), f"the vague quantity {vague.wording!r}", "keep one of the two")
+            once(seen, ("vague", vague.language, vague.wording.lower()), place, ("vague_quantities", index, "wording"), f"the vague quantity {vague.wording!r}", "keep one of the two")
         for index, qualifier in enumerate(corpus.semantics.period_qualifiers):
             once(seen, ("qualifier", qualifier.qualifier), place, ("period_qualifiers", index, "qualifier"), f"the period qualifier {qualifier.qualifier!r}", "keep one of the two")
     for agent in corpus.agents:
@@ -797,20 +798,25 @@ def resolve_values(corpus: Corpus) -> list[Problem]:
     """Intervals of figures and periods, through the published table."""
     problems = []
     semantics = corpus.semantics
+    # A figure is read with the wordings of its source's language.
+    languages = {file.place.path: file.source.language for file in corpus.claim_files if file.source is not None}
     for at, claim in corpus.located_claims():
         if claim.kind == "quantity":
             if claim.low is not None or claim.high is not None:
                 corpus.intervals[claim.id] = explicit_reading(claim.low, claim.high, claim.low_exclusive, claim.high_exclusive)
             else:
                 try:
-                    corpus.intervals[claim.id] = reading_of(claim.value, semantics)
+                    corpus.intervals[claim.id] = reading_of(claim.value, semantics, languages.get(at.path))
                 except FigureRefused as refused:
                     problems.append(Problem(at.path, at.line_of("value"), refused.what, refused.fix))
                 except ValueNotUnderstood:
+                    language = wordings_language(semantics, languages.get(at.path))
                     problems.append(Problem(
                         at.path, at.line_of("value"),
-                        f"cannot read the figure {claim.value!r} with the table in measures.yml",
-                        "give `low:`/`high:` explicitly, or add the wording to value_semantics",
+                        f"cannot read the figure {claim.value!r} with the table in measures.yml"
+                        + ("" if language == "en" else f" (its {language} wordings, the language of the source)"),
+                        "give `low:`/`high:` explicitly, or add the wording to value_semantics"
+                        + ("" if language == "en" else f" with `language: {language}`"),
                     ))
         if claim.start is not None:
             try:

@@ -27,6 +27,9 @@ from pydantic import (
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=200)]
 Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=False)]
+# The language of a wording of the value table: a BCP 47 primary subtag.
+WordingLanguage = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
+LANGUAGE_DESCRIPTION = "The language of the wordings, as the primary subtag of a BCP 47 tag ('en', 'fa', 'ar'): a figure is read with the wordings of its source's language (with the English ones when the table has none for it)."
 
 # A bound such as "1988", "1988-07", "1988-07-19", "early 1988-09" or
 # "summer 1988" ("تابستان 1367" in the Solar Hijri calendar). The qualifier
@@ -192,6 +195,7 @@ class Comparator(Strict):
         description="The comparator's name."
     )
     wordings: list[str] = Field(min_length=1, description="Words that introduce a figure with this comparator, matched case-insensitively at the start of the value as written ('' for a bare number); for a range, the whole wording with {a} and {b} where the two numbers stand ('between {a} and {b}', '{a}–{b}').")
+    language: WordingLanguage = Field("en", description=LANGUAGE_DESCRIPTION)
     interval: Literal["[n, n]", "[n-t, n+t]", "[n, inf)", "(n, inf)", "[0, n]", "[0, n)", "[a, b]"] = Field(
         description="The interval a figure n (or a to b) entails: what the words say, which no speaker can cancel; t is the tolerance for 'about'."
     )
@@ -213,6 +217,7 @@ class Comparator(Strict):
 
 class VagueQuantity(Strict):
     wording: Text = Field(description="The vague quantity as written, matched case-insensitively.")
+    language: WordingLanguage = Field("en", description=LANGUAGE_DESCRIPTION)
     low: Bound = Field(description="Lowest value the wording entails (inclusive): 'thousands' says at least 2,000.")
     high: Bound | None = Field(None, description="Value the wording entails staying below (exclusive); empty when the words set no upper bound ('thousands, perhaps tens of thousands' is not a contradiction).")
     suggested_low: Bound | None = Field(None, description="Lowest value the wording usually suggests (inclusive), when narrower than low; empty for low.")
@@ -233,6 +238,7 @@ class VagueQuantity(Strict):
 
 class Multiplier(Strict):
     wording: Text = Field(description="A word after a number that multiplies it ('thousand', 'million'), matched case-insensitively.")
+    language: WordingLanguage = Field("en", description=LANGUAGE_DESCRIPTION)
     factor: Bound = Field(description="What the word multiplies the number by (1000 for 'thousand').")
 
     _not_text = field_validator("factor", mode="before")(lambda cls, v: number_not_text(v))

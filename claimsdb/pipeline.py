@@ -29,7 +29,7 @@ class CheckReport:
     claims_dir: Path
     sources: int
     claims: int
-    relations: int  # declared by editors, and detected between figures
+    relations: int  # declared (between claims) and detected (between figures): rows of declared_relations and figure_relations
     warnings: list  # Problems (or Deferred problems) that do not stop a build
     corpus: object = field(repr=False)  # claimsdb.load.Corpus, for the commands that read it further
     seconds: dict = field(default_factory=dict)  # wall time of each stage

@@ -89,6 +89,19 @@ def limit_memory() -> None:
 ORIGINALS_MOUNT = "originals"
 
 
+# Where the release's bulk downloads are served: a static mount of the
+# directory the build writes beside the database (claimsdb.downloads).
+DOWNLOADS_MOUNT = "downloads"
+
+
+def static_mounts(downloads: Path, claims_dir: Path | None) -> list[tuple[str, str]]:
+    """Every static mount of the instance: the originals of ``claims_dir``
+    where there are any, and the release's ``downloads`` (mounted even before
+    a build writes them: until then each answers 404)."""
+    mounts = [(ORIGINALS_MOUNT, originals_dir(claims_dir)), (DOWNLOADS_MOUNT, downloads)]
+    return [(mount, str(directory)) for mount, directory in mounts if directory is not None]
+
+
 def originals_dir(claims_dir: Path | None) -> Path | None:
     directory = claims_dir / "sources" / "originals" if claims_dir is not None else None
     return directory if directory is not None and directory.is_dir() else None
@@ -145,14 +158,18 @@ def server_command(db_path: Path, root: Path, host: str = "127.0.0.1", port: int
 
 
 def make_datasette(db_path: Path, root: Path, claims_dir: Path | None = None, secret: str | None = None, inspect: dict | None = None,
-                   **overrides):
+                   downloads: Path | None = None, **overrides):
     """The published instance on ``db_path``: immutable, with root's
     metadata.yml, templates/ and plugins/, the settings above (``overrides``
     replace settings), the originals of ``claims_dir`` and ``inspect``, the
-    file's inspect_data (table counts read once, not on every table page). The server makes
-    one per build (claimsdb.follow); the tests use it in process."""
+    file's inspect_data (table counts read once, not on every table page)
+    and ``downloads``, the release's files (by default the downloads the
+    build wrote beside ``db_path``). The server makes one per build
+    (claimsdb.follow); the tests use it in process."""
     import yaml
     from datasette.app import Datasette
+
+    from .downloads import downloads_dir
 
     metadata = yaml.safe_load((root / "metadata.yml").read_text(encoding="utf-8"))
     return Datasette(
@@ -162,7 +179,7 @@ def make_datasette(db_path: Path, root: Path, claims_dir: Path | None = None, se
         plugins_dir=str(root / "plugins") if (root / "plugins").is_dir() else None,
         settings={**SETTINGS, **overrides},
         secret=secret,
-        static_mounts=[(ORIGINALS_MOUNT, str(originals_dir(claims_dir)))] if originals_dir(claims_dir) else None,
+        static_mounts=static_mounts(downloads or downloads_dir(db_path), claims_dir) or None,
         inspect_data=inspect,
     )
 

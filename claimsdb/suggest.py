@@ -159,12 +159,12 @@ def as_digits(figure: str) -> str:
     return lowered
 
 
-def quantity_fields(candidate: Candidate, corpus) -> tuple[list[tuple[str, object]], list[str]]:
+def quantity_fields(candidate: Candidate, corpus, language: str | None = None) -> tuple[list[tuple[str, object]], list[str]]:
     figure = normal(candidate.figure)
     fields: list[tuple[str, object]] = [("value", figure)]
     comments = []
     try:
-        interval, suggested, rule = reading_of(figure, corpus.semantics)
+        interval, suggested, rule = reading_of(figure, corpus.semantics, language)
         comments.append(f"interval {interval}: {rule!r} in value_semantics" + (f", which usually suggests {suggested}" if suggested != interval else ""))
         return fields, comments
     except ValueNotUnderstood:
@@ -172,7 +172,7 @@ def quantity_fields(candidate: Candidate, corpus) -> tuple[list[tuple[str, objec
     unit = candidate.counts.split()[0] if candidate.counts and figure.lower().endswith(candidate.counts.split()[0].lower()) else None
     bare = as_digits(figure[: -len(unit)].strip() if unit else figure)
     try:
-        interval, _, rule = reading_of(bare, corpus.semantics)
+        interval, _, rule = reading_of(bare, corpus.semantics, language)
     except ValueNotUnderstood:
         comments.append(f"the value_semantics table cannot read {figure!r}: give low:/high: and say why in note:")
         return fields, comments
@@ -241,7 +241,7 @@ def stub(corpus, source, candidate: Candidate, sentence_candidates: list[Candida
         measure, measure_why = propose_measure(candidate, corpus)
         head = [("measure", measure)]
         comments.append(f"measure: {measure_why}")
-        values, value_comments = quantity_fields(candidate, corpus)
+        values, value_comments = quantity_fields(candidate, corpus, source.language)
         extra += values
         comments += value_comments
     elif candidate.category == "date" and candidate.bounds:

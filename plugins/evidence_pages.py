@@ -309,7 +309,7 @@ async def measure_page(datasette, database: str, measure_id: str, request) -> di
     db = datasette.get_database(database)
     [measure] = await rows(db, "select * from measures where id = :id", {"id": measure_id})
     estimates = await rows(db, """
-        select e.*, c.value_low_inclusive, c.value_high_inclusive, c.source_id
+        select e.*, c.value_low_inclusive, c.value_high_inclusive, c.source_id, c.value_rule
         from estimates e join claims c on c.id = e.id
         where e.measure_id = :id
         order by e.value_low is null, e.value_low, e.value_high is null, e.value_high, e.id""", {"id": measure_id})
@@ -352,7 +352,7 @@ def by_kind(claims: list[dict]) -> list[dict]:
 async def claims_where(datasette, database: str, db, condition: str, params: dict) -> list[dict]:
     """Claims with their provenance named, linked to their pages."""
     found = await rows(db, f"""
-        select p.*, c.value_low_inclusive, c.value_high_inclusive, c.scope
+        select p.*, c.value_low_inclusive, c.value_high_inclusive, c.scope, c.value_rule
         from claims_with_provenance p join claims c on c.id = p.id
         where {condition}
         order by p.source_published desc, p.source_id, p.id""", params)

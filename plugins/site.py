@@ -60,7 +60,7 @@ async def measure_charts(datasette, db) -> list[dict]:
     the measure page's chart, linked to that page."""
     measures = {m["id"]: {**m, "figures": []} for m in await rows(db, "select id, name, unit from measures order by name")}
     for row in await rows(db, """
-        select e.*, c.value_low_inclusive, c.value_high_inclusive from estimates e join claims c on c.id = e.id
+        select e.*, c.value_low_inclusive, c.value_high_inclusive, c.value_rule from estimates e join claims c on c.id = e.id
         order by e.measure_id, e.value_low is null, e.value_low, e.value_high is null, e.value_high, e.id"""):
         measures[row["measure_id"]]["figures"].append(figure_from_row(
             row, row_url(datasette, "claims", row["id"]), date_at_precision(row["source_published"]) if row["source_published"] else None))

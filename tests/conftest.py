@@ -91,7 +91,11 @@ def built_db(tmp_path_factory) -> Path:
     private directory (named claims.db so Datasette serves it as /claims)."""
     import claimsdb
 
-    return claimsdb.build(CLAIMS_DIR, tmp_path_factory.mktemp("built") / "claims.db").db_path
+    from claimsdb.downloads import write_downloads
+
+    built = claimsdb.build(CLAIMS_DIR, tmp_path_factory.mktemp("built") / "claims.db").db_path
+    write_downloads(built)  # downloads/ beside it, as `claimsdb build` writes them
+    return built
 
 
 @pytest.fixture(scope="module")

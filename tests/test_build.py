@@ -51,7 +51,7 @@ def test_a_successful_build_replaces_the_database_and_leaves_no_temporary_file(w
     (workdir / "claims.db").write_bytes(b"an older build")
     assert claimsdb("build").exit_code == 0
     assert sqlite3.connect(workdir / "claims.db").execute("select count(*) from sources").fetchone()[0] == 2
-    assert sorted(p.name for p in workdir.iterdir() if p.name != ".claimsdb-cache") == ["claims", "claims.db"]
+    assert sorted(p.name for p in workdir.iterdir() if p.name != ".claimsdb-cache") == ["claims", "claims.db", "downloads"]
 
 
 def test_temporary_files_of_killed_builds_are_removed_by_the_next_build(workdir, claimsdb):

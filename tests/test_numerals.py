@@ -53,7 +53,7 @@ def test_a_misplaced_separator_is_not_read(semantics):
 
 
 @pytest.mark.parametrize("text, figure", [
-    ("در این سال حدود ۵٬۰۰۰ زندانی اعدام شدند", "۵٬۰۰۰"),
+    ("در این سال حدود ۵٬۰۰۰ زندانی اعدام شدند", "حدود ۵٬۰۰۰"),  # with its Persian comparator
     ("بین ۱٬۸۷۹ نفر", "۱٬۸۷۹"),
     ("نرخ ۲٫۵ درصد", "۲٫۵"),
 ])

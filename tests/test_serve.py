@@ -211,8 +211,17 @@ def test_a_rebuild_under_load_switches_every_answer_at_once(following):
     ]
     answers: list[Answer] = []
     failures: list[str] = []
-    responses = []  # (started, ended, path, status, headers, body), classified once both builds are known
+    responses = []  # (client, started, ended, path, status, headers, body), classified once both builds are known
     stop = threading.Event()
+
+    def each_client_asked_every_path(since: float, deadline: float = 60) -> None:
+        """Wait until every client has sent every path after ``since`` (bounded)."""
+        end = time.monotonic() + deadline
+        while time.monotonic() < end and not failures:
+            done = [sum(1 for r in list(responses) if r[0] == offset and r[1] > since) for offset in range(len(clients))]
+            if min(done) >= len(paths):
+                return
+            time.sleep(0.05)
 
     def client(offset: int) -> None:
         for number in range(4000):  # bounded by count, and by the time the main thread allows
@@ -225,19 +234,19 @@ def test_a_rebuild_under_load_switches_every_answer_at_once(following):
             except Exception as error:  # a refused or broken connection is an answer too: a failure
                 failures.append(f"{path}: {error!r}")
                 return
-            responses.append((started, time.monotonic(), path, status, headers, body))
+            responses.append((offset, started, time.monotonic(), path, status, headers, body))
 
     clients = [threading.Thread(target=client, args=(offset,)) for offset in range(6)]
     for thread in clients:
         thread.start()
     try:
-        time.sleep(1)  # answers from the old build first
+        each_client_asked_every_path(since=0)  # answers from the old build first
         following.add_claim()
         rebuilt = following.build()
         assert rebuilt.returncode == 0, rebuilt.stderr
         new_sha = database_sha(directory)
         following.wait_for_line("serving build 2")
-        time.sleep(1)  # answers from the new build too
+        each_client_asked_every_path(since=time.monotonic())  # and from the new one
     finally:
         stop.set()
         for thread in clients:
@@ -245,7 +254,7 @@ def test_a_rebuild_under_load_switches_every_answer_at_once(following):
     assert not failures, failures[:5]
 
     builds = {("sha", old_sha): "old", ("sha", new_sha): "new", ("claims", old_claims): "old", ("claims", old_claims + 1): "new"}
-    for started, ended, path, status, headers, body in responses:
+    for _, started, ended, path, status, headers, body in responses:
         answers.append(Answer(started, ended, path, status, classify(path, status, headers, body, builds)))
     old = [a for a in answers if a.build == "old"]
     new = [a for a in answers if a.build == "new"]
@@ -288,6 +297,19 @@ def test_a_file_that_is_not_a_database_is_reported_and_the_build_served_stays(fo
     assert following.build().returncode == 0
     following.wait_for_line("serving build 3")  # 2 was the refused file
     assert following.served() == (before[0], database_sha(following.directory))
+
+
+def test_a_removed_database_is_reported_and_the_build_served_stays(following):
+    before = following.served()
+    (following.directory / "claims.db").unlink()
+    line = following.wait_for_line(": gone")
+    assert line.rstrip("\n") == (
+        "claims.db: gone — build it again: claimsdb build; "
+        f"still serving build 1 (SHA-256 {before[1][:12]}, 2 source(s), {before[0]} claim(s))."
+    )
+    assert following.served() == before
+    assert following.build().returncode == 0
+    following.wait_for_line("serving build 2")
 
 
 def test_rebuilds_leave_no_threads_or_snapshots_behind(following):
@@ -355,6 +377,17 @@ def test_the_server_on_a_port_in_use_says_so(workdir, built_db, port_in_use):
     assert_port_refused(result, port_in_use)
 
 
+def test_the_server_on_an_address_not_of_this_machine_says_so(workdir, built_db):
+    shutil.copyfile(built_db, workdir / "claims.db")
+    # 192.0.2.1 is reserved for documentation (RFC 5737): no machine has it.
+    result = subprocess.run(server_command(Path("claims.db"), PROJECT_ROOT, host="192.0.2.1", port=free_port()),
+                            cwd=workdir, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    [line] = result.stderr.splitlines()
+    assert line.startswith("192.0.2.1:") and line.endswith(
+        ": cannot listen there (Cannot assign requested address) — choose an address of this machine: make serve HOST=127.0.0.1 (claimsdb serve --host 127.0.0.1)")
+
+
 def test_the_server_without_a_database_says_to_build_it(workdir):
     result = subprocess.run(server_command(Path("claims.db"), PROJECT_ROOT, port=free_port()),
                             cwd=workdir, capture_output=True, text=True, timeout=120)
@@ -380,6 +413,7 @@ def test_the_server_serves_the_originals_of_its_claims_directory(workdir, built_
 
 
 def test_make_serve_passes_host_and_port():
-    result = subprocess.run(["make", "-n", "serve", "HOST=0.0.0.0", "PORT=8002"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
+    # --no-print-directory: under `make test` this make is a sub-make, which would say where it works
+    result = subprocess.run(["make", "--no-print-directory", "-n", "serve", "HOST=0.0.0.0", "PORT=8002"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == ".venv/bin/claimsdb serve --host 0.0.0.0 --port 8002"
