@@ -354,9 +354,16 @@ def solar_hijri_dates(text: str, qualifiers: set[str]):
     return spans
 
 
+def figure_comparators(semantics: ValueSemantics | None) -> tuple[str, ...]:
+    """The wordings that may stand before a number: a range's wording ('{a} to
+    {b}') is a template, found by the pattern's range, not as words."""
+    return tuple(w for c in (semantics.comparators if semantics else []) for w in c.wordings
+                 if w and "{a}" not in w and "{b}" not in w)
+
+
 def find_figures(text: str, semantics: ValueSemantics | None, skip: list[tuple[int, int]], words: WordStarts | None = None) -> list[tuple[int, int, str, str | None]]:
     """(start, end, figure as written, what it counts) of each figure."""
-    comparators = tuple(w for c in (semantics.comparators if semantics else []) for w in c.wordings if w)
+    comparators = figure_comparators(semantics)
     vague = tuple(v.wording for v in (semantics.vague_quantities if semantics else [])) + tuple(MORE_VAGUE_QUANTITIES)
     pattern = figure_pattern(comparators, vague)
     leads = first_words((*comparators, *WORD_NUMBERS, *vague, "between"))

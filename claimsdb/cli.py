@@ -89,7 +89,7 @@ def cli():
     """A provenance-tracking claims database: claim files in, SQLite and Datasette out."""
 
 
-jobs_option = click.option("-j", "--jobs", type=click.IntRange(min=1), help="Processes that parse, validate and find candidates  [default: one a core]")
+jobs_option = click.option("-j", "--jobs", type=click.IntRange(min=1), help="Processes that parse, validate and find candidates (for idle cores; results are the same)  [default: 1]")
 full_option = click.option("--full", is_flag=True, help="Parse and validate every file again, refreshing the cache rather than reading it.")
 
 

@@ -460,7 +460,7 @@ def load_corpus(claims_dir: Path | str, stages: Stages | None = None, cache: Fil
     ``stages`` times each stage (and may show progress); ``cache`` keeps what
     was parsed and validated, keyed by file content, so an unchanged file is
     not parsed again; ``jobs`` processes parse and validate the source files
-    (None: one a core)."""
+    (None: one)."""
     claims_dir = Path(claims_dir)
     stages = stages or Stages()
     corpus = Corpus(claims_dir, cache=cache, jobs=resolve_jobs(jobs))

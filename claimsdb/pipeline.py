@@ -50,8 +50,8 @@ def check(claims_dir: Path | str, *, jobs: int | None = None, strict: bool = Fal
     """Validate every file of ``claims_dir``; raise ProblemsFound carrying
     every problem, or return what was found.
 
-    ``jobs`` processes parse and validate the source files (None: one a
-    core; the result does not depend on it). ``cache_dir`` keeps what was parsed and validated, keyed by file content
+    ``jobs`` processes parse and validate the source files (None: one;
+    the result does not depend on it). ``cache_dir`` keeps what was parsed and validated, keyed by file content
     (claimsdb.cache); ``full`` parses every file again, refreshing the cache.
     ``strict`` raises WarningsAsErrors when there are warnings. ``stages``
     (claimsdb.progress.Stages) times each stage and may draw progress bars."""
@@ -80,7 +80,7 @@ def build(claims_dir: Path | str, db_path: Path | str, *, full: bool = False, jo
     ``db_path`` untouched, or return what was built.
 
     ``jobs`` processes parse, validate and find each source's candidates
-    (None: one a core); the database is the same byte for byte whatever it is.
+    (None: one); the database is the same byte for byte whatever it is.
     ``checkpoint(name)`` is called at each named point of writing ("schema",
     "rows:<table>", "fts", "replace": claimsdb.db.CHECKPOINTS); an exception
     it raises stops the build there, leaving the previous database as it was
