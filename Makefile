@@ -67,4 +67,4 @@ metadata: $(BIN)/claimsdb
 	$(BIN)/claimsdb metadata
 
 clean:
-	rm -rf $(VENV) .venv-lock .venv-latest claims.db .claims.db.*.tmp .claimsdb-cache *.egg-info
+	rm -rf $(VENV) .venv-lock .venv-latest claims.db .claims.db.*.tmp .claimsdb-serve-* .claimsdb-cache *.egg-info downloads

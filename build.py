@@ -1,4 +1,6 @@
-"""Build claims.db from the claim files: ``python build.py [--claims DIR] [--db PATH]``."""
+"""Build claims.db from the claim files: ``python build.py [--claims DIR] [--db PATH] [--full]``.
+
+The same as ``claimsdb build``; from Python, call ``claimsdb.build(claims_dir, db_path)``."""
 
 from claimsdb.cli import build
 

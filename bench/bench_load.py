@@ -3,7 +3,7 @@
     python bench/bench_load.py [--requests 400] [--clients 50] [--baseline 40]
 
 Builds claims.db from claims/ into a temporary directory, starts the server
-with claimsdb.serve.datasette_command (the command `make serve` runs: same
+with claimsdb.serve.server_command (the command `make serve` runs: same
 settings, metadata, plugins and memory ceiling) on a free 127.0.0.1 port,
 and sends a fixed number of requests of each kind: a table page with its
 facets, a SQL query, a claim's page, a full CSV stream. Each kind is sent
@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 from claimsdb.db import write_database  # noqa: E402
 from claimsdb.load import load_corpus  # noqa: E402
-from claimsdb.serve import MEMORY_LIMIT_MB, SETTINGS, datasette_command  # noqa: E402
+from claimsdb.serve import MEMORY_LIMIT_MB, SETTINGS, server_command  # noqa: E402
 
 SQL = (
     "select measure_id, count(*) as claims, min(value_low) as lowest, max(value_high) as highest "
@@ -169,7 +169,7 @@ def main() -> None:
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         server_log = open(Path(directory) / "server.log", "wb")
-        process = subprocess.Popen(datasette_command(db_path, ROOT, host="127.0.0.1", port=port), stdout=subprocess.DEVNULL, stderr=server_log)
+        process = subprocess.Popen(server_command(db_path, ROOT, host="127.0.0.1", port=port), stdout=subprocess.DEVNULL, stderr=server_log)
         try:
             wait_for(base, process)
             lines, failures = [], []
@@ -217,7 +217,7 @@ def main() -> None:
         "",
         f"Machine: {platform.machine()}, {os.cpu_count()} CPUs (shared with other work), CPython {platform.python_version()}, "
         f"{platform.system()} {platform.release()}; command: `{command}`.",
-        f"Server: `claimsdb.serve.datasette_command` on 127.0.0.1, as `make serve` runs it (settings {', '.join(f'{k}={v}' for k, v in SETTINGS.items() if k in ('sql_time_limit_ms', 'num_sql_threads', 'max_returned_rows', 'max_csv_mb'))}, "
+        f"Server: `claimsdb.serve.server_command` on 127.0.0.1, as `make serve` runs it (settings {', '.join(f'{k}={v}' for k, v in SETTINGS.items() if k in ('sql_time_limit_ms', 'num_sql_threads', 'max_returned_rows', 'max_csv_mb'))}, "
         f"memory ceiling {MEMORY_LIMIT_MB} MB), serving claims.db built from claims/.",
         f"Each kind: {args.baseline} requests from one client (baseline), then {args.requests} from {args.clients} concurrent clients "
         "(asyncio + httpx, keep-alive); then all kinds shuffled together. Latency is from sending the request to reading the whole body.",

@@ -30,7 +30,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
 from claimsdb.db import TABLES, VIEWS  # noqa: E402
-from claimsdb.serve import SETTINGS, datasette_command  # noqa: E402
+from claimsdb.serve import SETTINGS, server_command  # noqa: E402
 
 
 def free_port() -> int:
@@ -60,7 +60,7 @@ def main(argv: list[str]) -> None:
     tables = metadata["databases"]["claims"]["tables"]
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(datasette_command(db, ROOT, port=port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(server_command(db, ROOT, port=port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(600):
             try:

@@ -23,7 +23,7 @@ import pydantic
 
 from . import originals, quotes
 from .files import MAX_FILE_BYTES, Unreadable, read_original
-from .load import display_path, problems_for_errors, read_file, suggest
+from .load import agent_aliases, display_path, problems_for_errors, read_file, suggest
 from .model import AgentsFile, Source
 from .problems import Problem, ProblemsFound
 from .yamlfile import parse_yaml, scalar
@@ -67,7 +67,7 @@ def option_problems(problems: list[Problem]) -> list[Problem]:
     return fixed
 
 
-def known_agents(claims_dir: Path, problems: list[Problem]) -> set[str] | None:
+def known_agents(claims_dir: Path, problems: list[Problem]) -> list | None:
     path = claims_dir / "agents.yml"
     if not path.is_file():
         problems.append(Problem(display_path(path), 1, "agents.yml is missing", "create claims/agents.yml (see README)"))
@@ -79,7 +79,7 @@ def known_agents(claims_dir: Path, problems: list[Problem]) -> set[str] | None:
 
         agents = validate(parsed, AgentsFile, display_path(path), found)
         if agents is not None:
-            return {agent.id for agent in agents.agents}
+            return agents.agents
     problems += found
     return None
 
@@ -180,13 +180,14 @@ def prepare_source(path: Path, claims_dir: Path, options: dict, taken: dict | No
     except pydantic.ValidationError as error:
         problems += option_problems(problems_for_errors(error.errors(include_url=False), parsed, Source, shown))
 
-    agents = known_agents(claims_dir, problems)
-    if agents is not None:
+    known = known_agents(claims_dir, problems)
+    if known is not None:
+        agents, aliases = {agent.id for agent in known}, agent_aliases(known)
         for key in ("publisher", "credited_to", "host"):
             given = options.get(key)
             for index, value in enumerate(given if isinstance(given, list) else [given]):
                 if value and value not in agents:
-                    hint = suggest(value, agents)
+                    hint = suggest(value, agents, aliases)
                     keys = (key, index) if isinstance(given, list) else (key,)
                     problems.append(Problem(shown, parsed.line_of(keys), f"unknown agent `{value}`",
                                             (hint + " " if hint else "") + f"use an id from agents.yml or add the agent there (option --{key.replace('_', '-')})"))

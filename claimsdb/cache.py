@@ -25,8 +25,9 @@ def code_fingerprint() -> str:
 
 
 class FileCache:
-    def __init__(self, directory: Path | str):
+    def __init__(self, directory: Path | str, read: bool = True):
         self.directory = Path(directory)
+        self.read = read  # False: compute everything again, keeping the results for the next build
         self.used: set[str] = set()
 
     def key(self, data: bytes) -> str:
@@ -38,6 +39,8 @@ class FileCache:
     def get(self, data: bytes):
         key = self.key(data)
         self.used.add(key)
+        if not self.read:
+            return None
         try:
             with open(self.path(key), "rb") as handle:
                 return pickle.load(handle)

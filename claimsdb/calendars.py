@@ -78,3 +78,22 @@ def period_in_words(calendar: str, start: tuple, end: tuple) -> str:
     if y1 == y2 and not q1 and not q2 and m1 and m2 and d1 is None and d2 is None:
         return f"{MONTH_NAMES[calendar][m1 - 1]}–{MONTH_NAMES[calendar][m2 - 1]} {y1}"
     return f"{first} – {last}"
+
+
+def gregorian_days(calendar: str, value: str) -> tuple[date, date]:
+    """The first and last Gregorian day a YYYY, YYYY-MM or YYYY-MM-DD date
+    written in ``calendar`` can denote."""
+    parts = [int(part) for part in value.split("-")]
+    year, month, day = (parts + [None, None])[:3]
+    if day is not None:
+        one = to_gregorian(calendar, year, month, day)
+        return one, one
+    first_month, last_month = (month, month) if month is not None else (1, 12)
+    return to_gregorian(calendar, year, first_month, 1), to_gregorian(calendar, year, last_month, days_in_month(calendar, year, last_month))
+
+
+def date_in_words(calendar: str, value: str) -> str:
+    """'Mordad 1367', '24 Mordad 1367', '1367'."""
+    parts = [int(part) for part in value.split("-")]
+    year, month, day = (parts + [None, None])[:3]
+    return bound_in_words(calendar, None, year, month, day)

@@ -23,9 +23,12 @@ wording added there is found here too.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .model import ValueSemantics
+from .numerals import latin_digits
 
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
 MONTH_NUMBER = {name.lower(): f"{number:02d}" for number, name in enumerate(MONTHS, 1)}
@@ -34,6 +37,13 @@ YEAR = r"(?:1[5-9]\d\d|20\d\d)(?![\d,]\d)"
 DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 PART_OF_MONTH = r"(?:early|mid|late)"
 SEASONS = r"(?:spring|summer|autumn|fall|winter)"
+# The Solar Hijri (Iranian) calendar as Persian texts write it: its months,
+# years of the 13th and 14th centuries (1300–1499, 1921–2121 AD), and days,
+# in Persian or Latin digits.
+SOLAR_HIJRI_MONTHS = ["فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور", "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند"]
+SH_MONTH = "(?:" + "|".join(SOLAR_HIJRI_MONTHS) + ")"
+SH_YEAR = r"[1۱][34۳۴][0-9۰-۹]{2}(?![0-9۰-۹])"
+SH_DAY = r"(?:[0-3۰-۳]?[0-9۰-۹])"
 TIME_UNITS = {"day", "days", "week", "weeks", "month", "months", "year", "years", "decade", "decades", "century", "centuries", "hour", "hours"}
 
 WORD_NUMBERS = {
@@ -49,9 +59,17 @@ MORE_VAGUE_QUANTITIES = [
     "hundreds of thousands", "millions", "scores", "several", "many", "numerous", "a few", "a handful",
     "a number", "countless", "a majority", "a minority",
 ]
-NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s+(?:thousand|million|billion))?(?:\s*(?:%|per\s?cent))?"
+# \d matches Persian and Arabic-Indic digits too; the Arabic thousands (U+066C)
+# and decimal (U+066B) separators join them into one figure ("۵٬۰۰۰").
+# Persian and Arabic multipliers as well: '۳۰ هزار' (30 thousand), '٣٠ ألف'.
+NUMBER = r"(?:\d{1,3}(?:[,\u066c]\d{3})+|\d+)(?:[.\u066b]\d+)?(?:\s+(?:thousand|million|billion|هزار|میلیون|میلیارد|ألف|آلاف|مليون|ملايين))?(?:\s*(?:%|per\s?cent|\u066a))?"
 # A number after these words names something ("article 2"), it counts nothing.
-IDENTIFIER_BEFORE = re.compile(r"(?:article|section|paragraph|chapter|resolution|no\.|number|item|page|p\.|clause|rule|protocol|volume)\s+$", re.I)
+IDENTIFIER_BEFORE = re.compile(r"(?:article|section|paragraph|chapter|resolution|no\.|number|item|pages?|pp?\.|clause|rule|protocol|volume|vol\.)\s+$", re.I)
+# Wikipedia-like pages: a reference marker ("[15]", "[note 3]") is no figure;
+# nor is the second number of an infobox label run into its value
+# ("Deaths2,800 to 30,000": the label's last letter touches the first number).
+REFERENCE_MARKER = re.compile(r"\[(?:(?:note|n|nb|lower-alpha)\s*)?\d{1,4}\]", re.I)
+RUN_IN_RANGE = re.compile(r"[^\W\d_]\d[\d,.]*\s*(?:to|and|-|–|—)\s*$")
 COUNTED_STOP = {
     "and", "or", "but", "nor", "in", "on", "at", "by", "to", "from", "for", "with", "without", "of", "who", "whom",
     "whose", "which", "that", "were", "was", "is", "are", "be", "been", "being", "have", "has", "had", "will",
@@ -81,6 +99,10 @@ LEGAL_TERMS = [
     r"unlawful(?:ly)?",
 ]
 LEGAL = re.compile(r"\b(?:" + "|".join(LEGAL_TERMS) + r")\b", re.I)
+# The first word of every match of LEGAL_TERMS (kept beside them: a term added there needs its first word here).
+LEGAL_LEADS = ("genocide", "genocidal", "crime", "crimes", "war", "ethnic", "enforced", "forced", "involuntary", "forcibly",
+               "extrajudicial", "extrajudicially", "summary", "summarily", "arbitrary", "arbitrarily", "torture", "tortured",
+               "persecution", "apartheid", "illegal", "illegally", "unlawful", "unlawfully")
 
 # Lower case only: "States" in "United States" is a name, "states" mid-sentence a verb.
 REPORTING_VERBS = [
@@ -91,6 +113,8 @@ REPORTING_VERBS = [
     "confirmed", "confirms", "denied", "denies", "alleged", "alleges", "accused", "accuses", "recalled",
     "recalls", "cited", "concluded", "explained", "acknowledged", "acknowledges", "declared", "demanded",
     "emphasised", "emphasized", "asserted", "testified", "reported that", "estimated", "estimates that",
+    # Persian: according to, said, says, announced, wrote, called for
+    "به گفته", "گفت", "می‌گوید", "می گوید", "اعلام کرد", "نوشت", "خواستار",
 ]
 REPORTING = re.compile(
     r"(?<![\w’'-])(?:" + "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in sorted(REPORTING_VERBS, key=len, reverse=True))
@@ -112,6 +136,7 @@ class Candidate:
     figure: str | None = None  # figure: the figure as written ("more than 30,000", "33 years")
     counts: str | None = None  # figure: what it counts, as written ("political prisoners")
     bounds: tuple[str, str] | None = None  # date: start and end bounds, when the text fixes them
+    calendar: str | None = None  # date: the calendar of the bounds, when not the Gregorian ('solar-hijri')
     verb: str | None = None  # reporting: the verb as written
 
     @property
@@ -128,7 +153,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
     for line in re.finditer(r"[^\n]+", text):
         start = line.start()
         for end_mark in SENTENCE_END.finditer(text, line.start(), line.end()):
-            word = re.search(r"[\w.]*$", text[start:end_mark.start()])[0].lower()
+            word = word_before(text, start, end_mark.start()).lower()
             after = text[end_mark.end():line.end()].lstrip()
             if word in ABBREVIATIONS or re.fullmatch(r"[a-z]", word) or (after and after[0].islower()):
                 continue
@@ -145,6 +170,16 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return trimmed
 
 
+def word_before(text: str, start: int, end: int) -> str:
+    """The word characters and dots (``[\\w.]*``) that end ``text[start:end]``:
+    walked back from ``end``, where a search for ``[\\w.]*$`` tries every
+    position of a long line."""
+    at = end
+    while at > start and (text[at - 1].isalnum() or text[at - 1] in "._"):
+        at -= 1
+    return text[at:end]
+
+
 def word_pattern(words) -> str:
     return "(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True)) + ")"
 
@@ -158,7 +193,87 @@ def bound(year: str, month: str | None = None, day: str | None = None, qualifier
     return f"{qualifier.lower()} {value}" if qualifier else value
 
 
-def find_dates(text: str, semantics: ValueSemantics | None) -> tuple[list[tuple[int, int, tuple | None]], list[tuple[int, int]]]:
+Q = rf"(?i:{PART_OF_MONTH})"
+# (pattern, bounds of a match given part(word) -> qualifier or None and the
+# table's qualifiers); compiled once, not once a text.
+DATE_PATTERNS = [
+    (re.compile(pattern), bounds_of) for pattern, bounds_of in [
+        # between July and early September 1988; from March to May 2020
+        (rf"\b(?i:between|from)\s+(?:(?P<q1>{Q})[- ])?(?P<m1>{MONTH})(?:\s+(?P<y1>{YEAR}))?\s+(?i:and|to|until|through)\s+(?:(?P<q2>{Q})[- ])?(?P<m2>{MONTH})\s+(?P<y2>{YEAR})\b",
+         lambda m, part, qualifiers: (bound(m["y1"] or m["y2"], m["m1"], qualifier=part(m["q1"])), bound(m["y2"], m["m2"], qualifier=part(m["q2"])))),
+        # between 1988 and 1990
+        (rf"\b(?i:between|from)\s+(?P<y1>{YEAR})\s+(?i:and|to|until|through)\s+(?P<y2>{YEAR})\b", lambda m, part, qualifiers: (m["y1"], m["y2"])),
+        # August 4, 2021 / 4 August 2021
+        (rf"\b(?P<m>{MONTH})\s+(?P<d>{DAY}),?\s+(?P<y>{YEAR})\b", lambda m, part, qualifiers: (bound(m["y"], m["m"], m["d"]),) * 2),
+        (rf"\b(?P<d>{DAY})\s+(?P<m>{MONTH}),?\s+(?P<y>{YEAR})\b", lambda m, part, qualifiers: (bound(m["y"], m["m"], m["d"]),) * 2),
+        # early September 1988 / September 1988
+        (rf"\b(?:(?P<q>{Q})[- ])?(?P<m>{MONTH})(?:\s+of)?\s+(?P<y>{YEAR})\b", lambda m, part, qualifiers: (bound(m["y"], m["m"], qualifier=part(m["q"])),) * 2),
+        # the summer of 1988
+        (rf"\b(?i:(?:the\s+)?(?P<s>{SEASONS})\s+(?:of\s+)?)(?P<y>{YEAR})\b",
+         lambda m, part, qualifiers: (bound(m["y"], qualifier=m["s"].lower()),) * 2 if m["s"].lower() in qualifiers else None),
+        # relative: the past 33 years, the following week, in recent years, for decades, at the time
+        (r"(?i)\b(?:(?:in|for|over|during|within)\s+)?the\s+(?:past|last|previous|following|next|coming|preceding)\s+(?:(?:\d+|" + word_pattern(WORD_NUMBERS) + r"|few|several)\s+)?(?:days?|weeks?|months?|years?|decades?|centur(?:y|ies))\b", None),
+        (r"(?i)\b(?:in\s+)?recent\s+(?:days|weeks|months|years|decades)\b", None),
+        (r"(?i)\b(?:for|over)\s+(?:decades|years|months|weeks|centuries)\b", None),
+        (r"(?i)\b(?:earlier|later)\s+(?:this|that|last)\s+(?:week|month|year)\b", None),
+        (r"(?i)\b(?:last|this|next)\s+(?:week|month|year)\b", None),
+        (r"(?i)\bat\s+(?:the|that)\s+time\b", None),
+        # a month without its year: in December, on May 4
+        (rf"\b(?i:in|since|until|by|during|from|on|of)\s+(?:{Q}[- ])?{MONTH}\b", None),
+        (rf"(?<![-–])\b{MONTH}\s+{DAY}\b(?!,?\s+\d)", None),
+    ]
+]
+MONTH_WORDS = tuple(month.casefold() for month in MONTHS)
+# The first word of every match of each of DATE_PATTERNS, in their order
+# (DIGITS: a number): each pattern is tried only where its first word stands.
+DIGITS = "0123456789"
+DATE_LEADS = [
+    ("between", "from"), ("between", "from"), MONTH_WORDS, (DIGITS,), ("early", "mid", "late", *MONTH_WORDS),
+    ("the", "spring", "summer", "autumn", "fall", "winter"), ("in", "for", "over", "during", "within", "the"),
+    ("in", "recent"), ("for", "over"), ("earlier", "later"), ("last", "this", "next"), ("at",),
+    ("in", "since", "until", "by", "during", "from", "on", "of"), MONTH_WORDS,
+]
+WORD = re.compile(r"\w+")
+
+
+class WordStarts:
+    """Where each word of a text starts, found in one scan: the patterns
+    whose matches all begin with one of a few words are tried there only,
+    and not at every position of the text."""
+
+    def __init__(self, text: str):
+        self.at: dict[str, list[int]] = {}
+        for match in WORD.finditer(text):
+            word = match[0]
+            # casefold: at least every word that (?i) matches (the long s, the Kelvin sign)
+            key = DIGITS if word[0].isdecimal() else word.casefold()  # any digit \d matches, Persian ones too
+            self.at.setdefault(key, []).append(match.start())
+
+    def of(self, words) -> list[int]:
+        found = [self.at[word] for word in words if word in self.at]
+        return found[0] if len(found) == 1 else sorted(set().union(*found))
+
+
+def matches_at(pattern: re.Pattern, text: str, positions: list[int]):
+    """``pattern.finditer(text)``, given every position a match may start at
+    (in order): the same matches, trying only those positions."""
+    end = 0
+    for at in positions:
+        if at < end:
+            continue
+        match = pattern.match(text, at)
+        if match:
+            yield match
+            end = max(match.end(), at + 1)
+
+
+LONE_YEAR = re.compile(rf"(?<![\d,.$£€])\b{YEAR}\b(?![\d.,]\d)")
+NAMING_DETERMINER = re.compile(rf"\b{DETERMINERS}\s+$", re.I)
+NAME_AFTER = re.compile(r"\s+[A-Za-z]")
+DATE_PREPOSITION = re.compile(r"\b(?:in|since|until|by|during|from|of|before|after|around|circa|throughout)\s+$", re.I)
+
+
+def find_dates(text: str, semantics: ValueSemantics | None, words: WordStarts | None = None) -> tuple[list[tuple[int, int, tuple | None]], list[tuple[int, int]]]:
     """(start, end, bounds or None) of each date expression, and the spans of
     years that are part of a name ("the 1988 massacre"), which are no date.
 
@@ -166,84 +281,93 @@ def find_dates(text: str, semantics: ValueSemantics | None) -> tuple[list[tuple[
     in any case, since it may start a sentence."""
     qualifiers = {q.qualifier for q in semantics.period_qualifiers} if semantics else set()
     found: list[tuple[int, int, tuple | None]] = []
-    taken = [False] * (len(text) + 1)
+    solar_hijri: set[tuple[int, int]] = set()
+    taken = bytearray(len(text) + 1)
 
     def free(start: int, end: int) -> bool:
         return not any(taken[start:end])
 
     def take(start: int, end: int, bounds) -> None:
         if free(start, end):
-            taken[start:end] = [True] * (end - start)
+            taken[start:end] = b"\1" * (end - start)
             found.append((start, end, bounds))
 
     def part(word):
         return word.lower() if word and word.lower() in qualifiers else None
 
-    q = rf"(?i:{PART_OF_MONTH})"
-    patterns = [
-        # between July and early September 1988; from March to May 2020
-        (rf"\b(?i:between|from)\s+(?:(?P<q1>{q})[- ])?(?P<m1>{MONTH})(?:\s+(?P<y1>{YEAR}))?\s+(?i:and|to|until|through)\s+(?:(?P<q2>{q})[- ])?(?P<m2>{MONTH})\s+(?P<y2>{YEAR})\b",
-         lambda m: (bound(m["y1"] or m["y2"], m["m1"], qualifier=part(m["q1"])), bound(m["y2"], m["m2"], qualifier=part(m["q2"])))),
-        # between 1988 and 1990
-        (rf"\b(?i:between|from)\s+(?P<y1>{YEAR})\s+(?i:and|to|until|through)\s+(?P<y2>{YEAR})\b", lambda m: (m["y1"], m["y2"])),
-        # August 4, 2021 / 4 August 2021
-        (rf"\b(?P<m>{MONTH})\s+(?P<d>{DAY}),?\s+(?P<y>{YEAR})\b", lambda m: (bound(m["y"], m["m"], m["d"]),) * 2),
-        (rf"\b(?P<d>{DAY})\s+(?P<m>{MONTH}),?\s+(?P<y>{YEAR})\b", lambda m: (bound(m["y"], m["m"], m["d"]),) * 2),
-        # early September 1988 / September 1988
-        (rf"\b(?:(?P<q>{q})[- ])?(?P<m>{MONTH})(?:\s+of)?\s+(?P<y>{YEAR})\b", lambda m: (bound(m["y"], m["m"], qualifier=part(m["q"])),) * 2),
-        # the summer of 1988
-        (rf"\b(?i:(?:the\s+)?(?P<s>{SEASONS})\s+(?:of\s+)?)(?P<y>{YEAR})\b",
-         lambda m: (bound(m["y"], qualifier=m["s"].lower()),) * 2 if m["s"].lower() in qualifiers else None),
-        # relative: the past 33 years, the following week, in recent years, for decades, at the time
-        (r"(?i)\b(?:(?:in|for|over|during|within)\s+)?the\s+(?:past|last|previous|following|next|coming|preceding)\s+(?:(?:\d+|" + word_pattern(WORD_NUMBERS) + r"|few|several)\s+)?(?:days?|weeks?|months?|years?|decades?|centur(?:y|ies))\b", lambda m: None),
-        (r"(?i)\b(?:in\s+)?recent\s+(?:days|weeks|months|years|decades)\b", lambda m: None),
-        (r"(?i)\b(?:for|over)\s+(?:decades|years|months|weeks|centuries)\b", lambda m: None),
-        (r"(?i)\b(?:earlier|later)\s+(?:this|that|last)\s+(?:week|month|year)\b", lambda m: None),
-        (r"(?i)\b(?:last|this|next)\s+(?:week|month|year)\b", lambda m: None),
-        (r"(?i)\bat\s+(?:the|that)\s+time\b", lambda m: None),
-        # a month without its year: in December, on May 4
-        (rf"\b(?i:in|since|until|by|during|from|on|of)\s+(?:{q}[- ])?{MONTH}\b", lambda m: None),
-        (rf"(?<![-–])\b{MONTH}\s+{DAY}\b(?!,?\s+\d)", lambda m: None),
-    ]
-    for pattern, bounds_of in patterns:
-        for match in re.finditer(pattern, text):
-            take(*match.span(), bounds_of(match))
+    words = words if words is not None else WordStarts(text)
+    for (pattern, bounds_of), lead in zip(DATE_PATTERNS, DATE_LEADS):
+        for match in matches_at(pattern, text, words.of(lead)):
+            take(*match.span(), bounds_of(match, part, qualifiers) if bounds_of else None)
+    for start, end, bounds in solar_hijri_dates(text, qualifiers):
+        if free(start, end):
+            take(start, end, bounds)
+            solar_hijri.add((start, end))
     names = []
-    for match in re.finditer(rf"(?<![\d,.$£€])\b{YEAR}\b(?![\d.,]\d)", text):
+    for match in matches_at(LONE_YEAR, text, words.of((DIGITS,))):
         start, end = match.span()
         if not free(start, end):
             continue
-        if re.search(rf"\b{DETERMINERS}\s+$", text[max(0, start - 8):start], re.I) and re.match(r"\s+[A-Za-z]", text[end:end + 2]):
+        if NAMING_DETERMINER.search(text[max(0, start - 8):start]) and NAME_AFTER.match(text[end:end + 2]):
             names.append((start, end))
             continue
         # "in 1988": the preposition belongs to the date as written.
-        preposition = re.search(r"\b(?:in|since|until|by|during|from|of|before|after|around|circa|throughout)\s+$", text[max(0, start - 12):start], re.I)
+        preposition = DATE_PREPOSITION.search(text[max(0, start - 12):start])
         take(start - len(preposition[0]) if preposition else start, end, (match[0], match[0]))
     found.sort()
-    return found, names
+    return found, names, solar_hijri
 
 
-def find_figures(text: str, semantics: ValueSemantics | None, skip: list[tuple[int, int]]) -> list[tuple[int, int, str, str | None]]:
-    """(start, end, figure as written, what it counts) of each figure."""
-    comparators = [w for c in (semantics.comparators if semantics else []) for w in c.wordings if w]
-    vague = [v.wording for v in (semantics.vague_quantities if semantics else [])] + MORE_VAGUE_QUANTITIES
-    comparator = word_pattern(comparators) if comparators else "(?!)"
-    pattern = re.compile(
-        rf"(?<![\w,.$£€-])(?:(?P<range>(?:between\s+)?{NUMBER}\s*(?:and|to|-|–|—)\s*{NUMBER})"
-        rf"|(?:(?P<comparator>{comparator})\s+)?(?:(?P<number>{NUMBER})|(?P<word>{word_pattern(WORD_NUMBERS)}))|(?P<vague>{word_pattern(vague)}))"
-        rf"(?![\w’'-]|[.,]\d)",
-        re.I,
+def solar_hijri_dates(text: str, qualifiers: set[str]):
+    """(start, end, bounds) of the Solar Hijri dates of a Persian text: 'مرداد و
+    شهریور ۱۳۶۷', '۲۴ مرداد ۱۳۶۷', 'تابستان ۱۳۶۷', 'سال ۱۳۶۷', with the bounds
+    in that calendar ('1367-05', '1367-06')."""
+
+    def month(name: str) -> str:
+        return f"{SOLAR_HIJRI_MONTHS.index(name) + 1:02d}"
+
+    def day(digits: str) -> str:
+        return f"{int(latin_digits(digits)):02d}"
+
+    spans = []
+    # (۲۴) مرداد (و (۳۱) شهریور) (ماه) (سال) ۱۳۶۷
+    dates = re.compile(
+        rf"(?<!\w)(?:(?P<d1>{SH_DAY})\s+)?(?P<m1>{SH_MONTH})(?:\s+ماه)?(?:\s+(?:و|تا)\s+(?:(?P<d2>{SH_DAY})\s+)?(?P<m2>{SH_MONTH})(?:\s+ماه)?)?"
+        rf"(?:\s*،)?\s+(?:سال\s+)?(?P<y>{SH_YEAR})"
     )
+    for m in dates.finditer(text):
+        year = latin_digits(m["y"])
+        first = f"{year}-{month(m['m1'])}" + (f"-{day(m['d1'])}" if m["d1"] else "")
+        last = f"{year}-{month(m['m2'] or m['m1'])}" + (f"-{day(m['d2'])}" if m["d2"] else (f"-{day(m['d1'])}" if m["d1"] and not m["m2"] else ""))
+        spans.append((m.start(), m.end(), (first, last)))
+    seasons = [q for q in qualifiers if q in ("بهار", "تابستان", "پاییز", "زمستان")]
+    if seasons:
+        for m in re.finditer(rf"(?<!\w)(?P<s>{'|'.join(seasons)})(?:\s+سال)?\s+(?P<y>{SH_YEAR})", text):
+            spans.append((m.start(), m.end(), (f"{m['s']} {latin_digits(m['y'])}",) * 2))
+    for m in re.finditer(rf"(?<!\w)(?:در\s+)?سال\s+(?P<y>{SH_YEAR})", text):
+        spans.append((m.start(), m.end(), (latin_digits(m["y"]),) * 2))
+    return spans
+
+
+def find_figures(text: str, semantics: ValueSemantics | None, skip: list[tuple[int, int]], words: WordStarts | None = None) -> list[tuple[int, int, str, str | None]]:
+    """(start, end, figure as written, what it counts) of each figure."""
+    comparators = tuple(w for c in (semantics.comparators if semantics else []) for w in c.wordings if w)
+    vague = tuple(v.wording for v in (semantics.vague_quantities if semantics else [])) + tuple(MORE_VAGUE_QUANTITIES)
+    pattern = figure_pattern(comparators, vague)
+    leads = first_words((*comparators, *WORD_NUMBERS, *vague, "between"))
     found = []
-    for match in pattern.finditer(text):
+    every = pattern.finditer(text) if leads is None else matches_at(pattern, text, (words or WordStarts(text)).of((*leads, DIGITS)))
+    for match in every:
         start, end = match.span()
         if any(a < end and start < b for a, b in skip):
             continue
-        if (match["number"] and not match["comparator"] and re.fullmatch(YEAR, match["number"])) or IDENTIFIER_BEFORE.search(text[max(0, start - 12):start]):
+        if (match["number"] and not match["comparator"] and FULL_YEAR.fullmatch(match["number"])) or IDENTIFIER_BEFORE.search(text[max(0, start - 12):start]):
+            continue
+        if (text[start - 1:start] == "[" and text[end:end + 1] == "]") or RUN_IN_RANGE.search(text[max(0, start - 30):start]):
             continue
         counts = counted(text, end, after_vague=bool(match["vague"]))
-        if match["vague"] and counts is None:
-            continue  # "many" alone counts nothing that can be named
+        if match["vague"] and counts is None and match["vague"].isascii():
+            continue  # "many" alone counts nothing that can be named (what Persian or Arabic counts is not parsed)
         figure, expression_end = match[0], end
         if counts:
             counts_start, expression_end = counts
@@ -254,6 +378,40 @@ def find_figures(text: str, semantics: ValueSemantics | None, skip: list[tuple[i
                 figure = text[start:counts_start + len(unit)]
         found.append((start, expression_end, figure, counts))
     return found
+
+
+FULL_YEAR = re.compile(YEAR)
+
+
+@lru_cache(maxsize=8)
+def first_words(wordings: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The first word of each wording, as WordStarts keys it (the run of word
+    characters it starts with: a zero-width non-joiner ends a word, as in
+    'می‌گوید'), or DIGITS for a range that starts with its number; None when a
+    wording does not start with a word character (the text is then scanned
+    whole)."""
+    firsts = set()
+    for wording in wordings:
+        if wording.startswith("{"):  # a range of the table, '{a} to {b}': it starts with a number
+            firsts.add(DIGITS)
+            continue
+        first = WORD.match(wording)
+        if first is None:
+            return None
+        firsts.add(first[0].casefold())
+    return tuple(sorted(firsts))
+
+
+@lru_cache(maxsize=8)
+def figure_pattern(comparators: tuple[str, ...], vague: tuple[str, ...]) -> re.Pattern:
+    """Figures as the table words them; compiled once a table, not once a text."""
+    comparator = word_pattern(comparators) if comparators else "(?!)"
+    return re.compile(
+        rf"(?<![\w,.$£€-])(?:(?P<range>(?:between\s+)?{NUMBER}\s*(?:and|to|-|–|—)\s*{NUMBER})"
+        rf"|(?:(?P<comparator>{comparator})\s+)?(?:(?P<number>{NUMBER})|(?P<word>{word_pattern(WORD_NUMBERS)}))|(?P<vague>{word_pattern(vague)}))"
+        rf"(?![\w’'-]|[.,]\d)",
+        re.I,
+    )
 
 
 def counted(text: str, position: int, after_vague: bool) -> tuple[int, int] | None:
@@ -282,9 +440,9 @@ def counted(text: str, position: int, after_vague: bool) -> tuple[int, int] | No
     return position + offset, position + offset + ends[-1]
 
 
-def find_characterisations(text: str, sentence_starts: set[int]) -> list[tuple[int, int]]:
+def find_characterisations(text: str, sentence_starts: set[int], words: WordStarts | None = None) -> list[tuple[int, int]]:
     found = []
-    for match in LEGAL.finditer(text):
+    for match in matches_at(LEGAL, text, (words or WordStarts(text)).of(LEGAL_LEADS)):
         start = match.start()
         # Capitalised mid-sentence, it is part of a name ("Working Group on
         # Enforced Disappearances", "the 1948 Genocide Convention").
@@ -300,22 +458,28 @@ def find_candidates(text: str, semantics: ValueSemantics | None = None) -> list[
     spans = sentences(text)
     starts = {start for start, _ in spans}
 
+    span_starts = [start for start, _ in spans]
+
     def sentence_of(position: int) -> tuple[int, int]:
-        for start, end in spans:
-            if start <= position < end:
-                return start, end
+        at = bisect_right(span_starts, position) - 1  # spans are in order and do not overlap
+        if at >= 0 and position < spans[at][1]:
+            return spans[at]
         return position, position
 
     candidates = []
-    dates, names = find_dates(text, semantics)
+    words = WordStarts(text)  # one scan of the text's words; each pattern is tried only where its first word stands
+    dates, names, solar_hijri = find_dates(text, semantics, words)
     absolute = [(start, end) for start, end, bounds in dates if bounds is not None]
+    names += [marker.span() for marker in REFERENCE_MARKER.finditer(text)]
     for start, end, bounds in dates:
-        candidates.append(Candidate("date", start, end, text[start:end], *sentence_of(start), bounds=bounds))
-    for start, end, figure, counts in find_figures(text, semantics, absolute + names):
+        calendar = "solar-hijri" if (start, end) in solar_hijri else None
+        candidates.append(Candidate("date", start, end, text[start:end], *sentence_of(start), bounds=bounds, calendar=calendar))
+    for start, end, figure, counts in find_figures(text, semantics, absolute + names, words):
         candidates.append(Candidate("figure", start, end, text[start:end], *sentence_of(start), figure=figure, counts=counts))
-    for start, end in find_characterisations(text, starts):
+    for start, end in find_characterisations(text, starts, words):
         candidates.append(Candidate("characterisation", start, end, text[start:end], *sentence_of(start)))
-    for match in REPORTING.finditer(text):
+    leads = first_words((*REPORTING_VERBS, "according"))
+    for match in (REPORTING.finditer(text) if leads is None else matches_at(REPORTING, text, words.of(leads))):
         start, end = match.span()
         verb = text[start:end]
         if verb == "reads":

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import signal
 import sqlite3
 import sys
 from pathlib import Path
 
 import click
 
-from .problems import ProblemsFound
+from .problems import ProblemsFound, WarningsAsErrors
 
 claims_option = click.option(
     "--claims", "claims_dir", default="claims", show_default=True,
@@ -34,28 +35,52 @@ strict_option = click.option("--strict", is_flag=True, help="Treat warnings (una
 
 def report(problems) -> None:
     """Every problem on its own line, in file and line order."""
-    ordered = sorted(problems, key=lambda p: (p.path, p.line, p.message))
+    # Each problem once, however many ways it was found (or sources named twice).
+    ordered = sorted(dict.fromkeys(problems), key=lambda p: (p.path, p.line, p.message))
     for start in range(0, len(ordered), 1000):  # in batches: one write per line is slow, one for all is big
         click.echo("\n".join(map(str, ordered[start:start + 1000])), err=True)
 
 
-def load_or_exit(claims_dir: Path, strict: bool = False, stages=None, cache_dir: Path | None = None):
-    from .cache import FileCache
-    from .load import load_corpus
-    from .progress import gc_paused
+def refuse(found: ProblemsFound, what_happened: str = "nothing was built.") -> None:
+    report(found.problems)
+    if isinstance(found, WarningsAsErrors):
+        click.echo(f"{len(found.problems)} warning(s), which --strict treats as errors; {what_happened}", err=True)
+    else:
+        click.echo(f"{len(found.problems)} problem(s); {what_happened}", err=True)
+    sys.exit(1)
+
+
+def load_or_exit(claims_dir: Path, strict: bool = False, stages=None, cache_dir: Path | None = None, full: bool = False, jobs: int | None = None):
+    """The checked corpus, its warnings reported; or every problem reported and exit 1."""
+    from .pipeline import check as check_corpus
 
     try:
-        with gc_paused():
-            corpus = load_corpus(claims_dir, stages, FileCache(cache_dir) if cache_dir else None)
+        checked = check_corpus(claims_dir, jobs=jobs, strict=strict, cache_dir=cache_dir, full=full, stages=stages)
     except ProblemsFound as found:
-        report(found.problems)
-        click.echo(f"{len(found.problems)} problem(s); nothing was built.", err=True)
-        sys.exit(1)
-    report(corpus.warnings)
-    if strict and corpus.warnings:
-        click.echo(f"{len(corpus.warnings)} warning(s), which --strict treats as errors; nothing was built.", err=True)
-        sys.exit(1)
-    return corpus
+        refuse(found)
+    report(checked.warnings)
+    return checked
+
+
+# A debugging hook for the crash-safety tests, which kill a build running in
+# another process: with CLAIMSDB_STOP_AT=<point> (one of
+# claimsdb.db.checkpoints()) the build stops itself (SIGSTOP) at that point
+# of writing, after saying so on stderr, so that a test can kill it there.
+STOP_AT = "CLAIMSDB_STOP_AT"
+
+
+def stop_at_requested_point():
+    point = os.environ.get(STOP_AT)
+    if not point:
+        return None
+
+    def stop(name: str) -> None:
+        if name == point:
+            sys.stderr.write(f"claimsdb: stopped at {name}\n")
+            sys.stderr.flush()
+            os.kill(os.getpid(), signal.SIGSTOP)
+
+    return stop
 
 
 @click.group()
@@ -64,45 +89,82 @@ def cli():
     """A provenance-tracking claims database: claim files in, SQLite and Datasette out."""
 
 
+jobs_option = click.option("-j", "--jobs", type=click.IntRange(min=1), help="Processes that parse, validate and find candidates  [default: one a core]")
+full_option = click.option("--full", is_flag=True, help="Parse and validate every file again, refreshing the cache rather than reading it.")
+
+
+def progress_stages(claims_dir: Path):
+    from .progress import PROGRESS_THRESHOLD, Stages, interactive
+
+    return Stages(show=interactive() and estimated_claims(claims_dir) >= PROGRESS_THRESHOLD)
+
+
 @cli.command()
 @claims_option
 @strict_option
 @cache_option
 @no_cache_option
-def check(claims_dir: Path, strict: bool, cache_dir: Path, no_cache: bool):
+@full_option
+@jobs_option
+def check(claims_dir: Path, strict: bool, cache_dir: Path, no_cache: bool, full: bool, jobs: int | None):
     """Validate the claim files without building."""
-    from .progress import PROGRESS_THRESHOLD, Stages, interactive
-
-    stages = Stages(show=interactive() and estimated_claims(claims_dir) >= PROGRESS_THRESHOLD)
-    corpus = load_or_exit(claims_dir, strict, stages, None if no_cache else cache_dir)
-    count = sum(1 for _ in corpus.claims())
-    warned = f"{len(corpus.warnings)} warning(s)" if corpus.warnings else "no problems"
-    click.echo(f"{claims_dir}: {len(corpus.sources)} source(s), {count} claim(s), {len(corpus.relations.figures)} figure(s), {len(corpus.relations)} relation(s), {warned}.")
+    checked = load_or_exit(claims_dir, strict, progress_stages(claims_dir), None if no_cache else cache_dir, full, jobs)
+    warned = f"{len(checked.warnings)} warning(s)" if checked.warnings else "no problems"
+    click.echo(f"{claims_dir}: {checked.sources} source(s), {checked.claims} claim(s), {len(checked.corpus.relations.figures)} figure(s), {checked.relations} relation(s), {warned}.")
 
 
-def build_database(claims_dir: Path, db_path: Path, strict: bool = False, cache_dir: Path | None = None, timings: Path | None = None) -> None:
+def build_database(claims_dir: Path, db_path: Path, strict: bool = False, cache_dir: Path | None = None,
+                   timings: Path | None = None, full: bool = False, jobs: int | None = None, downloads: bool = True) -> None:
+    """`claimsdb build`: the build API, its problems and warnings reported, exit 1 on problems;
+    then the release's downloads beside the database."""
     import json
-    import time
 
-    from .db import write_database
-    from .progress import PROGRESS_THRESHOLD, Stages, gc_paused, interactive
+    from .pipeline import build as build_corpus
 
-    start = time.perf_counter()
-    stages = Stages(show=interactive() and estimated_claims(claims_dir) >= PROGRESS_THRESHOLD)
-    corpus = load_or_exit(claims_dir, strict, stages, cache_dir)
+    stages = progress_stages(claims_dir)
+    previous = keep_previous(db_path) if downloads else None
     try:
-        with gc_paused():
-            write_database(corpus, db_path, stages)
-    except (OSError, sqlite3.Error) as error:
-        click.echo(f"{db_path}: cannot be written ({error}) — check that its directory exists and is writable; nothing was built.", err=True)
-        sys.exit(1)
-    if corpus.cache is not None:
-        corpus.cache.prune()  # after the build has used (or added) everything it needs
-    count = sum(1 for _ in corpus.claims())
-    click.echo(f"Built {db_path}: {len(corpus.sources)} source(s), {count} claim(s).")
+        try:
+            built = build_corpus(claims_dir, db_path, full=full, jobs=jobs, strict=strict, cache_dir=cache_dir, stages=stages,
+                                 checkpoint=stop_at_requested_point())
+        except ProblemsFound as found:
+            refuse(found)
+        report(built.warnings)
+        click.echo(f"Built {db_path}: {built.sources} source(s), {built.claims} claim(s).")
+        if downloads:
+            write_release(db_path, claims_dir, previous, stages)
+    finally:
+        if previous is not None:
+            previous.close()
     if timings:
-        stages.seconds["total"] = time.perf_counter() - start
-        timings.write_text(json.dumps(stages.seconds, indent=2) + "\n", encoding="utf-8")
+        timings.write_text(json.dumps(built.seconds, indent=2) + "\n", encoding="utf-8")
+
+
+def keep_previous(db_path: Path):
+    """A connection to the database the build replaces, which goes on reading
+    it after the rename (no copy, nothing left behind if the build is
+    killed), to tell what changed; None when there is none to read."""
+    from .downloads import open_database
+
+    if not db_path.is_file():
+        return None
+    try:
+        return open_database(db_path)
+    except sqlite3.Error:
+        return None
+
+
+def write_release(db_path: Path, claims_dir: Path, previous: sqlite3.Connection | None, stages) -> None:
+    from .downloads import downloads_dir, write_downloads
+
+    try:
+        with stages.stage("downloads"):
+            release = write_downloads(db_path, downloads_dir(db_path), claims_dir=claims_dir, previous_db=previous)
+    except OSError as error:
+        click.echo(f"{downloads_dir(db_path)}: the downloads cannot be written ({error}) — check that the directory is writable; "
+                   f"{db_path} is built.", err=True)
+        sys.exit(1)
+    click.echo(f"Release {release['id'][:12]}: downloads in {downloads_dir(db_path)}.")
 
 
 def estimated_claims(claims_dir: Path) -> int:
@@ -125,10 +187,34 @@ def estimated_claims(claims_dir: Path) -> int:
 @strict_option
 @cache_option
 @no_cache_option
+@full_option
+@jobs_option
 @click.option("--timings", type=click.Path(dir_okay=False, path_type=Path), help="Write the seconds of each stage to this JSON file.")
-def build(claims_dir: Path, db_path: Path, strict: bool, cache_dir: Path, no_cache: bool, timings: Path | None):
-    """Validate the claim files and build the SQLite database."""
-    build_database(claims_dir, db_path, strict, None if no_cache else cache_dir, timings)
+@click.option("--downloads/--no-downloads", default=True, show_default=True,
+              help="Write the release's bulk downloads (CSV, Parquet, Web Annotations, manifest) beside the database.")
+def build(claims_dir: Path, db_path: Path, strict: bool, cache_dir: Path, no_cache: bool, full: bool, jobs: int | None,
+          timings: Path | None, downloads: bool):
+    """Validate the claim files and build the SQLite database and its downloads."""
+    build_database(claims_dir, db_path, strict, None if no_cache else cache_dir, timings, full, jobs, downloads)
+
+
+@cli.command()
+@click.argument("old", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
+def diff(old: Path, new: Path, as_json: bool):
+    """List the claims added, changed and withdrawn from release OLD.db to NEW.db."""
+    import json
+
+    from .downloads import diff as diff_claims
+    from .downloads import format_diff
+
+    try:
+        changes = diff_claims(old, new)
+    except sqlite3.Error as error:
+        click.echo(f"{old} or {new}: not a claims database ({error}) — give two files built by claimsdb build.", err=True)
+        sys.exit(1)
+    click.echo(json.dumps(changes, indent=2, ensure_ascii=False) if as_json else format_diff(changes))
 
 
 @cli.command()
@@ -137,15 +223,28 @@ def build(claims_dir: Path, db_path: Path, strict: bool, cache_dir: Path, no_cac
 @click.option("-h", "--host", default="127.0.0.1", show_default=True)
 @click.option("-p", "--port", default=8001, show_default=True, type=int)
 @click.option("--root", default=".", type=click.Path(file_okay=False, path_type=Path), help="Directory holding metadata.yml, templates/ and plugins/.")
+@click.option("--setting", "settings", nargs=2, multiple=True, metavar="NAME VALUE",
+              help="A Datasette setting over claimsdb's own (behind an https proxy: --setting force_https_urls 1).")
 @cache_option
-def serve(claims_dir: Path, db_path: Path, host: str, port: int, root: Path, cache_dir: Path):
-    """Build, then serve the database read-only with Datasette."""
-    from .serve import datasette_command
+def serve(claims_dir: Path, db_path: Path, host: str, port: int, root: Path, settings, cache_dir: Path):
+    """Build, then serve the database read-only with Datasette, following
+    every later `claimsdb build` of it."""
+    from .serve import CannotListen, listening_socket, server_command
 
+    if settings:  # checked as Datasette checks them, before the build
+        from datasette.cli import Setting
+
+        for setting in settings:
+            Setting().convert(setting, None, None)
+    try:  # before the build, which takes a while: a port in use is found at once
+        listening_socket(host, port).close()
+    except CannotListen as problem:
+        click.echo(str(problem), err=True)
+        sys.exit(1)
     build_database(claims_dir, db_path, cache_dir=cache_dir)
-    command = datasette_command(db_path, root, host=host, port=port, claims_dir=claims_dir)
+    command = server_command(db_path, root, host=host, port=port, settings=settings, claims_dir=claims_dir)
     click.echo(" ".join(["python", *command[1:]]), err=True)
-    os.execv(command[0], command)
+    os.execv(command[0], command)  # a fresh process: the build's memory is not the server's
 
 
 @cli.command()
@@ -290,6 +389,95 @@ def add_source_command(claims_dir: Path, files: tuple, source_id, title, url, pu
         click.echo(f"Wrote {display_path(each.yml)}. Next: claimsdb suggest {each.yml.stem}")
 
 
+@cli.command("add-agent")
+@claims_option
+@click.argument("agent_id", metavar="ID")
+@click.option("--name", help="The agent's name as commonly written.")
+@click.option("--kind", help="person, organisation, government-body, intergovernmental-body, ngo, media-outlet, court or unnamed-group.")
+@click.option("--alias", "aliases", multiple=True, help="Another name the sources use for the agent; repeat for several.")
+@click.option("--description", help="A neutral one-line description.")
+@click.option("--affiliation", "affiliations", multiple=True, help="AGENT:ROLE, an agent this one belongs to or is aligned with ('ncri:member of'); repeat for several.")
+def add_agent_command(claims_dir: Path, agent_id: str, name, kind, aliases, description, affiliations):
+    """Add the agent ID (a lower-case slug) to agents.yml, checked like every other agent."""
+    from .addagent import add_agent
+    from .load import display_path
+
+    try:
+        path = add_agent(claims_dir, agent_id, name, kind, list(aliases), description, list(affiliations))
+    except ProblemsFound as found:
+        report_problems(found.problems, "nothing was written.")
+    click.echo(f"Added `{agent_id}` to {display_path(path)}.")
+
+
+@cli.command()
+@claims_option
+@click.argument("source")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--apply", "apply_moves", is_flag=True, help="Make FILE the source's current capture: moved quotes anchor in it, the others stay anchored in the old capture (kept as a revision).")
+@click.option("--url", help="For a capture: the address whose response to read (default: the source's url).")
+@click.option("--retrieved", help="When FILE was retrieved: YYYY, YYYY-MM or YYYY-MM-DD (a capture gives its own date).")
+def reanchor(claims_dir: Path, source: str, file: Path, apply_moves: bool, url: str | None, retrieved: str | None):
+    """Locate every quote of SOURCE in FILE, a newer capture of the same document (text, page, PDF or capture).
+
+    Each quote is `moved` (found exactly, as unique as before), `proposed`
+    (candidate passages with their similarity and the margin to the next), or
+    `orphaned`. Nothing is changed without --apply, which applies only the moves."""
+    from . import originals
+    from .addsource import working_text
+    from .load import display_path
+    from .model import validate_partial_date
+    from .problems import Problem
+    from .quotes import decode_archive, line_number
+    from .reanchor import anchorings, apply, describe
+
+    corpus = load_or_exit(claims_dir).corpus
+    found = corpus_source(corpus, claims_dir, source)
+    shown = display_path(file)
+    problems: list = []
+    if not file.is_file():
+        report_problems([Problem(shown, 1, "the file does not exist", "give the path of the newer capture (text, .html, .pdf, .warc, .warc.gz, .wacz)")], "nothing was changed.")
+    data, extraction, original_bytes = working_text(file, shown, {"url": url or found.url}, problems)
+    text = None
+    if data is not None:
+        text, what, fix = decode_archive(data, shown)
+        if text is None:
+            problems.append(Problem(shown, 1, what, fix))
+    if retrieved is not None:
+        try:
+            validate_partial_date(retrieved)
+        except ValueError as error:
+            what, _, fix = str(error).partition(" — ")
+            problems.append(Problem(shown, 1, f"--retrieved: {what}", fix))
+    if problems:
+        report_problems(problems, "nothing was changed.")
+    if data == corpus.texts[found.id].encode("utf-8"):
+        report_problems([Problem(shown, 1, f"this capture gives the same text as {found.archive}", "nothing to reanchor: every quote stands where it stood")], "nothing was changed.")
+    results = anchorings(corpus, found, text)
+    path = display_path(claims_dir / f"{found.id}.yml")
+    where = corpus.where[("source", found.id)][0]
+    for result in results:
+        keys = ("claims", result.index) if result.what == "claim" else ("not_claims", result.index)
+        lines = describe(result, text)
+        click.echo(f"{path}:{where.line_of(*keys)}: {lines[0]}")
+        for line in lines[1:]:
+            click.echo(line)
+    counts = {status: sum(1 for r in results if r.status == status) for status in ("moved", "proposed", "orphaned")}
+    summary = f"{counts['moved']} moved, {counts['proposed']} proposed, {counts['orphaned']} orphaned"
+    if not apply_moves:
+        click.echo(f"{summary}. Nothing was changed: run again with --apply to make {shown} the current capture (only the moves are applied).")
+        return
+    prepared = (data, extraction, original_bytes, originals.extension_of(file.name).lower())
+    try:
+        yml, dropped = apply(corpus, found, results, prepared, retrieved or (extraction.retrieved if extraction else None))
+    except ProblemsFound as failed:
+        report_problems(failed.problems, "nothing was changed.")
+    for text_dropped in dropped:
+        click.echo(f"warning: {path}: the not-a-claim mark {text_dropped!r} was removed: its words are not in the new capture as they were", err=True)
+    kept = sum(1 for r in results if r.what == "claim" and r.status != "moved")
+    click.echo(f"{summary}. Applied: {display_path(yml)} now has {shown} as its current capture, the old one kept as revision {len(found.revisions) + 1}; "
+               f"{counts['moved']} quote(s) moved, {kept} claim(s) still anchored in the old capture (`revision: {len(found.revisions) + 1}`) for an editor to decide.")
+
+
 @cli.command("verify-sources")
 @claims_option
 @click.argument("sources", nargs=-1)
@@ -297,14 +485,20 @@ def verify_sources(claims_dir: Path, sources: tuple):
     """Extract the working text of every original again (or of SOURCES) and report any the recorded extractor no longer reproduces."""
     from .originals import verify_source
 
-    corpus = load_or_exit(claims_dir)
+    corpus = load_or_exit(claims_dir).corpus
     chosen = [corpus_source(corpus, claims_dir, s) for s in sources] if sources else sorted(corpus.sources, key=lambda s: s.id)
-    with_original = [source for source in chosen if source.original is not None]
+    with_original = [source for source in chosen if source.original is not None or any(r.original for r in source.revisions)]
     problems = []
     for source in with_original:
-        problems += verify_source(claims_dir, source, corpus.where[("source", source.id)][0], corpus.texts[source.id])
+        problems += verify_source(claims_dir, source, corpus.where[("source", source.id)][0], corpus.texts[source.id],
+                                  revision_texts=corpus.revision_texts)
     if problems:
         report_problems(problems, f"{len(with_original)} original(s) extracted again.")
+    from .originals import installed_extractor
+
+    for source in with_original:
+        if source.original is not None and source.extractor != installed_extractor(source.original_format, source.extractor):
+            click.echo(f"note: {source.id} was extracted by {source.extractor}; {installed_extractor(source.original_format, source.extractor)} gives the same text", err=True)
     click.echo(f"{claims_dir}: {len(with_original)} original(s) extracted again, each giving its archived text; "
                f"{len(chosen) - len(with_original)} source(s) archived as text, with no original to extract.")
 
@@ -371,7 +565,7 @@ def suggest(claims_dir: Path, source: str):
     from .load import display_path
     from .suggest import suggestions
 
-    corpus = load_or_exit(claims_dir)
+    corpus = load_or_exit(claims_dir).corpus
     found = corpus_source(corpus, claims_dir, source)
     stubs = suggestions(corpus, found)
     path = display_path(claims_dir / f"{found.id}.yml")
@@ -395,8 +589,8 @@ def coverage(claims_dir: Path, sources: tuple, strict: bool):
     from .load import display_path
     from .quotes import line_number
 
-    corpus = load_or_exit(claims_dir)
-    chosen = [corpus_source(corpus, claims_dir, s) for s in sources] if sources else sorted(corpus.sources, key=lambda s: s.id)
+    corpus = load_or_exit(claims_dir).corpus
+    chosen = list({id(found): found for found in (corpus_source(corpus, claims_dir, s) for s in sources)}.values()) if sources else sorted(corpus.sources, key=lambda s: s.id)
     totals = [0, 0, 0]
     for source in chosen:
         text = corpus.texts[source.id]

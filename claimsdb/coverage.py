@@ -19,6 +19,7 @@ source file marks under `not_claims:`. Everything else is uncovered:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .candidates import Candidate, find_candidates
 from .quotes import fold
@@ -34,6 +35,7 @@ class Coverage:
     reason: str | None = None
 
 
+@lru_cache(maxsize=1 << 16)  # the same words recur ("said", "at least 36"): folded once
 def folded(words: str) -> str:
     return fold(words, case=True)[0].strip()
 
@@ -58,13 +60,20 @@ def covers(claim, span, candidate: Candidate, written: list[str] | None = None, 
 def source_coverage(corpus, source) -> list[Coverage]:
     """Every candidate of one source of a loaded corpus, with its status."""
     text = corpus.texts[source.id]
-    claims = [(claim, corpus.spans[claim.id]) for claim in source.claims if claim is not None and claim.id in corpus.spans]
+    # A claim quoting an earlier capture (revision) covers nothing in the current text.
+    claims = [(claim, corpus.spans[claim.id]) for claim in source.claims if claim is not None and claim.id in corpus.spans and claim.revision is None]
     marked = corpus.not_claims.get(source.id, [])
     written = {claim.id: [folded(w) for w in (claim.period, claim.__dict__.get("value")) if w] for claim, _ in claims}
+    nearby: dict[tuple[int, int], list] = {}
     results = []
     for candidate in find_candidates(text, corpus.semantics):
         words = folded(candidate.text)
-        claim_ids = tuple(claim.id for claim, span in claims if covers(claim, span, candidate, written[claim.id], words))
+        # Only a claim quoted in the candidate's sentence (or around the
+        # candidate) can cover it: the others are not compared at all.
+        low, high = min(candidate.sentence_start, candidate.start), max(candidate.sentence_end, candidate.end)
+        if (low, high) not in nearby:
+            nearby[(low, high)] = [(claim, span) for claim, span in claims if span.start < high and low < span.end]
+        claim_ids = tuple(claim.id for claim, span in nearby[(low, high)] if covers(claim, span, candidate, written[claim.id], words))
         if claim_ids:
             results.append(Coverage(candidate, CLAIM, claim_ids))
             continue

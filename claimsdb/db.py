@@ -10,17 +10,17 @@ from __future__ import annotations
 import json
 import operator
 import os
-import signal
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import sqlite_utils
 
 from .load import Corpus
-from . import folding
+from . import calendars, folding
 from .originals import cut_off_warnings, pages_of
 from .quotes import context
+from .parallel import ordered_map
 from .progress import Stages
 from .model import (
     Affiliation,
@@ -35,6 +35,7 @@ from .model import (
     PeriodQualifier,
     QuantityClaim,
     Relation,
+    Revision,
     Review,
     RoleClaim,
     Source,
@@ -141,6 +142,7 @@ TABLES = [
         [
             C("category", str, "comparator, multiplier, vague-quantity or period-qualifier.", True),
             C("wording", str, "The words as matched in a value or a period bound ('' is a bare number).", True),
+            C("language", str, "The language of the wording (a BCP 47 primary subtag: en, fa, ar); a figure is read with the wordings of its source's language. Period qualifiers: the language of the word, from its calendar.", True),
             C("name", str, "The comparator, vague quantity or qualifier the wording belongs to.", True),
             C("interval", str, "The interval the wording entails; n is the figure, t the tolerance of 'about'.", True),
             C("suggests", str, "The narrower interval the wording usually suggests, which a speaker can cancel; empty when it suggests nothing more than it entails. r is suggestion_ratio."),
@@ -157,7 +159,7 @@ TABLES = [
             C("last", str, "Period qualifiers: " + described(PeriodQualifier, "last")),
             C("calendar", str, "Period qualifiers: " + described(PeriodQualifier, "calendar")),
         ],
-        pk=("category", "wording"),
+        pk=("category", "language", "wording"),
         indexes=["name"],
     ),
     Table(
@@ -185,6 +187,8 @@ TABLES = [
             C("publisher_id", str, described(Source, "publisher"), True),
             C("credited_to_id", str, "Id of the agent the document credits as its author or origin, when it names one; the first, when it credits several (all are in source_credits)."),
             C("published", str, described(Source, "published")),
+            C("published_calendar", str, described(Source, "published_calendar")),
+            C("published_gregorian", str, "The Gregorian days the publication date (or its bounds) can denote, first and last ('1988-07-23/1988-08-22'), when it is written in another calendar; empty for a Gregorian date."),
             C("published_note", str, described(Source, "published_note")),
             C("retrieved", str, described(Source, "retrieved")),
             C("excerpt", str, described(Source, "excerpt")),
@@ -192,7 +196,7 @@ TABLES = [
             C("archive", str, described(Source, "archive"), True),
             C("sha256", str, described(Source, "sha256"), True),
             C("text", str, "The archived text, byte for byte, decoded as UTF-8; quote positions index into it.", True),
-            C("path", str, "The claim file this source was read from.", True),
+            C("path", str, "The claim file this source was read from, in the claims directory.", True),
             C("original", str, described(Source, "original")),
             C("original_sha256", str, described(Source, "original_sha256")),
             C("original_format", str, described(Source, "original_format")),
@@ -293,10 +297,11 @@ TABLES = [
             C("quote_end", int, "Where the quote ends in sources.text (exclusive): quote = substr(text, quote_start + 1, quote_end - quote_start).", True),
             C("quote_prefix", str, "Up to 32 characters of the archived text before the quote (W3C TextQuoteSelector prefix).", True),
             C("quote_suffix", str, "Up to 32 characters of the archived text after the quote (W3C TextQuoteSelector suffix).", True),
+            C("revision", int, described(ClaimBase, "revision") + " Its quote positions then index into source_revisions.text."),
             C("pages", str, "The page or pages of the PDF the quote stands on ('2', or '2-3' across a page break), from the source's page starts; empty for other sources."),
             C("note", str, described(ClaimBase, "note")),
             C("withdrawn", str, described(ClaimBase, "withdrawn")),
-            C("path", str, "The claim file the claim was read from.", True),
+            C("path", str, "The claim file the claim was read from, in the claims directory.", True),
             C("line", int, "Line of the claim in its file.", True),
         ],
         pk="id",
@@ -312,6 +317,27 @@ TABLES = [
         indexes=["source_id", "kind", "subject_id", "measure_id", "speaker_id", "reporter_id", "mode", "modality", "label", "role_agent_id", "figure_id"],
         fts=["statement", "quote", "translation"],
         label_column="statement",
+    ),
+    Table(
+        "source_revisions",
+        "Earlier captures of a source, kept with their text when a newer capture became the current one (`claimsdb reanchor --apply`); claims with a revision quote these texts.",
+        [
+            C("source_id", str, "Id of the source.", True),
+            C("revision", int, "Number of the earlier capture (1 is the oldest): a claim's `revision`.", True),
+            C("archive", str, described(Revision, "archive"), True),
+            C("sha256", str, described(Revision, "sha256"), True),
+            C("original", str, described(Revision, "original")),
+            C("original_sha256", str, described(Revision, "original_sha256")),
+            C("original_format", str, described(Revision, "original_format")),
+            C("extractor", str, described(Revision, "extractor")),
+            C("original_characters", int, described(Revision, "original_characters")),
+            C("retrieved", str, described(Revision, "retrieved")),
+            C("replaced", str, described(Revision, "replaced")),
+            C("pages", str, described(Revision, "pages") + " A JSON array."),
+            C("text", str, "That capture's archived text, byte for byte, decoded as UTF-8.", True),
+        ],
+        pk=("source_id", "revision"),
+        foreign_keys=[("source_id", "sources", "id")],
     ),
     Table(
         "source_credits",
@@ -372,7 +398,7 @@ TABLES = [
             C("other_claim_id", str, described(Relation, "claim"), True),
             C("relation", str, described(Relation, "relation"), True),
             C("rationale", str, described(Relation, "rationale"), True),
-            C("path", str, "The claim file that declares the relation.", True),
+            C("path", str, "The claim file that declares the relation, in the claims directory.", True),
             C("line", int, "Line of the declaration in that file.", True),
             C("detected_relation", str, "What the build's comparison of the two claims' figures finds, which the declaration replaces; empty when they are not comparable."),
             C("detected_rationale", str, "The comparison of the two figures behind detected_relation."),
@@ -408,7 +434,7 @@ TABLES = [
             C("occurrence", int, described(NotClaim, "occurrence")),
             C("text_start", int, "Where the words start in sources.text: Unicode code points from 0, as quote_start.", True),
             C("text_end", int, "Where the words end in sources.text (exclusive).", True),
-            C("path", str, "The source file that marks the words.", True),
+            C("path", str, "The source file that marks the words, in the claims directory.", True),
             C("line", int, "Line of the mark in that file.", True),
         ],
         pk=("source_id", "text_start", "text_end"),
@@ -646,16 +672,16 @@ def semantics_rows(corpus: Corpus):
         interval = comparator_interval_text(comparator.interval, t)
         suggests = comparator_interval_text(comparator.suggests, t, r) if comparator.suggests else None
         for wording in comparator.wordings:
-            yield {"category": "comparator", "wording": wording, "name": comparator.comparator, "interval": interval, "suggests": suggests,
+            yield {"category": "comparator", "wording": wording, "language": comparator.language, "name": comparator.comparator, "interval": interval, "suggests": suggests,
                    "description": comparator.description, "tolerance": t, "ratio": r}
     for multiplier in semantics.multipliers:
-        yield {"category": "multiplier", "wording": multiplier.wording, "name": multiplier.wording, "interval": f"n × {multiplier.factor:,f}",
+        yield {"category": "multiplier", "wording": multiplier.wording, "language": multiplier.language, "name": multiplier.wording, "interval": f"n × {multiplier.factor:,f}",
                "description": f"'{multiplier.wording}' after a number multiplies it by {multiplier.factor:,f}.", "factor": float(multiplier.factor)}
     for vague in semantics.vague_quantities:
         entailed = Interval(vague.low, vague.high, True, False)
         suggested = Interval(vague.low if vague.suggested_low is None else vague.suggested_low,
                              vague.high if vague.suggested_high is None else vague.suggested_high, True, False)
-        yield {"category": "vague-quantity", "wording": vague.wording, "name": vague.wording, "interval": f"{entailed} ({in_words(entailed)})",
+        yield {"category": "vague-quantity", "wording": vague.wording, "language": vague.language, "name": vague.wording, "interval": f"{entailed} ({in_words(entailed)})",
                "suggests": f"{suggested} ({in_words(suggested)})" if suggested != entailed else None, "description": vague.description,
                "low": as_float(vague.low), "high": as_float(vague.high), "suggested_low": as_float(vague.suggested_low), "suggested_high": as_float(vague.suggested_high)}
     for qualifier in semantics.period_qualifiers:
@@ -663,7 +689,7 @@ def semantics_rows(corpus: Corpus):
         interval = f"{what} {qualifier.first}–{qualifier.last} of the {qualifier.applies_to}"
         if qualifier.calendar != "gregorian":
             interval += f" ({qualifier.calendar})"
-        yield {"category": "period-qualifier", "wording": qualifier.qualifier, "name": qualifier.qualifier, "interval": interval, "description": qualifier.description,
+        yield {"category": "period-qualifier", "wording": qualifier.qualifier, "language": "fa" if qualifier.calendar == "solar-hijri" else "en", "name": qualifier.qualifier, "interval": interval, "description": qualifier.description,
                "applies_to": qualifier.applies_to, "first": qualifier.first, "last": qualifier.last, "calendar": qualifier.calendar}
 
 
@@ -684,11 +710,14 @@ def comparator_interval_text(notation: str, tolerance: float, ratio: float | Non
 def claim_row(corpus: Corpus, source: Source, claim, units: dict) -> dict:
     place = corpus.where[("claim", claim.id)][0]
     span = corpus.spans[claim.id]
-    prefix, suffix = context(corpus.texts[source.id], span)
+    capture = source if claim.revision is None else source.revisions[claim.revision - 1]
+    text = corpus.texts[source.id] if claim.revision is None else corpus.revision_texts[(source.id, claim.revision)]
+    prefix, suffix = context(text, span)
     fields = claim.__dict__  # kind-specific fields, without pydantic's slow getattr fallback
     row = {
         "id": claim.id,
-        "pages": pages_of(source.pages, span.start, span.end) if source.pages else None,
+        "pages": pages_of(capture.pages, span.start, span.end) if capture.pages else None,
+        "revision": claim.revision,
         "source_id": source.id,
         "kind": claim.kind,
         "subject_id": claim.subject,
@@ -744,6 +773,18 @@ def claim_row(corpus: Corpus, source: Source, claim, units: dict) -> dict:
     return row
 
 
+def published_gregorian(source: Source) -> str | None:
+    """The Gregorian days of a publication date written in another calendar."""
+    calendar = source.published_calendar or calendars.GREGORIAN
+    if calendar == calendars.GREGORIAN:
+        return None
+    low = source.published or source.published_not_before
+    high = source.published or source.published_not_after
+    first = calendars.gregorian_days(calendar, low)[0].isoformat() if low else ""
+    last = calendars.gregorian_days(calendar, high)[1].isoformat() if high else ""
+    return f"{first}/{last}" if (first or last) else None
+
+
 def rows_for(corpus: Corpus, stages: Stages | None = None) -> dict[str, list]:
     rows: dict[str, list[dict]] = {table.name: [] for table in TABLES}
     units = {measure.id: measure.unit for measure in corpus.measures}
@@ -769,7 +810,8 @@ def rows_for(corpus: Corpus, stages: Stages | None = None) -> dict[str, list]:
         rows["sources"].append({
             "id": source.id, "title": source.title, "url": source.url, "publisher_id": source.publisher,
             "credited_to_id": (source.credited or [None])[0], "published": source.published, "published_note": source.published_note,
-            "retrieved": source.retrieved, "excerpt": source.excerpt, "language": source.language, "archive": source.archive,
+            "retrieved": source.retrieved, "excerpt": source.excerpt,
+            "published_calendar": source.published_calendar, "published_gregorian": published_gregorian(source), "language": source.language, "archive": source.archive,
             "sha256": source.sha256, "text": corpus.texts[source.id], "path": place.path,
             "original": source.original, "original_sha256": source.original_sha256, "original_format": source.original_format,
             "extractor": source.extractor, "original_characters": source.original_characters,
@@ -778,6 +820,12 @@ def rows_for(corpus: Corpus, stages: Stages | None = None) -> dict[str, list]:
             "published_not_after": source.published_not_after, "undated": int(source.undated), "archived_url": source.archived_url,
             "text_warnings": json.dumps(warnings, ensure_ascii=False) if (warnings := cut_off_warnings(corpus.texts[source.id], source.original_characters)) else None,
         })
+        rows["source_revisions"] += [
+            {"source_id": source.id, "revision": n, "archive": r.archive, "sha256": r.sha256, "original": r.original,
+             "original_sha256": r.original_sha256, "original_format": r.original_format, "extractor": r.extractor,
+             "original_characters": r.original_characters, "retrieved": r.retrieved, "replaced": r.replaced, "pages": json.dumps(r.pages) if r.pages else None,
+             "text": corpus.revision_texts[(source.id, n)]}
+            for n, r in enumerate(source.revisions, 1)]
         rows["source_credits"] += [{"source_id": source.id, "position": n, "agent_id": agent} for n, agent in enumerate(source.credited, 1)]
         for marked in corpus.not_claims.get(source.id, []):
             rows["not_claims"].append({
@@ -786,27 +834,68 @@ def rows_for(corpus: Corpus, stages: Stages | None = None) -> dict[str, list]:
                 "path": marked.path, "line": marked.line,
             })
     rows["coverage"] = all_coverage_rows(corpus, stages or Stages())
-    return rows
+    return {table.name: corpus_relative_paths(table, rows[table.name]) for table in TABLES}
+
+
+def corpus_relative_paths(table: Table, rows):
+    """Claim-file paths as the corpus names them: problems name a file as the
+    shell that ran the build reaches it (claims/x.yml, ../corpus/x.yml), the
+    database by its name in the claims directory, so a build from any working
+    directory is byte-identical."""
+    names = [column.name for column in table.columns]
+    if "path" not in names:
+        return rows
+    at = names.index("path")
+
+    def relative(path):
+        return os.path.basename(path) if path is not None else None
+
+    def relative_row(row):
+        if isinstance(row, tuple):  # relations, in column order
+            return row[:at] + (relative(row[at]),) + row[at + 1:]
+        row["path"] = relative(row.get("path"))
+        return row
+
+    return map(relative_row, rows)
 
 
 def all_coverage_rows(corpus: Corpus, stages: Stages):
     """Coverage rows source by source, as they are written: a million claims
-    have some three million candidates, which never sit in memory at once."""
+    have some three million candidates, which never sit in memory at once.
+    Sources are treated on ``corpus.jobs`` processes, their rows written in
+    source order."""
     # Timed on its own, though it runs inside the write stage (no bar of its own there).
     semantics = repr(corpus.semantics.model_dump())  # once a build, not once a source
+    sources = sorted(corpus.sources, key=lambda s: s.id)
+    cache = corpus.cache
+    # What the cache holds is read here, as it is written (through a worker it
+    # would be unpickled, pickled and unpickled again); the rest is computed
+    # on every core.
+    kept = [cache is not None and cache.read and cache.path(cache.key(coverage_inputs(s, semantics))).exists() for s in sources]
+    missing = [index for index, is_kept in enumerate(kept) if not is_kept]
     with stages.stage("coverage"):
-        for source in sorted(corpus.sources, key=lambda s: s.id):
-            yield from coverage_rows(corpus, source, semantics)
+        with ordered_map(lambda index: coverage_rows(corpus, sources[index], semantics), corpus.jobs, len(missing)) as each:
+            computed = each(missing)
+            for source, is_kept in zip(sources, kept):
+                if is_kept:
+                    yield from coverage_rows(corpus, source, semantics)
+                else:
+                    if cache is not None:
+                        cache.used.add(cache.key(coverage_inputs(source, semantics)))  # looked up in another process
+                    yield from next(computed)
+
+
+def coverage_inputs(source: Source, semantics: str) -> bytes:
+    """What a source's coverage depends on: the archive, the claims' quotes,
+    the marked words and the table the figures are read with."""
+    return b"coverage\0" + repr((source.sha256, [(c.id, c.quote, c.occurrence, c.period, c.__dict__.get("value"), c.mode) for c in source.claims],
+                                 [(n.text, n.occurrence, n.reason) for n in source.not_claims], semantics)).encode()
 
 
 def coverage_rows(corpus: Corpus, source: Source, semantics: str) -> list[dict]:
     text = corpus.texts[source.id]
     if corpus.cache is not None:
-        # What coverage depends on: the archive, the claims' quotes, the
-        # marked words and the table the figures are read with.
-        inputs = repr((source.sha256, [(c.id, c.quote, c.occurrence, c.period, c.__dict__.get("value"), c.mode) for c in source.claims],
-                       [(n.text, n.occurrence, n.reason) for n in source.not_claims], semantics))
-        return corpus.cache.memo(b"coverage\0" + inputs.encode(), lambda: compute_coverage_rows(corpus, source, text))
+        return corpus.cache.memo(coverage_inputs(source, semantics), lambda: compute_coverage_rows(corpus, source, text))
     return compute_coverage_rows(corpus, source, text)
 
 
@@ -925,24 +1014,22 @@ def remove_stale_temporaries(db_path: Path) -> None:
                 pass
 
 
-# A debugging hook for the crash-safety tests: with CLAIMSDB_STOP_AT=<point>
-# the build stops itself (SIGSTOP) at that point of writing, after saying so
-# on stderr, so that a test can kill it exactly there. The points, in order:
-# "schema" (tables created), "rows:<table>" (after each table's rows),
-# "fts" (full-text indexes built), "replace" (file complete, not yet renamed).
-STOP_AT = "CLAIMSDB_STOP_AT"
+def checkpoints() -> list[str]:
+    """The named points of writing, in order, at which ``write_database``
+    calls its ``checkpoint``: "schema" (tables created), "rows:<table>"
+    (after each table's rows), "fts" (full-text indexes built), "replace"
+    (file complete, not yet renamed over the previous build)."""
+    return ["schema", *(f"rows:{table.name}" for table in TABLES), "fts", "replace"]
 
 
-def stop_point(name: str) -> None:
-    if os.environ.get(STOP_AT) == name:
-        sys.stderr.write(f"claimsdb: stopped at {name}\n")
-        sys.stderr.flush()
-        os.kill(os.getpid(), signal.SIGSTOP)
+def write_database(corpus: Corpus, db_path: Path | str, stages: Stages | None = None,
+                   checkpoint: Callable[[str], None] | None = None) -> Path:
+    """Write the corpus to a temporary file, then rename it over ``db_path``.
 
-
-def write_database(corpus: Corpus, db_path: Path | str, stages: Stages | None = None) -> Path:
-    """Write the corpus to a temporary file, then rename it over ``db_path``."""
+    ``checkpoint(name)`` is called at each of ``checkpoints()``: what it
+    raises stops the build there, with the temporary file removed."""
     stages = stages or Stages()
+    stop_point = checkpoint or (lambda name: None)
     db_path = Path(db_path)
     remove_stale_temporaries(db_path)
     tmp = temporary_path(db_path)

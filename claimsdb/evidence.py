@@ -16,6 +16,8 @@ from datetime import date
 
 from markupsafe import Markup, escape
 
+from . import calendars
+
 # A paragraph break: a blank line (possibly holding spaces), and any white
 # space that follows it.
 PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
@@ -80,11 +82,17 @@ MONTHS = ["January", "February", "March", "April", "May", "June", "July",
           "August", "September", "October", "November", "December"]
 
 
-def date_at_precision(value: str | None) -> str:
+def date_at_precision(value: str | None, calendar: str | None = None) -> str:
     """A YYYY, YYYY-MM or YYYY-MM-DD date in words, at the precision it has;
-    'unknown' when there is none."""
+    'unknown' when there is none. A date in another calendar than the
+    Gregorian is named in it, with its Gregorian days: 'Mordad 1367 (Solar
+    Hijri; 1988-07-23 to 1988-08-22)'."""
     if not value:
         return "unknown"
+    if calendar and calendar != calendars.GREGORIAN:
+        first, last = calendars.gregorian_days(calendar, value)
+        days = first.isoformat() if first == last else f"{first.isoformat()} to {last.isoformat()}"
+        return f"{calendars.date_in_words(calendar, value)} ({calendars.TITLES[calendar]}; {days})"
     parts = value.split("-")
     if len(parts) == 1:
         return f"{parts[0]} (year only)"

@@ -29,7 +29,7 @@ CLAIM_FIELDS = [
 ]
 CLAIM_FIELDS_AFTER = [
     ("label", "label"), ("modality", "modality"), ("agent", "role_agent_id"), ("role", "role"), ("demand", "demand"),
-    ("addressed_to", "addressed_to"), ("scope", "scope"), ("note", "note"), ("withdrawn", "withdrawn"),
+    ("addressed_to", "addressed_to"), ("scope", "scope"), ("note", "note"), ("withdrawn", "withdrawn"), ("revision", "revision"),
 ]
 
 
@@ -67,6 +67,11 @@ class Lines:
 
     def text(self) -> str:
         return "\n".join(self.lines) + "\n"
+
+
+def language_of(row) -> list[tuple[str, str]]:
+    """A wording's language, written only when it is not the default English."""
+    return [("language", row["language"])] if row["language"] != "en" else []
 
 
 def present(pairs) -> list[tuple[str, object]]:
@@ -125,13 +130,15 @@ def measures_file(conn) -> str:
     # Consecutive wordings of one comparator were one entry of the file.
     groups: list[list[sqlite3.Row]] = []
     for row in comparators:
-        same = ("name", "interval", "suggests", "description")
+        same = ("name", "language", "interval", "suggests", "description")
         if groups and [groups[-1][0][key] for key in same] == [row[key] for key in same]:
             groups[-1].append(row)
         else:
             groups.append([row])
     for group in groups:
         out.lines.append(f"    - comparator: {scalar(group[0]['name'])}")
+        if group[0]["language"] != "en":
+            out.lines.append(f"      language: {scalar(group[0]['language'])}")
         out.lines.append("      wordings:")
         out.lines += [f"        - {scalar(row['wording'])}" for row in group]
         suggests = group[0]["suggests"] and comparator_notation(group[0]["suggests"])
@@ -139,11 +146,11 @@ def measures_file(conn) -> str:
     multipliers = [row for row in semantics if row["category"] == "multiplier"]
     out.lines.append("  multipliers:" + ("" if multipliers else " []"))
     for row in multipliers:
-        out.mapping([("wording", row["wording"]), ("factor", row["factor"])], 4, item=True)
+        out.mapping([("wording", row["wording"]), *language_of(row), ("factor", row["factor"])], 4, item=True)
     vague = [row for row in semantics if row["category"] == "vague-quantity"]
     out.lines.append("  vague_quantities:" + ("" if vague else " []"))
     for row in vague:
-        out.mapping(present([("wording", row["wording"]), ("low", row["low"]), ("high", row["high"]), ("suggested_low", row["suggested_low"]),
+        out.mapping(present([("wording", row["wording"]), *language_of(row), ("low", row["low"]), ("high", row["high"]), ("suggested_low", row["suggested_low"]),
                              ("suggested_high", row["suggested_high"]), ("description", row["description"])]), 4, item=True)
     qualifiers = [row for row in semantics if row["category"] == "period-qualifier"]
     out.lines.append("  period_qualifiers:" + ("" if qualifiers else " []"))
@@ -179,17 +186,25 @@ def claim_fields(claim: sqlite3.Row, speakers: list[str], chain: list[dict]) -> 
 
 def source_file(conn, source: sqlite3.Row) -> Lines:
     credited = [row[0] for row in conn.execute("select agent_id from source_credits where source_id = ? order by position", [source["id"]])]
-    out = Lines(source["path"], [SCHEMA_COMMENT.format("source")])
+    # The database names the file as its claims directory does; warnings as a
+    # reader of the project sees it, under claims/ (as the pages do).
+    out = Lines(f"claims/{source['path']}", [SCHEMA_COMMENT.format("source")])
     out.mapping(present([
         ("id", source["id"]), ("title", source["title"]), ("url", source["url"]), ("publisher", source["publisher_id"]),
         ("credited_to", credited[0] if len(credited) == 1 else credited or None), ("host", source["host_id"]), ("hosted", source["hosted"]),
-        ("published", source["published"]), ("published_not_before", source["published_not_before"]),
+        ("published_calendar", source["published_calendar"]), ("published", source["published"]), ("published_not_before", source["published_not_before"]),
         ("published_not_after", source["published_not_after"]), ("undated", True if source["undated"] else None),
         ("published_note", source["published_note"]), ("retrieved", source["retrieved"]), ("excerpt", source["excerpt"]), ("archived_url", source["archived_url"]), ("language", source["language"]), ("archive", source["archive"]), ("sha256", source["sha256"]),
         ("original", source["original"]), ("original_sha256", source["original_sha256"]), ("original_format", source["original_format"]),
         ("extractor", source["extractor"]), ("original_characters", source["original_characters"]),
         ("pages", json.loads(source["pages"]) if source["pages"] else None),
     ]), 0)
+    revisions = rows(conn, "select * from source_revisions where source_id = ? order by revision", [source["id"]])
+    if revisions:
+        out.lines.append("revisions:")
+        for revision in revisions:
+            out.mapping(present([(key, json.loads(revision[key]) if key == "pages" and revision[key] else revision[key])
+                                 for key in ("archive", "sha256", "original", "original_sha256", "original_format", "extractor", "original_characters", "pages", "retrieved", "replaced")]), 2, item=True)
     not_claims = rows(conn, "select * from not_claims where source_id = ? order by line", [source["id"]])
     if not_claims:
         out.lines.append("not_claims:")
@@ -255,12 +270,14 @@ def export_database(db_path: Path | str, out_dir: Path | str) -> list[str]:
             # The archive is written byte for byte: the build refused any
             # text that UTF-8 encoding would not give back exactly.
             (out_dir / source["archive"]).write_bytes(source["text"].encode("utf-8"))
+            for revision in rows(conn, "select archive, text from source_revisions where source_id = ?", [source["id"]]):
+                (out_dir / revision["archive"]).write_bytes(revision["text"].encode("utf-8"))
             written = source_file(conn, source)
             (out_dir / f"{source['id']}.yml").write_text(written.text(), encoding="utf-8")
             moved += written.moved
             if source["original"]:
                 # Originals are evidence kept beside the claim files, not in the database.
-                moved.append(f"{source['path']}: the original {source['original']} is not in the database — copy claims/{source['original']} "
+                moved.append(f"claims/{source['path']}: the original {source['original']} is not in the database — copy claims/{source['original']} "
                              f"to {out_dir / source['original']} for the export to check")
         return moved
     finally:

@@ -36,8 +36,10 @@ from .model import (
     ValueSemantics,
 )
 from .cache import FileCache
+from .parallel import ordered_map, resolve_jobs
 from .problems import Problem, ProblemsFound
 from .progress import Stages
+from .readings import wordings_language
 from .relations import FigureRefused, ValueNotUnderstood, explicit_reading, period_for_bounds, reading_of, relate_claims
 from .yamlfile import ParsedFile, parse_yaml
 
@@ -91,6 +93,7 @@ class Corpus:
     sources: list[Source] = field(default_factory=list)
     where: dict = field(default_factory=dict)  # (kind, id) -> Located
     texts: dict = field(default_factory=dict)  # source id -> archived text
+    revision_texts: dict = field(default_factory=dict)  # (source id, revision) -> text of an earlier capture
     spans: dict = field(default_factory=dict)  # claim id -> quotes.Span
     not_claims: dict = field(default_factory=dict)  # source id -> [MarkedNotClaim], in file order
     intervals: dict = field(default_factory=dict)  # claim id -> readings.Reading
@@ -100,6 +103,7 @@ class Corpus:
     claim_files: list = field(default_factory=list)  # ClaimFile, valid or not
     loaded: set = field(default_factory=set)  # shared files that validated
     cache: FileCache | None = None  # kept for the build's derived data (coverage)
+    jobs: int = 1  # processes for the build's per-source stages (coverage)
 
     def located_claims(self):
         """Every valid claim, in any file, with where it stands."""
@@ -211,9 +215,36 @@ def short(value) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def suggest(word: str, choices) -> str:
-    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+def suggest(word: str, choices, aliases: dict | None = None) -> str:
+    """'did you mean `x`?' for an unknown id: the same id in another case, an
+    id whose alias or name it is (``aliases``: folded alias -> id, so `hrw`
+    finds `human-rights-watch`), or the closest spelling."""
+    choices = list(choices)
+    folded = fold_name(str(word))
+    for choice in choices:
+        if fold_name(choice) == folded:
+            return f"did you mean `{choice}`?"
+    if aliases and folded in aliases:
+        return f"did you mean `{aliases[folded]}`?"
+    longer = [choice for choice in choices if choice.startswith(str(word).lower() + "-")]
+    if len(longer) == 1:  # `amnesty` for `amnesty-international`
+        return f"did you mean `{longer[0]}`?"
+    close = difflib.get_close_matches(str(word), choices, n=1, cutoff=0.6) or difflib.get_close_matches(str(word).lower(), choices, n=1, cutoff=0.6)
     return f"did you mean `{close[0]}`?" if close else ""
+
+
+def fold_name(name: str) -> str:
+    """A name or id as typed in any case and punctuation: 'H.R.W.', 'hrw', 'Human Rights Watch' -> 'hrw', 'humanrightswatch'."""
+    return re.sub(r"[\W_]+", "", name.casefold())
+
+
+def agent_aliases(agents) -> dict:
+    """Folded name and alias of every agent -> its id, for did-you-mean."""
+    found = {}
+    for agent in agents:
+        for name in (agent.name, *agent.aliases):
+            found.setdefault(fold_name(name), agent.id)
+    return found
 
 
 def translate(error: dict, root: type) -> tuple[str, str]:
@@ -423,15 +454,16 @@ def bidi_control_problems(parsed: ParsedFile, data: bytes, shown: str) -> list[P
 # The corpus ------------------------------------------------------------------
 
 
-def load_corpus(claims_dir: Path | str, stages: Stages | None = None, cache: FileCache | None = None) -> Corpus:
+def load_corpus(claims_dir: Path | str, stages: Stages | None = None, cache: FileCache | None = None, jobs: int | None = 1) -> Corpus:
     """Validate every file; raise ProblemsFound with all problems, or return the corpus.
 
     ``stages`` times each stage (and may show progress); ``cache`` keeps what
     was parsed and validated, keyed by file content, so an unchanged file is
-    not parsed again."""
+    not parsed again; ``jobs`` processes parse and validate the source files
+    (None: one a core)."""
     claims_dir = Path(claims_dir)
     stages = stages or Stages()
-    corpus = Corpus(claims_dir, cache=cache)
+    corpus = Corpus(claims_dir, cache=cache, jobs=resolve_jobs(jobs))
     problems: list[Problem] = []
     if not claims_dir.is_dir():
         raise ProblemsFound([Problem(display_path(claims_dir), 1, "the claims directory does not exist", "run from the project root or pass --claims DIR")])
@@ -467,9 +499,16 @@ def load_corpus(claims_dir: Path | str, stages: Stages | None = None, cache: Fil
     problems += misnamed_files(claims_dir)
     paths = source_file_paths(claims_dir)
     with stages.stage("read", total=len(paths)) as advance:
-        for path in paths:
-            read_source_file(corpus, path, problems, stages, cache)
-            advance(1)
+        # What the cache holds is read here (through a worker it would be
+        # unpickled, pickled and unpickled again); the rest is parsed and
+        # validated on every core, and all taken into the corpus in file order.
+        cached = [parse_source_file(path, claims_dir, cache, parse=False) for path in paths] if cache is not None and corpus.jobs > 1 else [None] * len(paths)
+        missing = [path for path, read in zip(paths, cached) if read is None]
+        with ordered_map(lambda path: parse_source_file(path, claims_dir, cache), corpus.jobs, len(missing)) as each:
+            parsed = each(missing)
+            for path, read in zip(paths, cached):
+                read_source_file(corpus, path, problems, stages, cache, read if read is not None else next(parsed))
+                advance(1)
 
     with stages.stage("references"):
         problems += check_unique(corpus)
@@ -519,31 +558,53 @@ def lines_kept(path: tuple) -> bool:
     return len(path) <= 2 or (len(path) == 5 and (path[2], path[4]) in (("relations", "relation"), ("reviewed", "claim")))
 
 
-def read_source_file(corpus: Corpus, path: Path, problems: list[Problem], stages: Stages, cache: FileCache | None) -> None:
-    """Parse and validate one source file (or take it from the cache) into the corpus."""
-    shown = display_path(path)
-    data = read_claims_file(path, corpus.claims_dir, problems)
+def parse_source_file(path: Path, claims_dir: Path, cache: FileCache | None, parse: bool = True) -> tuple | None:
+    """Read, parse and validate one source file, or take it from the cache:
+    the part of reading that needs no other file (so it may run in another
+    process). Returns (cache key or None, parsed or None, source, claims,
+    problems, parse seconds, validate seconds); None when ``parse`` is false
+    and the file would have to be parsed."""
+    problems: list[Problem] = []
+    data = read_claims_file(path, claims_dir, problems)
     if data is None:
-        return
+        return None, None, None, [], problems, 0.0, 0.0
+    key = cache.key(data) if cache is not None else None
     cached = cache.get(data) if cache is not None else None
     if cached is not None:
         parsed, source, claims = cached
         parsed.path = path
-    else:
-        start = time.perf_counter()
-        parsed = read_file(path, problems, corpus.claims_dir, data)
-        stages.add("parse", time.perf_counter() - start)
-        if parsed is None:
-            return
-        start = time.perf_counter()
-        before = len(problems)
-        source, claims = validate_source(parsed, shown, problems)
-        problems += bidi_control_problems(parsed, data, shown)
-        stages.add("validate", time.perf_counter() - start)
-        if len(problems) == before:
-            parsed.slim(lines_kept)
-            if cache is not None:
-                cache.put(data, (parsed, source, claims))
+        return key, parsed, source, claims, problems, 0.0, 0.0
+    if not parse:
+        return None
+    shown = display_path(path)
+    start = time.perf_counter()
+    parsed = read_file(path, problems, claims_dir, data)
+    parse_seconds = time.perf_counter() - start
+    if parsed is None:
+        return key, None, None, [], problems, parse_seconds, 0.0
+    start = time.perf_counter()
+    source, claims = validate_source(parsed, shown, problems)
+    problems += bidi_control_problems(parsed, data, shown)
+    if not problems:
+        parsed.slim(lines_kept)
+        if cache is not None:
+            cache.put(data, (parsed, source, claims))
+    return key, parsed, source, claims, problems, parse_seconds, time.perf_counter() - start
+
+
+def read_source_file(corpus: Corpus, path: Path, problems: list[Problem], stages: Stages, cache: FileCache | None,
+                     read: tuple | None = None) -> None:
+    """Parse and validate one source file (or take it from the cache) into the
+    corpus; ``read``: what parse_source_file returned for it, when it ran elsewhere."""
+    key, parsed, source, claims, found, parse_seconds, validate_seconds = read or parse_source_file(path, corpus.claims_dir, cache)
+    problems += found
+    stages.add("parse", parse_seconds)
+    stages.add("validate", validate_seconds)
+    if key is not None:
+        cache.used.add(key)  # also when another process looked it up
+    if parsed is None:
+        return
+    shown = display_path(path)
     corpus.claim_files.append(ClaimFile(Located(shown, parsed, ()), source, claims))
     if source is not None:
         if source.id != path.stem:
@@ -592,10 +653,10 @@ def check_repeated_rows(corpus: Corpus) -> list[Problem]:
         seen: dict = {}
         for c_index, comparator in enumerate(corpus.semantics.comparators):
             for w_index, wording in enumerate(comparator.wordings):
-                once(seen, ("comparator", wording.lower()), place, ("comparators", c_index, "wordings", w_index),
+                once(seen, ("comparator", comparator.language, wording.lower()), place, ("comparators", c_index, "wordings", w_index),
                      f"the comparator wording {wording!r}", "keep it under one comparator")
         for index, vague in enumerate(corpus.semantics.vague_quantities):
-            once(seen, ("vague", vague.wording.lower()), place, ("vague_quantities", index, "wording"), f"the vague quantity {vague.wording!r}", "keep one of the two")
+            once(seen, ("vague", vague.language, vague.wording.lower()), place, ("vague_quantities", index, "wording"), f"the vague quantity {vague.wording!r}", "keep one of the two")
         for index, qualifier in enumerate(corpus.semantics.period_qualifiers):
             once(seen, ("qualifier", qualifier.qualifier), place, ("period_qualifiers", index, "qualifier"), f"the period qualifier {qualifier.qualifier!r}", "keep one of the two")
     for agent in corpus.agents:
@@ -613,9 +674,11 @@ def check_references(corpus: Corpus) -> list[Problem]:
     checked = {kind for kind in ("agent", "subject", "measure") if f"{kind}s.yml" in corpus.loaded} | {"claim"}
     problems = []
 
+    aliases = agent_aliases(corpus.agents)
+
     def need(kind: str, value, place: Located, *keys):
         if kind in checked and value is not None and value not in known[kind]:
-            hint = suggest(value, known[kind])
+            hint = suggest(value, known[kind], aliases if kind == "agent" else None)
             problems.append(Problem(
                 place.path, place.line_of(*keys),
                 f"unknown {kind} `{value}`",
@@ -665,6 +728,16 @@ def check_references(corpus: Corpus) -> list[Problem]:
                     need("agent", claim.speaker, at, "speaker")
                 need("measure", measure, at, "measure")
                 need("agent", holder, at, "agent")
+            translator = claim.translation.by if claim.translation is not None else EDITOR
+            if translator != EDITOR and translator not in known["agent"]:
+                need("agent", translator, at, "translation", "by")
+            if claim.speakers is not None:
+                for s_index, speaker in enumerate(claim.speakers):
+                    need("agent", speaker, at, "speakers", s_index)
+            for v_index, link in enumerate(claim.via):
+                need("agent", link.agent, at, "via", v_index, "agent")
+            if claim.mode == "own-voice" and file.source is not None:
+                problems += own_voice_problems(claim, file.source, own_voices, known["agent"], at)
             if claim.scope is not None:
                 need("subject", claim.scope, at, "scope")
                 if claim.scope in known["subject"] and claim.subject in known["subject"] and claim.subject not in wider_than(parents, claim.scope):
@@ -678,16 +751,6 @@ def check_references(corpus: Corpus) -> list[Problem]:
                     problems.append(Problem(at.path, at.line_of(*keys), f"claim `{claim.id}` records a review of itself", "name a claim of the other figure"))
                 else:
                     need("claim", review.claim, at, *keys)
-            translator = claim.translation.by if claim.translation is not None else EDITOR
-            if translator != EDITOR and translator not in known["agent"]:
-                need("agent", translator, at, "translation", "by")
-            if claim.speakers is not None:
-                for s_index, speaker in enumerate(claim.speakers):
-                    need("agent", speaker, at, "speakers", s_index)
-            for v_index, link in enumerate(claim.via):
-                need("agent", link.agent, at, "via", v_index, "agent")
-            if claim.mode == "own-voice" and file.source is not None:
-                problems += own_voice_problems(claim, file.source, own_voices, known["agent"], at)
             for r_index, relation in enumerate(claim.relations):
                 keys = ("relations", r_index, "claim")
                 if relation.claim == claim.id:
@@ -703,15 +766,6 @@ def check_references(corpus: Corpus) -> list[Problem]:
                 else:
                     declared_pairs[pair] = (at, keys)
     return problems
-
-
-def wider_than(parents: dict, subject_id: str) -> list[str]:
-    """The subjects ``subject_id`` is part of, nearest first (``parents``: subject -> part_of)."""
-    found, current = [], parents.get(subject_id)
-    while current is not None and current not in found:
-        found.append(current)
-        current = parents.get(current)
-    return found
 
 
 def own_voice_problems(claim, source: Source, own_voices: set, agents: set, at: Located) -> list[Problem]:
@@ -731,24 +785,38 @@ def own_voice_problems(claim, source: Source, own_voices: set, agents: set, at: 
     return problems
 
 
+def wider_than(parents: dict, subject_id: str) -> list[str]:
+    """The subjects ``subject_id`` is part of, nearest first (``parents``: subject -> part_of)."""
+    found, current = [], parents.get(subject_id)
+    while current is not None and current not in found:
+        found.append(current)
+        current = parents.get(current)
+    return found
+
+
 def resolve_values(corpus: Corpus) -> list[Problem]:
     """Intervals of figures and periods, through the published table."""
     problems = []
     semantics = corpus.semantics
+    # A figure is read with the wordings of its source's language.
+    languages = {file.place.path: file.source.language for file in corpus.claim_files if file.source is not None}
     for at, claim in corpus.located_claims():
         if claim.kind == "quantity":
             if claim.low is not None or claim.high is not None:
                 corpus.intervals[claim.id] = explicit_reading(claim.low, claim.high, claim.low_exclusive, claim.high_exclusive)
             else:
                 try:
-                    corpus.intervals[claim.id] = reading_of(claim.value, semantics)
+                    corpus.intervals[claim.id] = reading_of(claim.value, semantics, languages.get(at.path))
                 except FigureRefused as refused:
                     problems.append(Problem(at.path, at.line_of("value"), refused.what, refused.fix))
                 except ValueNotUnderstood:
+                    language = wordings_language(semantics, languages.get(at.path))
                     problems.append(Problem(
                         at.path, at.line_of("value"),
-                        f"cannot read the figure {claim.value!r} with the table in measures.yml",
-                        "give `low:`/`high:` explicitly, or add the wording to value_semantics",
+                        f"cannot read the figure {claim.value!r} with the table in measures.yml"
+                        + ("" if language == "en" else f" (its {language} wordings, the language of the source)"),
+                        "give `low:`/`high:` explicitly, or add the wording to value_semantics"
+                        + ("" if language == "en" else f" with `language: {language}`"),
                     ))
         if claim.start is not None:
             try:
@@ -787,15 +855,27 @@ def check_quotes(corpus: Corpus, advance=lambda n=1: None) -> list[Problem]:
         if text is None:
             problems.append(Problem(place.path, place.line_of("archive"), what, fix))
             continue
+        texts = {None: text}  # revision -> text
         if file.source is not None:
             problems += check_original(corpus.claims_dir, file.source, place, text)
             corpus.texts[file.source.id] = text
+            for r_index, revision in enumerate(file.source.revisions):
+                texts[r_index + 1] = read_revision(corpus, file.source, r_index, place, problems)
         shown = display_path(corpus.claims_dir / archive)
         for index, claim in enumerate(file.claims):
             if claim is None:
                 continue
+            if claim.revision not in texts:
+                count = len(texts) - 1
+                problems.append(Problem(place.path, place.line_of("claims", index, "revision"), f"`revision: {claim.revision}`, but the source lists {count} earlier capture(s) under `revisions`",
+                                        f"give a revision from 1 to {count}, or remove `revision` if the quote stands in the current capture" if count else "remove `revision`: the quote stands in the current capture"))
+                continue
+            in_text = texts[claim.revision]
+            if in_text is None:
+                continue  # the revision's own problem is reported
+            where = shown if claim.revision is None else display_path(corpus.claims_dir / file.source.revisions[claim.revision - 1].archive)
             try:
-                corpus.spans[claim.id] = quotes.locate_quote(text, claim.quote, claim.occurrence, shown)
+                corpus.spans[claim.id] = quotes.locate_quote(in_text, claim.quote, claim.occurrence, where)
             except quotes.QuoteNotFound as error:
                 problems.append(Problem(place.path, place.line_of("claims", index, "quote"), error.message, error.fix))
         if file.source is not None:
@@ -803,23 +883,46 @@ def check_quotes(corpus: Corpus, advance=lambda n=1: None) -> list[Problem]:
     return problems
 
 
-def check_original(claims_dir: Path, source: Source, place: Located, text: str) -> list[Problem]:
-    """The original is there, byte for byte as pinned; PDF page starts lie in the text."""
+def read_revision(corpus: Corpus, source: Source, r_index: int, place: Located, problems: list[Problem]) -> str | None:
+    """The text of an earlier capture, checked as the current one is (kept in corpus.revision_texts)."""
+    revision = source.revisions[r_index]
+    keys = ("revisions", r_index)
+    data, what, fix = quotes.archive_problem(corpus.claims_dir, revision.archive)
+    if data is None:
+        problems.append(Problem(place.path, place.line_of(*keys, "archive"), what, fix))
+        return None
+    actual = quotes.sha256_of(data)
+    if actual != revision.sha256:
+        problems.append(Problem(place.path, place.line_of(*keys, "sha256"), f"{revision.archive} has SHA-256 {actual}, but the source file pins {revision.sha256}",
+                                "restore the earlier capture's text byte for byte: it is the evidence its claims quote"))
+        return None
+    text, what, fix = quotes.decode_archive(data, revision.archive)
+    if text is None:
+        problems.append(Problem(place.path, place.line_of(*keys, "archive"), what, fix))
+        return None
+    problems += check_original(corpus.claims_dir, revision, place, text, keys)
+    corpus.revision_texts[(source.id, r_index + 1)] = text
+    return text
+
+
+def check_original(claims_dir: Path, source, place: Located, text: str, keys: tuple = ()) -> list[Problem]:
+    """The original of a capture (the source, or one of its revisions) is
+    there, byte for byte as pinned; PDF page starts lie in the text."""
     problems = []
     if source.original is not None:
         try:
             actual = quotes.original_sha256(claims_dir, source.original)
         except Unreadable as error:
-            problems.append(Problem(place.path, place.line_of("original"), error.what, error.fix))
+            problems.append(Problem(place.path, place.line_of(*keys, "original"), error.what, error.fix))
         else:
             if actual != source.original_sha256:
                 problems.append(Problem(
-                    place.path, place.line_of("original_sha256"),
+                    place.path, place.line_of(*keys, "original_sha256"),
                     f"{source.original} has SHA-256 {actual}, but the source file pins {source.original_sha256}",
                     "restore the original byte for byte (it is the evidence); a newer capture of the document is added with `claimsdb reanchor`",
                 ))
     if source.pages and source.pages[-1] >= len(text):
-        problems.append(Problem(place.path, place.line_of("pages"), f"`pages` starts a page at {source.pages[-1]}, beyond the {len(text)} characters of {source.archive}",
+        problems.append(Problem(place.path, place.line_of(*keys, "pages"), f"`pages` starts a page at {source.pages[-1]}, beyond the {len(text)} characters of {source.archive}",
                                 "write the page starts that claimsdb add-source recorded (claimsdb verify-sources shows them)"))
     return problems
 

@@ -11,9 +11,9 @@ import re
 from decimal import Decimal
 from typing import Annotated, Literal, Union
 
-from pydantic_core import PydanticCustomError
 from . import calendars
 
+from pydantic_core import PydanticCustomError
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -27,6 +27,9 @@ from pydantic import (
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=200)]
 Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=False)]
+# The language of a wording of the value table: a BCP 47 primary subtag.
+WordingLanguage = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
+LANGUAGE_DESCRIPTION = "The language of the wordings, as the primary subtag of a BCP 47 tag ('en', 'fa', 'ar'): a figure is read with the wordings of its source's language (with the English ones when the table has none for it)."
 
 # A bound such as "1988", "1988-07", "1988-07-19", "early 1988-09" or
 # "summer 1988" ("تابستان 1367" in the Solar Hijri calendar). The qualifier
@@ -59,7 +62,7 @@ def check_date_parts(year: str, month: str | None, day: str | None, calendar: st
     calendars.check_date_parts(calendar, year, month, day)
 
 
-def validate_partial_date(value: object) -> object:
+def validate_partial_date(value: object, calendar: str | None = None) -> object:
     if isinstance(value, int):
         value = str(value)
     if not isinstance(value, str):
@@ -67,7 +70,7 @@ def validate_partial_date(value: object) -> object:
     match = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", value)
     if not match:
         raise ValueError(f"{value!r} is not a date — write it as YYYY, YYYY-MM or YYYY-MM-DD")
-    check_date_parts(*match.groups())
+    check_date_parts(*match.groups(), calendar or calendars.GREGORIAN)
     return value
 
 
@@ -192,6 +195,7 @@ class Comparator(Strict):
         description="The comparator's name."
     )
     wordings: list[str] = Field(min_length=1, description="Words that introduce a figure with this comparator, matched case-insensitively at the start of the value as written ('' for a bare number); for a range, the whole wording with {a} and {b} where the two numbers stand ('between {a} and {b}', '{a}–{b}').")
+    language: WordingLanguage = Field("en", description=LANGUAGE_DESCRIPTION)
     interval: Literal["[n, n]", "[n-t, n+t]", "[n, inf)", "(n, inf)", "[0, n]", "[0, n)", "[a, b]"] = Field(
         description="The interval a figure n (or a to b) entails: what the words say, which no speaker can cancel; t is the tolerance for 'about'."
     )
@@ -213,6 +217,7 @@ class Comparator(Strict):
 
 class VagueQuantity(Strict):
     wording: Text = Field(description="The vague quantity as written, matched case-insensitively.")
+    language: WordingLanguage = Field("en", description=LANGUAGE_DESCRIPTION)
     low: Bound = Field(description="Lowest value the wording entails (inclusive): 'thousands' says at least 2,000.")
     high: Bound | None = Field(None, description="Value the wording entails staying below (exclusive); empty when the words set no upper bound ('thousands, perhaps tens of thousands' is not a contradiction).")
     suggested_low: Bound | None = Field(None, description="Lowest value the wording usually suggests (inclusive), when narrower than low; empty for low.")
@@ -233,6 +238,7 @@ class VagueQuantity(Strict):
 
 class Multiplier(Strict):
     wording: Text = Field(description="A word after a number that multiplies it ('thousand', 'million'), matched case-insensitively.")
+    language: WordingLanguage = Field("en", description=LANGUAGE_DESCRIPTION)
     factor: Bound = Field(description="What the word multiplies the number by (1000 for 'thousand').")
 
     _not_text = field_validator("factor", mode="before")(lambda cls, v: number_not_text(v))
@@ -300,9 +306,6 @@ class Relation(Strict):
     rationale: Text = Field(description="Why the editor relates the two claims, in neutral words that say who asserts what.")
 
 
-class Review(Strict):
-    claim: Slug = Field(description="Id of a claim of the other figure.")
-    rationale: Text = Field(description="What the editor read and why the detected relation stands as the build reads it, in neutral words that say who asserts what.")
 EDITOR = "editor"
 
 
@@ -329,6 +332,11 @@ class ChainLink(Strict):
     note: Text | None = Field(None, description="What the source says of this link, in neutral words (e.g. 'citing a 2021 report').")
 
 
+class Review(Strict):
+    claim: Slug = Field(description="Id of a claim of the other figure.")
+    rationale: Text = Field(description="What the editor read and why the detected relation stands as the build reads it, in neutral words that say who asserts what.")
+
+
 class ClaimBase(Strict):
     # One of the two ways to name who asserts it, for editors' schema checks too.
     model_config = ConfigDict(extra="forbid", json_schema_extra={"oneOf": [{"required": ["speaker"]}, {"required": ["speakers"]}]})
@@ -352,6 +360,7 @@ class ClaimBase(Strict):
     note: Text | None = Field(None, description="Editor's note: how the claim was read, in neutral words.")
     withdrawn: Text | None = Field(None, description="Why the claim was withdrawn; a withdrawn claim is kept, never deleted.")
     relations: list[Relation] = Field(default_factory=list, description="Relations an editor declares from this claim to others.")
+    revision: int | None = Field(None, ge=1, description="Which earlier capture of the source the quote stands in (1 is the first item of the source's `revisions`), when it is not in the current one: `claimsdb reanchor --apply` keeps a quote it could not move exactly anchored where it was; empty for the current capture.")
     reviewed: list[Review] = Field(default_factory=list, description="Detected relations an editor has looked at and accepts as the build reads them: each names a claim of the other figure; it covers every claim of the two figures.")
 
     _validate_start = field_validator("start", "end", mode="before")(lambda cls, v, info: validate_bound(v, info.data.get("calendar")))
@@ -392,11 +401,11 @@ class ClaimBase(Strict):
             raise ValueError("a period needs both `start` and `end` — give both (the same value for a single date)")
         if self.start is not None and self.period is None:
             raise ValueError("`start`/`end` without `period` — add `period:` with the words of the source that give the date")
+        if self.calendar is not None and self.start is None:
+            raise ValueError("`calendar` without `start`/`end` — give the bounds in that calendar, or remove `calendar`")
         for hedge in self.hedges:
             if hedge not in self.quote:
                 raise ValueError(f"the hedge {hedge!r} is not in the quote — copy the hedging words exactly as the quote has them, or extend the quote to hold them")
-        if self.calendar is not None and self.start is None:
-            raise ValueError("`calendar` without `start`/`end` — give the bounds in that calendar, or remove `calendar`")
         return self
 
 
@@ -472,6 +481,25 @@ class NotClaim(Strict):
         return reject_placeholder(cls, value, info.field_name)
 
 
+class Revision(Strict):
+    """An earlier capture of the same document, kept when a newer one replaced it (`claimsdb reanchor --apply`)."""
+
+    archive: Annotated[str, StringConstraints(pattern=ARCHIVE_PATTERN)] = Field(description="Path of that capture's archived text, relative to claims/.")
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] = Field(description="SHA-256 of that archived text's bytes.")
+    original: str | None = Field(None, description="Path of that capture's original, relative to claims/, if it had one.")
+    original_sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = Field(None, description="SHA-256 of that original's bytes.")
+    original_format: OriginalFormat | None = Field(None, description="What that original is: html, pdf, warc or wacz.")
+    extractor: Text | None = Field(None, description="The library and version that extracted that capture's text.")
+    original_characters: int | None = Field(None, ge=0, description="Characters of all the text in that original.")
+    pages: list[Annotated[int, Field(ge=0)]] | None = Field(None, description="For a PDF: where each page starts in that capture's text.")
+    retrieved: PartialDate | None = Field(None, description="When that capture was retrieved, if known.")
+    replaced: PartialDate | None = Field(None, description="When a newer capture replaced it as the source's current one.")
+
+    _validate_archive = field_validator("archive", mode="before")(lambda cls, v: validate_archive(v))
+    _validate_original = field_validator("original", mode="before")(lambda cls, v: validate_original(v))
+    _validate_dates = field_validator("retrieved", "replaced", mode="before")(lambda cls, v: validate_partial_date(v))
+
+
 class Source(Strict):
     id: Slug = Field(description="Stable identifier of the source, a lower-case slug; the file is claims/<id>.yml.")
     title: Text = Field(description="Title of the document as published.")
@@ -480,6 +508,7 @@ class Source(Strict):
     credited_to: Slug | list[Slug] | None = Field(None, description="Id of the agent the document credits as its author or origin, when it names one; a list of ids, in the document's order, when it credits several.")
     host: Slug | None = Field(None, description="Id of the agent whose site carries the copy that was archived, when that is not the publisher (an archive or mirror site carrying the publisher's document).")
     hosted: PartialDate | None = Field(None, description="When the host put up its copy, at the precision known: YYYY, YYYY-MM or YYYY-MM-DD; `published` stays the publisher's date.")
+    published_calendar: Literal["gregorian", "solar-hijri"] | None = Field(None, description="The calendar `published`, `published_not_before` and `published_not_after` are written in, as the document dates itself: solar-hijri (a Persian document dated 1367-05) or gregorian; empty is gregorian.")
     published: PartialDate | None = Field(None, description="Publication date at the precision the document gives: YYYY, YYYY-MM or YYYY-MM-DD; empty when unknown.")
     published_not_before: PartialDate | None = Field(None, description="When only bounds are known: the earliest the document can have been published (YYYY, YYYY-MM or YYYY-MM-DD; 'after July 2022' is 2022-08).")
     published_not_after: PartialDate | None = Field(None, description="When only bounds are known: the latest the document can have been published, in the same form.")
@@ -497,10 +526,13 @@ class Source(Strict):
     extractor: Text | None = Field(None, description="The library and version that extracted the archived text from the original ('trafilatura 2.3.1'; 'warcio 1.8.1, trafilatura 2.3.1' for a capture), as `claimsdb add-source` records it; `claimsdb verify-sources` extracts again with it.")
     original_characters: int | None = Field(None, ge=0, description="Characters of all the text in the original (a page's navigation and footers included, white space collapsed), as add-source counts them; a working text far shorter is flagged as possibly cut off.")
     pages: list[Annotated[int, Field(ge=0)]] | None = Field(None, description="For a PDF: where each page starts in the archived text (code points from 0, the first page at 0), so each quote knows the page or pages it stands on.")
+    revisions: list[Revision] = Field(default_factory=list, description="Earlier captures of the same document, oldest first, each kept with its text and original when a newer capture became the current one (`claimsdb reanchor --apply`); a claim with `revision: N` quotes the N-th.")
     not_claims: list[NotClaim] = Field(default_factory=list, description="Words of the archive that an editor decides need no claim of their own, each with the reason; `claimsdb coverage` counts the candidate expressions inside them as not claims.")
     claims: list[Claim] = Field(default_factory=list, description="Every claim the document carries.")
 
-    _validate_dates = field_validator("published", "retrieved", "hosted", "published_not_before", "published_not_after", mode="before")(lambda cls, v: validate_partial_date(v))
+    _validate_dates = field_validator("retrieved", "hosted", mode="before")(lambda cls, v: validate_partial_date(v))
+    _validate_publication_dates = field_validator("published", "published_not_before", "published_not_after", mode="before")(
+        lambda cls, v, info: validate_partial_date(v, info.data.get("published_calendar")))
 
     @property
     def credited(self) -> list[str]:
@@ -514,6 +546,8 @@ class Source(Strict):
         bounds = [name for name in ("published_not_before", "published_not_after") if getattr(self, name) is not None]
         if self.published is not None and bounds:
             raise ValueError(f"both `published` and `{bounds[0]}` — give the date when the document states it, or bounds when only they are known")
+        if self.published_calendar is not None and self.published is None and self.published_not_before is None and self.published_not_after is None:
+            raise ValueError("`published_calendar` without a publication date — give `published` (or its bounds) in that calendar, or remove `published_calendar`")
         if self.published is not None and self.undated:
             raise ValueError("`undated: true` with a `published` date — remove one: `undated` says the document gives no date")
         low, high = self.published_not_before, self.published_not_after

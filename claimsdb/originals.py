@@ -266,6 +266,17 @@ def extract(data: bytes, format: str, target: str | None = None) -> Extraction:
     raise ValueError(f"unknown format {format!r}")
 
 
+def installed_extractor(format: str, recorded: str) -> str:
+    """The extractor this installation would record for an original of ``format``
+    (``recorded`` tells a capture of a PDF from a capture of a page)."""
+    if format == "html":
+        return version("trafilatura")
+    if format == "pdf":
+        return version("pypdfium2")
+    inner = version("pypdfium2") if "pypdfium2" in recorded else version("trafilatura")
+    return f"{version('warcio')}, {inner}"
+
+
 def cut_off_warnings(text: str, original_characters: int | None) -> list[str]:
     """Why a working text may not be the whole document: it ends mid-sentence,
     or it is much shorter than all the text of its original."""
@@ -313,29 +324,35 @@ def first_difference(recorded: str, extracted: str) -> str:
     return f"first difference at line {line}: archived {around(recorded)}, extracted {around(extracted)}"
 
 
-def verify_source(claims_dir, source, place, text: str):
+def verify_source(claims_dir, source, place, text: str, capture=None, keys: tuple = (), revision_texts: dict | None = None):
     """Problems where the recorded extractor no longer gives the archived text
-    (or the page starts) from the original."""
+    (or the page starts) from the original: of the source's current capture,
+    and of each earlier one (``revision_texts``: (source id, n) -> text)."""
     from .files import Unreadable, read_original
     from .problems import Problem
 
-    if source.original is None:
-        return []
-    shown = f"claims/{source.original}"
+    problems = []
+    if capture is None and revision_texts is not None:
+        for index, revision in enumerate(source.revisions):
+            if (source.id, index + 1) in revision_texts:
+                problems += verify_source(claims_dir, source, place, revision_texts[(source.id, index + 1)], revision, ("revisions", index))
+    capture = capture or source
+    if capture.original is None:
+        return problems
+    shown = f"claims/{capture.original}"
     try:
-        data = read_original(claims_dir / source.original, shown)
-        extraction = extract(data, source.original_format, source.url if source.original_format in ("warc", "wacz") else None)
+        data = read_original(claims_dir / capture.original, shown)
+        extraction = extract(data, capture.original_format, source.url if capture.original_format in ("warc", "wacz") else None)
     except (Unreadable, ExtractionFailed) as error:
-        return [Problem(place.path, place.line_of("original"), error.what, error.fix)]
+        return problems + [Problem(place.path, place.line_of(*keys, "original"), error.what, error.fix)]
     installed = extraction.extractor
-    versions = "" if installed == source.extractor else f" (recorded: {source.extractor}; installed: {installed})"
+    versions = "" if installed == capture.extractor else f" (recorded: {capture.extractor}; installed: {installed})"
     fix = ("install the recorded version to check again" if versions else "find what changed in the original or the extractor") + \
         f", or archive the new text as a revision with `claimsdb reanchor {source.id} {shown}`"
-    problems = []
     if extraction.text != text:
-        problems.append(Problem(place.path, place.line_of("sha256"),
-                                f"{source.archive} is not what {installed} extracts from {source.original}{versions}: {first_difference(text, extraction.text)}", fix))
-    elif extraction.pages != source.pages:
-        problems.append(Problem(place.path, place.line_of("pages") if source.pages else place.line_of("original"),
-                                f"the page starts {source.pages} are not those {installed} finds in {source.original} ({extraction.pages}){versions}", fix))
+        problems.append(Problem(place.path, place.line_of(*keys, "sha256"),
+                                f"{capture.archive} is not what {installed} extracts from {capture.original}{versions}: {first_difference(text, extraction.text)}", fix))
+    elif extraction.pages != capture.pages:
+        problems.append(Problem(place.path, place.line_of(*keys, "pages") if capture.pages else place.line_of(*keys, "original"),
+                                f"the page starts {capture.pages} are not those {installed} finds in {capture.original} ({extraction.pages}){versions}", fix))
     return problems

@@ -29,6 +29,10 @@ class ProblemsFound(Exception):
         self.problems = sorted(problems, key=lambda p: (p.path, p.line, p.message))
 
 
+class WarningsAsErrors(ProblemsFound):
+    """Raised by a strict check or build of a corpus that has warnings (and no errors)."""
+
+
 class Deferred(NamedTuple):
     """A problem whose message is formatted only when it is shown: a corpus
     of a million claims may carry a million warnings."""

@@ -14,6 +14,11 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from .model import ValueSemantics
+from .folding import FOLDINGS
+from .numerals import latin_digits
+
+# The folding table's Arabic-script rows (not its typography: a dash is a range's).
+WORDING_FOLDS = str.maketrans({row.character: row.folds_to for row in FOLDINGS if row.kind in ("letter-form", "joiner", "tatweel", "diacritic")})
 
 MINUS_INFINITY = Decimal("-Infinity")
 INFINITY = Decimal("Infinity")
@@ -130,6 +135,13 @@ class Reading(NamedTuple):
 
 
 def normalise_wording(text: str) -> str:
+    """Case and spacing folded; Persian and Arabic-Indic digits and separators
+    as Latin ones; Arabic-script letter forms, zero-width non-joiners, tatweel
+    and diacritics as the folding table gives them (دست‌کم is دست کم, ي is ی),
+    so a wording of the table matches however a keyboard wrote it."""
+    text = latin_digits(text)
+    if not text.isascii():
+        text = text.translate(WORDING_FOLDS)
     return " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").lower().split())
 
 
@@ -164,16 +176,29 @@ def range_pattern(template: str, number: str) -> re.Pattern:
     return re.compile("".join(parts))
 
 
-class ValueReader:
-    """The value_semantics table compiled once: vague words to their two
-    readings, and one pattern for every comparator, range and multiplier."""
+ENGLISH = "en"
 
-    def __init__(self, semantics: ValueSemantics):
+
+def wordings_language(semantics: ValueSemantics, language: str | None) -> str:
+    """The language of the table whose wordings read a source in ``language``
+    (a BCP 47 tag): its primary subtag, or English when the table has no
+    wordings in it."""
+    primary = (language or ENGLISH).split("-")[0].lower()
+    entries = [*semantics.comparators, *semantics.vague_quantities, *semantics.multipliers]
+    return primary if any(entry.language == primary for entry in entries) else ENGLISH
+
+
+class ValueReader:
+    """The value_semantics table compiled once for one language: vague words
+    to their two readings, and one pattern for every comparator, range and
+    multiplier."""
+
+    def __init__(self, semantics: ValueSemantics, language: str = ENGLISH):
         self.tolerance = to_decimal(semantics.about_tolerance)
         self.ratio = to_decimal(semantics.suggestion_ratio)
-        self.multipliers = {normalise_wording(m.wording): to_decimal(m.factor) for m in semantics.multipliers}
+        self.multipliers = {normalise_wording(m.wording): to_decimal(m.factor) for m in semantics.multipliers if m.language == language}
         self.vague = {}
-        for vague in semantics.vague_quantities:
+        for vague in (v for v in semantics.vague_quantities if v.language == language):
             entailed = Interval(vague.low, vague.high, True, False)
             suggested = Interval(
                 vague.low if vague.suggested_low is None else vague.suggested_low,
@@ -184,7 +209,7 @@ class ValueReader:
         number = rf"{NUMBER}(?: (?:{multiplier}))?" if multiplier else NUMBER
         self.prefixed: dict[str, object] = {}
         self.ranges: list[tuple[re.Pattern, object]] = []
-        for comparator in semantics.comparators:
+        for comparator in (c for c in semantics.comparators if c.language == language):
             for wording in comparator.wordings:
                 if "{a}" in wording:
                     self.ranges.append((range_pattern(wording, number), comparator))
@@ -248,11 +273,14 @@ class ValueReader:
 _readers: dict = {}
 
 
-def reading_of(value_text: str, semantics: ValueSemantics) -> Reading:
-    """The two readings of a figure as written, through the published table."""
-    entry = _readers.get(id(semantics))
+def reading_of(value_text: str, semantics: ValueSemantics, language: str | None = None) -> Reading:
+    """The two readings of a figure as written, through the published table's
+    wordings in the language of its source (a BCP 47 tag; English by default)."""
+    table_language = wordings_language(semantics, language)
+    key = (id(semantics), table_language)
+    entry = _readers.get(key)
     if entry is None or entry[0] is not semantics:
-        entry = _readers[id(semantics)] = (semantics, ValueReader(semantics))
+        entry = _readers[key] = (semantics, ValueReader(semantics, table_language))
     return entry[1].read(value_text)
 
 

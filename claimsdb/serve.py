@@ -3,7 +3,9 @@ server (``claimsdb serve``, ``make serve``) and for the tests."""
 
 from __future__ import annotations
 
+import errno
 import os
+import socket
 import sys
 from pathlib import Path
 
@@ -56,7 +58,8 @@ MAX_VALUE_BYTES = 2 * MAX_FILE_BYTES
 # can build gigabytes of values (select hex(zeroblob(1999999)) from claims a,
 # claims b reached 3 GB); under the ceiling it fails with MemoryError, which
 # plugins/limits.py answers with a clear 400, and the server keeps
-# answering. Idle, the server maps about 280 MB; under the load benchmark
+# answering. Idle, the server maps about 165 MB (with two malloc arenas,
+# below); under the load benchmark
 # (bench/results/load.md) it stays far below the ceiling.
 # CLAIMSDB_MEMORY_LIMIT_MB changes it (0: no ceiling).
 MEMORY_LIMIT_MB = 1024
@@ -65,6 +68,7 @@ MEMORY_LIMIT_VARIABLE = "CLAIMSDB_MEMORY_LIMIT_MB"
 
 def limit_memory() -> None:
     """Apply the memory ceiling to this process (POSIX only)."""
+    few_malloc_arenas()
     try:
         import resource
     except ImportError:  # pragma: no cover - Windows: no ceiling
@@ -85,31 +89,87 @@ def limit_memory() -> None:
 ORIGINALS_MOUNT = "originals"
 
 
+# Where the release's bulk downloads are served: a static mount of the
+# directory the build writes beside the database (claimsdb.downloads).
+DOWNLOADS_MOUNT = "downloads"
+
+
+def static_mounts(downloads: Path, claims_dir: Path | None) -> list[tuple[str, str]]:
+    """Every static mount of the instance: the originals of ``claims_dir``
+    where there are any, and the release's ``downloads`` (mounted even before
+    a build writes them: until then each answers 404)."""
+    mounts = [(ORIGINALS_MOUNT, originals_dir(claims_dir)), (DOWNLOADS_MOUNT, downloads)]
+    return [(mount, str(directory)) for mount, directory in mounts if directory is not None]
+
+
 def originals_dir(claims_dir: Path | None) -> Path | None:
     directory = claims_dir / "sources" / "originals" if claims_dir is not None else None
     return directory if directory is not None and directory.is_dir() else None
 
 
-def datasette_command(db_path: Path, root: Path, host: str = "127.0.0.1", port: int = 8001, claims_dir: Path | None = None) -> list[str]:
-    """The ``datasette serve`` command line, run under the memory ceiling:
-    immutable database, explicit settings, the originals of ``claims_dir``."""
-    command = [sys.executable, "-m", "claimsdb.serve", "serve", "--immutable", str(db_path),
-               "--metadata", str(root / "metadata.yml"), "--host", host, "--port", str(port)]
-    if originals_dir(claims_dir):
-        command += ["--static", f"{ORIGINALS_MOUNT}:{originals_dir(claims_dir)}"]
-    for option, directory in (("--template-dir", root / "templates"), ("--plugins-dir", root / "plugins")):
-        if directory.is_dir():
-            command += [option, str(directory)]
-    for name, value in SETTINGS.items():
-        command += ["--setting", name, str(value).lower() if isinstance(value, bool) else str(value)]
+def inspect_data(db_path: Path) -> dict:
+    """What `datasette inspect` records of an immutable file: its SHA-256,
+    size and every table's row count. Computed once for a build, it spares
+    each table page a count of every row of its table (at a million claims,
+    the slowest query of the page)."""
+    import asyncio
+
+    from datasette.cli import inspect_
+
+    return asyncio.run(inspect_([str(db_path)], None))
+
+
+# glibc's malloc gives threads arenas of their own, up to eight per core, and
+# each reserves 64 MB of address space, which the ceiling counts though
+# little of it is used. The server starts threads with every build it
+# serves (claimsdb.follow): with the default, 15 rebuilds took its address
+# space from 430 MB to 800 MB, close to the ceiling; with two arenas it
+# stays near 210 MB.
+MALLOC_ARENAS = 2
+M_ARENA_MAX = -8  # mallopt's parameter number (malloc.h)
+
+
+def few_malloc_arenas() -> None:
+    """Limit glibc's malloc to MALLOC_ARENAS arenas (elsewhere: nothing to do)."""
+    import ctypes
+    import ctypes.util
+
+    if sys.platform != "linux" or "MALLOC_ARENA_MAX" in os.environ:
+        return
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt(M_ARENA_MAX, MALLOC_ARENAS)
+    except (OSError, AttributeError):  # not glibc (musl has no arenas)
+        pass
+
+
+def server_command(db_path: Path, root: Path, host: str = "127.0.0.1", port: int = 8001, settings=(),
+                   claims_dir: Path | None = None) -> list[str]:
+    """The server's command line (``python -m claimsdb.serve``): a process of
+    its own, so the memory ceiling counts only what serving takes.
+    ``settings``: (name, value) pairs of Datasette settings over SETTINGS;
+    ``claims_dir``: the originals of its sources are served too."""
+    command = [sys.executable, "-m", "claimsdb.serve", str(db_path), "--root", str(root), "--host", host, "--port", str(port)]
+    if claims_dir is not None:
+        command += ["--claims", str(claims_dir)]
+    for name, value in settings:
+        command += ["--setting", name, str(value)]
     return command
 
 
-def make_datasette(db_path: Path, root: Path, claims_dir: Path | None = None, **overrides):
-    """The same instance as ``datasette_command`` builds, in process (for
-    tests); ``overrides`` replace settings."""
+def make_datasette(db_path: Path, root: Path, claims_dir: Path | None = None, secret: str | None = None, inspect: dict | None = None,
+                   downloads: Path | None = None, **overrides):
+    """The published instance on ``db_path``: immutable, with root's
+    metadata.yml, templates/ and plugins/, the settings above (``overrides``
+    replace settings), the originals of ``claims_dir`` and ``inspect``, the
+    file's inspect_data (table counts read once, not on every table page)
+    and ``downloads``, the release's files (by default the downloads the
+    build wrote beside ``db_path``). The server makes one per build
+    (claimsdb.follow); the tests use it in process."""
     import yaml
     from datasette.app import Datasette
+
+    from .downloads import downloads_dir
 
     metadata = yaml.safe_load((root / "metadata.yml").read_text(encoding="utf-8"))
     return Datasette(
@@ -118,13 +178,106 @@ def make_datasette(db_path: Path, root: Path, claims_dir: Path | None = None, **
         template_dir=str(root / "templates") if (root / "templates").is_dir() else None,
         plugins_dir=str(root / "plugins") if (root / "plugins").is_dir() else None,
         settings={**SETTINGS, **overrides},
-        static_mounts=[(ORIGINALS_MOUNT, str(originals_dir(claims_dir)))] if originals_dir(claims_dir) else None,
+        secret=secret,
+        static_mounts=static_mounts(downloads or downloads_dir(db_path), claims_dir) or None,
+        inspect_data=inspect,
     )
 
 
-if __name__ == "__main__":
-    # python -m claimsdb.serve ARGS: `datasette ARGS` under the memory ceiling.
-    limit_memory()
-    from datasette.cli import cli
+# Host and port ---------------------------------------------------------------
 
-    cli(prog_name="datasette")
+
+class CannotListen(Exception):
+    """Why the server cannot listen on a host and port, as one line."""
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to host:port (as uvicorn binds one), or CannotListen
+    saying what to do."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    shown = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    sock = socket.socket(family)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        if error.errno == errno.EADDRINUSE:
+            other = free_port_after(host, family, port)
+            raise CannotListen(f"{shown}: the port is in use (another server?) — stop it, or serve on another port: "
+                               f"make serve PORT={other} (claimsdb serve --port {other})") from None
+        if error.errno == errno.EACCES:
+            raise CannotListen(f"{shown}: not allowed to listen on port {port} — choose a port above 1023: make serve PORT=8001 (claimsdb serve --port 8001)") from None
+        reason = error.strerror or str(error)
+        raise CannotListen(f"{shown}: cannot listen there ({reason}) — choose an address of this machine: "
+                           f"make serve HOST=127.0.0.1 (claimsdb serve --host 127.0.0.1)") from None
+    return sock
+
+
+def free_port_after(host: str, family: int, port: int) -> int:
+    """The first port after ``port`` that is free now (the next one if none is near)."""
+    for candidate in range(port + 1, min(port + 50, 65536)):
+        with socket.socket(family) as probe:
+            try:
+                probe.bind((host, candidate))
+            except OSError:
+                continue
+            return candidate
+    return port + 1
+
+
+def serve(db_path: Path, root: Path, host: str, port: int, settings: dict | None = None, claims_dir: Path | None = None) -> None:
+    """Serve db_path and each build that replaces it (claimsdb.follow) on
+    host:port until interrupted. Exits 1 with one line when it cannot."""
+    import asyncio
+
+    import click
+
+    from .follow import Unservable
+
+    try:
+        sock = listening_socket(host, port)
+        asyncio.run(serve_on(sock, db_path, root, settings or {}, claims_dir))
+    except (CannotListen, Unservable) as problem:
+        click.echo(str(problem), err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:  # uvicorn stops cleanly on Ctrl-C, then raises it again
+        pass
+
+
+async def serve_on(sock: socket.socket, db_path: Path, root: Path, settings: dict, claims_dir: Path | None) -> None:
+    import click
+    import uvicorn
+
+    from .follow import Follower
+
+    follower = Follower(db_path, root, settings, claims_dir)
+    await follower.start()  # before listening: a file that cannot be served is one line
+    config = uvicorn.Config(follower, log_level="info", lifespan="on")
+    host, port = sock.getsockname()[:2]
+    click.echo(f"Serving on http://{f'[{host}]' if ':' in host else host}:{port}/ (Ctrl-C to stop)", err=True)
+    await uvicorn.Server(config).serve(sockets=[sock])
+
+
+def main(argv: list[str] | None = None) -> None:
+    """python -m claimsdb.serve DB [--root DIR] [--host HOST] [--port PORT] [--setting NAME VALUE]..."""
+    import click
+
+    limit_memory()  # before Datasette is imported: the ceiling covers all of it
+    from datasette.cli import Setting
+
+    @click.command(help=serve.__doc__)
+    @click.argument("db_path", type=click.Path(dir_okay=False, path_type=Path))
+    @click.option("--root", default=".", type=click.Path(file_okay=False, path_type=Path), help="Directory holding metadata.yml, templates/ and plugins/.")
+    @click.option("-h", "--host", default="127.0.0.1", show_default=True)
+    @click.option("-p", "--port", default=8001, show_default=True, type=int)
+    @click.option("--setting", "settings", type=Setting(), multiple=True, help="A Datasette setting over claimsdb's own: --setting NAME VALUE.")
+    @click.option("--claims", "claims_dir", type=click.Path(file_okay=False, path_type=Path), help="Directory of claim files, whose originals are served.")
+    def command(db_path: Path, root: Path, host: str, port: int, settings, claims_dir: Path | None):
+        serve(db_path, root, host, port, dict(settings), claims_dir)
+
+    command(argv, prog_name="python -m claimsdb.serve")
+
+
+if __name__ == "__main__":
+    main()

@@ -29,6 +29,7 @@ AXIS = 46
 LEGEND = 34
 FADE = 56  # length of the fading end of a bar with no bound on that side
 LABEL_CHARACTERS = 128
+ZERO_GAP = 48
 SCALES = ("linear", "log")
 # Figures spanning this ratio (largest finite bound over smallest positive one)
 # are drawn on a log scale unless the reader asks otherwise.
@@ -53,6 +54,9 @@ class Figure:
     published: str | None
     withdrawn: str | None = None
     hedges: tuple = ()  # the claim's hedging words, as written
+    # True when the editor gave the interval (value_rule 'explicit'), not the
+    # published table: drawn dashed, and said so.
+    read_by_editor: bool = False
 
     @property
     def is_point(self) -> bool:
@@ -65,7 +69,12 @@ class Figure:
     def description(self, unit: str) -> str:
         text = (f"{self.speaker}: “{self.value_text}”{self.hedged}, read as {self.interval} {unit}; "
                 f"reported by {self.reporter} in “{self.source}” ({self.published or 'date unknown'})")
+        text += "; interval read by the editor" if self.read_by_editor else ""
         return text + (f"; withdrawn: {self.withdrawn}" if self.withdrawn else "")
+
+    @property
+    def classes(self) -> str:
+        return "bar" + (" withdrawn" if self.withdrawn else "") + (" editor" if self.read_by_editor else "")
 
 
 def figure_from_row(row: dict, url: str, published: str | None) -> Figure:
@@ -76,7 +85,13 @@ def figure_from_row(row: dict, url: str, published: str | None) -> Figure:
     return Figure(row["id"], url, row["value_low"], row["value_high"], bool(row["value_low_inclusive"]),
                   bool(row["value_high_inclusive"]), plain(row["value_text"]), row["value_interval"], plain(row["speaker"]),
                   plain(row["reporter"]), plain(row["source_title"]), published, plain(row["withdrawn"]),
-                  tuple(plain(hedge) for hedge in json.loads(row.get("hedges") or "[]")))
+                  tuple(plain(h) for h in hedges_of(row)), (row.get("value_rule") if hasattr(row, "get") else None) == "explicit")
+
+
+def hedges_of(row: dict) -> list[str]:
+    """The claim's hedging words: a JSON array in the database, a list once a page has read it."""
+    hedges = row.get("hedges") if hasattr(row, "get") else None
+    return json.loads(hedges) if isinstance(hedges, str) else list(hedges or [])
 
 
 def finite_values(figures: list[Figure]) -> list[float]:
@@ -103,15 +118,26 @@ class Axis:
     low: float
     high: float
     ticks: tuple[float, ...]
+    # A log scale cannot place 0: when a figure is bounded at 0, 0 stands at
+    # PLOT_LEFT, apart from the decades, which start ZERO_GAP to its right.
+    zero: bool = False
+
+    @property
+    def left(self) -> float:
+        return PLOT_LEFT + (ZERO_GAP if self.zero else 0)
 
     def x(self, value: float) -> float:
+        if self.scale == "log" and value == 0 and self.zero:
+            return PLOT_LEFT
         if self.scale == "log":
             fraction = (math.log10(value) - math.log10(self.low)) / (math.log10(self.high) - math.log10(self.low))
         else:
             fraction = (value - self.low) / (self.high - self.low)
-        return PLOT_LEFT + fraction * (PLOT_RIGHT - PLOT_LEFT)
+        return self.left + fraction * (PLOT_RIGHT - self.left)
 
     def on_scale(self, value: float) -> bool:
+        if self.scale == "log" and value == 0:
+            return self.zero
         return self.low <= value <= self.high and not (self.scale == "log" and value <= 0)
 
 
@@ -130,7 +156,8 @@ def axis_for(figures: list[Figure], scale: str) -> Axis:
         decades = range(round(math.log10(low)), round(math.log10(high)) + 1)
         steps = (1, 2, 5) if len(decades) <= 4 else (1,)
         ticks = tuple(m * 10 ** d for d in decades for m in steps if low <= m * 10 ** d <= high)
-        return Axis("log", low, high, ticks)
+        zero = any(0 in (f.low, f.high) for f in figures)
+        return Axis("log", low, high, ((0.0,) if zero else ()) + ticks, zero)
     top = max(values, default=1.0) * (1.3 if unbounded_above else 1.05) or 1.0
     low = min(0.0, min(values, default=0.0))
     step = nice_step(top - low)
@@ -182,9 +209,9 @@ def draw_figure(figure: Figure, axis: Axis, y: float, unit: str) -> Markup:
         PLOT_LEFT, y + 17, who, PLOT_LEFT, y + 34, shorten(where, LABEL_CHARACTERS + 8))
     description = figure.description(unit)
     return Markup(
-        '<g class="bar{}" role="listitem" data-claim="{}"><a href="{}" aria-label="{}"><title>{}</title>'
+        '<g class="{}" role="listitem" data-claim="{}"><a href="{}" aria-label="{}"><title>{}</title>'
         '<rect class="hit" x="0" y="{}" width="{}" height="{}"/>{}{}</a></g>'
-    ).format(" withdrawn" if figure.withdrawn else "", figure.claim_id, figure.url, description, description,
+    ).format(figure.classes, figure.claim_id, figure.url, description, description,
              y, WIDTH, ROW, label, Markup("").join(shapes))
 
 
@@ -204,8 +231,8 @@ def render_spread(figures: list[Figure], measure: str, unit: str, scale: str | N
     summary = (
         f"{len(figures)} figure(s) for “{measure}”, in {unit}, on a {scale} scale. Each bar runs from the lowest to the "
         "highest value the figure as written denotes: a filled circle marks a bound that is included, a hollow circle "
-        "a bound that is excluded, a bar fading to the edge with an arrow a figure with no bound on that side, and a "
-        "lone dot a single number. Each bar is labelled with who gives the figure and where, and links to its claim."
+        "a bound that is excluded, a bar fading to the edge with an arrow a figure with no bound on that side, a "
+        "lone dot a single number, and a dashed bar an interval the editor read from the words rather than the published table. Each bar is labelled with who gives the figure and where, and links to its claim."
     )
     legend_y = plot_bottom + AXIS + 14
     legend = Markup(
@@ -215,6 +242,7 @@ def render_spread(figures: list[Figure], measure: str, unit: str, scale: str | N
         '<rect class="fade" fill="url(#spread-fade-right)" x="266" y="-5" width="40" height="10"/>'
         '<path class="arrow" d="M320,0 l-10,-7 v14 z"/><text x="328" y="4">no upper bound</text>'
         '<circle class="point" cx="456" cy="0" r="6"/><text x="468" y="4">a single number</text>'
+        '<g class="editor"><rect class="range" x="590" y="-5" width="40" height="10"/></g><text x="638" y="4">read by the editor</text>'
         '<text class="axis-label" x="{}" y="4" text-anchor="end">{} ({} scale)</text></g>'
     ).format(PLOT_LEFT, legend_y, PLOT_RIGHT - PLOT_LEFT, unit, scale)
     return Markup(
@@ -253,9 +281,9 @@ def draw_small_figure(figure: Figure, axis: Axis, y: float, unit: str) -> Markup
             if on:
                 shapes.append(Markup('<circle class="cap {}" cx="{:.1f}" cy="{}" r="6"/>').format("closed" if inclusive else "open", x, y))
     description = figure.description(unit)
-    return Markup('<g class="bar{}" role="listitem" data-claim="{}"><a href="{}" aria-label="{}"><title>{}</title>'
+    return Markup('<g class="{}" role="listitem" data-claim="{}"><a href="{}" aria-label="{}"><title>{}</title>'
                   '<rect class="hit" x="0" y="{}" width="{}" height="{}"/>{}</a></g>').format(
-        " withdrawn" if figure.withdrawn else "", figure.claim_id, figure.url, description, description,
+        figure.classes, figure.claim_id, figure.url, description, description,
         y - SMALL_ROW / 2, WIDTH, SMALL_ROW, Markup("").join(shapes))
 
 

@@ -46,10 +46,12 @@ def agent_mentions(text: str, start: int, end: int, agents) -> list[tuple[int, i
     found = []
     for agent in agents:
         for name in [agent.name, *agent.aliases]:
-            # "the Working Group" also at the start of a sentence.
+            # A name in any case ("AMNESTY INTERNATIONAL", "the working group");
+            # an acronym only as written ("UN", not "un"; "US", not "us").
+            flags = 0 if name.isupper() else re.I
             initial = f"[{re.escape(name[0].upper())}{re.escape(name[0].lower())}]"
             pattern = rf"(?<![\w’'-]){initial}{re.escape(name[1:])}(?![\w’'-])"
-            found += [(m.start(), m.end(), agent.id) for m in re.finditer(pattern, text[:end]) if m.start() >= start]
+            found += [(m.start(), m.end(), agent.id) for m in re.finditer(pattern, text[:end], flags) if m.start() >= start]
     return [m for m in found if not any(o != m and o[0] <= m[0] and m[1] <= o[1] and (o[1] - o[0]) > (m[1] - m[0]) for o in found)]
 
 
@@ -92,6 +94,13 @@ def propose_speaker(text: str, candidate: Candidate, sentence_candidates: list[C
     verbs = [candidate] if candidate.category == "reporting" else [
         c for c in sentence_candidates if c.category == "reporting" and speaks_to(text, c, candidate, mentions)
     ]
+    if not verbs and inside_quotation(text, candidate.sentence_start, candidate.start):
+        # Words in quotation marks are someone else's, even with no verb to say whose.
+        others = [m for m in mentions if m[2] != publisher]
+        if others:
+            start, end, agent_id = min(others, key=lambda m: abs(m[0] - candidate.start))
+            return agent_id, "quoted", f"the words stand in quotation marks, and the sentence names {text[start:end]!r}"
+        return PLACEHOLDER, "quoted", "the words stand in quotation marks, so someone other than the outlet speaks; the sentence names no agent of agents.yml"
     if not verbs:
         return publisher, "own-voice", "no reporting verb in the sentence attributes it, so the outlet speaks in its own voice"
     verb = min(verbs, key=lambda v: abs(v.start - candidate.start))
@@ -150,12 +159,12 @@ def as_digits(figure: str) -> str:
     return lowered
 
 
-def quantity_fields(candidate: Candidate, corpus) -> tuple[list[tuple[str, object]], list[str]]:
+def quantity_fields(candidate: Candidate, corpus, language: str | None = None) -> tuple[list[tuple[str, object]], list[str]]:
     figure = normal(candidate.figure)
     fields: list[tuple[str, object]] = [("value", figure)]
     comments = []
     try:
-        interval, suggested, rule = reading_of(figure, corpus.semantics)
+        interval, suggested, rule = reading_of(figure, corpus.semantics, language)
         comments.append(f"interval {interval}: {rule!r} in value_semantics" + (f", which usually suggests {suggested}" if suggested != interval else ""))
         return fields, comments
     except ValueNotUnderstood:
@@ -163,7 +172,7 @@ def quantity_fields(candidate: Candidate, corpus) -> tuple[list[tuple[str, objec
     unit = candidate.counts.split()[0] if candidate.counts and figure.lower().endswith(candidate.counts.split()[0].lower()) else None
     bare = as_digits(figure[: -len(unit)].strip() if unit else figure)
     try:
-        interval, _, rule = reading_of(bare, corpus.semantics)
+        interval, _, rule = reading_of(bare, corpus.semantics, language)
     except ValueNotUnderstood:
         comments.append(f"the value_semantics table cannot read {figure!r}: give low:/high: and say why in note:")
         return fields, comments
@@ -232,14 +241,16 @@ def stub(corpus, source, candidate: Candidate, sentence_candidates: list[Candida
         measure, measure_why = propose_measure(candidate, corpus)
         head = [("measure", measure)]
         comments.append(f"measure: {measure_why}")
-        values, value_comments = quantity_fields(candidate, corpus)
+        values, value_comments = quantity_fields(candidate, corpus, source.language)
         extra += values
         comments += value_comments
     elif candidate.category == "date" and candidate.bounds:
         kind, head = "period", []
-        extra += [("period", normal(candidate.text)), ("start", candidate.bounds[0]), ("end", candidate.bounds[1])]
+        calendar = [("calendar", candidate.calendar)] if candidate.calendar else []
+        extra += [("period", normal(candidate.text)), *calendar, ("start", candidate.bounds[0]), ("end", candidate.bounds[1])]
         try:
-            comments.append(f"period {period_for_bounds(*candidate.bounds, corpus.semantics)}")
+            period = period_for_bounds(*candidate.bounds, corpus.semantics, candidate.calendar)
+            comments.append(f"period {period}" + (f" ({period.in_calendar()}, {candidate.calendar})" if candidate.calendar else ""))
         except ValueNotUnderstood as error:
             comments.append(f"the bounds cannot be read: {error}")
     elif candidate.category == "date":

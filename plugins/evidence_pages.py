@@ -88,6 +88,13 @@ def relation_from(claim_id: str, relation: dict) -> str:
     return relation["relation"]
 
 
+async def publication_calendars(db) -> dict[str, str]:
+    """Source id -> the calendar of its publication date, for the few sources
+    dated in another calendar than the Gregorian."""
+    found = await rows(db, "select id, published_calendar from sources where published_calendar is not null and published_calendar != 'gregorian'")
+    return {row["id"]: row["published_calendar"] for row in found}
+
+
 async def translator_card(datasette, database: str, db, agent_id: str | None) -> dict | None:
     """The agent whose published translation a claim gives; None for the editors' own."""
     if agent_id in (None, "editor"):
@@ -102,7 +109,7 @@ async def claim_page(datasette, database: str, claim_id: str, request) -> dict:
         select c.*, sp.name as speaker_name, sp.kind as speaker_kind, sp.description as speaker_description,
           rp.name as reporter_name, rp.kind as reporter_kind, rp.description as reporter_description,
           s.title as source_title, s.url as source_url, s.published as source_published,
-          s.published_note as source_published_note, s.credited_to_id, s.text as source_text, s.language as source_language,
+          s.published_note as source_published_note, s.credited_to_id, s.text as source_text, s.language as source_language, s.published_calendar as source_published_calendar,
           s.original as source_original, s.original_format as source_original_format, s.original_sha256 as source_original_sha256,
           s.extractor as source_extractor, s.pages as source_pages,
           cr.name as credited_to_name, cr.kind as credited_to_kind, cr.description as credited_to_description,
@@ -137,15 +144,21 @@ async def claim_page(datasette, database: str, claim_id: str, request) -> dict:
         from relations r
         join claims_with_provenance o on o.id = case when r.claim_id = :id then r.other_claim_id else r.claim_id end
         where r.claim_id = :id or r.other_claim_id = :id""", {"id": claim_id})
+    calendars_of = await publication_calendars(db)
     for relation in related:
         relation["as_read"] = relation_from(claim_id, relation)
         relation["url"] = row_url(datasette, database, "claims", relation["other_id"])
         relation["source_url"] = row_url(datasette, database, "sources", relation["other_source_id"])
-        relation["other_source_published"] = date_at_precision(relation["other_source_published"])
+        relation["other_source_published"] = date_at_precision(relation["other_source_published"], calendars_of.get(relation["other_source_id"]))
         relation["same_source"] = relation["other_source_id"] == claim["source_id"]
         relation["other_hedges"] = json.loads(relation["other_hedges"] or "[]")
     related.sort(key=lambda r: (RELATION_ORDER.get(r["relation"], 9), r["other_id"]))
-    context = quote_in_context(claim["source_text"], claim["quote_start"], claim["quote_end"])
+    quoted_text = claim["source_text"]
+    if claim.get("revision"):  # the quote stands in an earlier capture of the source
+        [earlier] = await rows(db, "select text from source_revisions where source_id = :s and revision = :r",
+                               {"s": claim["source_id"], "r": claim["revision"]})
+        quoted_text = earlier["text"]
+    context = quote_in_context(quoted_text, claim["quote_start"], claim["quote_end"])
     source_url = row_url(datasette, database, "sources", claim["source_id"])
     claim["hedges"] = json.loads(claim["hedges"] or "[]")
     figure = None
@@ -165,7 +178,7 @@ async def claim_page(datasette, database: str, claim_id: str, request) -> dict:
         "source": {
             "id": claim["source_id"], "title": claim["source_title"], "url": source_url,
             "address": claim["source_url"], "href": safe_href(claim["source_url"]),
-            "published": date_at_precision(claim["source_published"]), "published_note": claim["source_published_note"],
+            "published": date_at_precision(claim["source_published"], claim["source_published_calendar"]), "published_note": claim["source_published_note"],
             "language": claim["source_language"], "direction": direction(claim["source_language"]),
         },
         "original": original_of(datasette, {"original": claim["source_original"], "original_format": claim["source_original_format"],
@@ -200,7 +213,7 @@ async def source_page(datasette, database: str, source_id: str, request) -> dict
         select c.id, c.kind, c.statement, c.quote_start, c.quote_end, c.value_text, c.period_text, c.withdrawn, c.hedges,
           sp.name as speaker, c.mode
         from claims c join agents sp on sp.id = c.speaker_id
-        where c.source_id = :id order by c.quote_start, c.quote_end desc, c.id""", {"id": source_id})
+        where c.source_id = :id and c.revision is null order by c.quote_start, c.quote_end desc, c.id""", {"id": source_id})
     conflicts = await rows(db, """
         select c.id as claim_id, r.relation, o.id as other_id, o.source_id as other_source_id
         from claims c
@@ -229,12 +242,16 @@ async def source_page(datasette, database: str, source_id: str, request) -> dict
         "text_warnings": json.loads(source["text_warnings"]) if source.get("text_warnings") else [],
         "publisher": agent_card(datasette, database, source["publisher_id"], source["publisher_name"], source["publisher_kind"], source["publisher_description"], affiliations),
         "credited_to": agent_card(datasette, database, source["credited_to_id"], source["credited_to_name"], source["credited_to_kind"], source["credited_to_description"], affiliations),
+        "revisions": await rows(db, """
+            select r.revision, r.archive, r.sha256, r.original, r.original_format, r.retrieved, r.replaced,
+              (select count(*) from claims c where c.source_id = r.source_id and c.revision = r.revision) as claims
+            from source_revisions r where r.source_id = :id order by r.revision""", {"id": source_id}),
         "credits": [agent_card(datasette, database, a["id"], a["name"], a["kind"], a["description"], affiliations) for a in credits],
         "host": agent_card(datasette, database, host[0]["id"], host[0]["name"], host[0]["kind"], host[0]["description"], affiliations) if host else None,
         "hosted": date_at_precision(source["hosted"]) if source.get("hosted") else None,
-        "published_bounds": published_bounds(source),
+        "published_bounds": published_bounds(source, source["published_calendar"]),
         "archived_href": safe_href(source["archived_url"]) if source.get("archived_url") else None,
-        "published": date_at_precision(source["published"]),
+        "published": date_at_precision(source["published"], source["published_calendar"]),
         "retrieved": date_at_precision(source["retrieved"]),
         "href": safe_href(source["url"]),
         "direction": direction(source["language"]),
@@ -252,15 +269,15 @@ async def credited_agents(db, source_id: str) -> list[dict]:
         where sc.source_id = :id order by sc.position""", {"id": source_id})
 
 
-def published_bounds(source: dict) -> str | None:
+def published_bounds(source: dict, calendar: str | None = None) -> str | None:
     """'not before August 2022', 'between 2021 and March 2022': what is known of an undated document's date."""
     low, high = source.get("published_not_before"), source.get("published_not_after")
     if low and high:
-        return f"between {date_at_precision(low)} and {date_at_precision(high)}"
+        return f"between {date_at_precision(low, calendar)} and {date_at_precision(high, calendar)}"
     if low:
-        return f"not before {date_at_precision(low)}"
+        return f"not before {date_at_precision(low, calendar)}"
     if high:
-        return f"not after {date_at_precision(high)}"
+        return f"not after {date_at_precision(high, calendar)}"
     return None
 
 
@@ -292,17 +309,18 @@ async def measure_page(datasette, database: str, measure_id: str, request) -> di
     db = datasette.get_database(database)
     [measure] = await rows(db, "select * from measures where id = :id", {"id": measure_id})
     estimates = await rows(db, """
-        select e.*, c.value_low_inclusive, c.value_high_inclusive, c.source_id
+        select e.*, c.value_low_inclusive, c.value_high_inclusive, c.source_id, c.value_rule
         from estimates e join claims c on c.id = e.id
         where e.measure_id = :id
         order by e.value_low is null, e.value_low, e.value_high is null, e.value_high, e.id""", {"id": measure_id})
+    calendars_of = await publication_calendars(db)
     figures = []
     for row in estimates:
         row["url"] = row_url(datasette, database, "claims", row["id"])
         row["source_url"] = row_url(datasette, database, "sources", row["source_id"])
-        row["published"] = date_at_precision(row["source_published"])
-        figures.append(figure_from_row(row, row["url"], row["published"] if row["source_published"] else None))
+        row["published"] = date_at_precision(row["source_published"], calendars_of.get(row["source_id"]))
         row["hedges"] = json.loads(row["hedges"] or "[]")
+        figures.append(figure_from_row(row, row["url"], row["published"] if row["source_published"] else None))
     asked = request.args.get("scale") if request else None
     scale = asked if asked in SCALES else choose_scale(figures)
     page_url = row_url(datasette, database, "measures", measure_id)
@@ -334,7 +352,7 @@ def by_kind(claims: list[dict]) -> list[dict]:
 async def claims_where(datasette, database: str, db, condition: str, params: dict) -> list[dict]:
     """Claims with their provenance named, linked to their pages."""
     found = await rows(db, f"""
-        select p.*, c.value_low_inclusive, c.value_high_inclusive, c.scope
+        select p.*, c.value_low_inclusive, c.value_high_inclusive, c.scope, c.value_rule
         from claims_with_provenance p join claims c on c.id = p.id
         where {condition}
         order by p.source_published desc, p.source_id, p.id""", params)
@@ -510,9 +528,24 @@ LINKED = {
 }
 
 
+# In the result of a query (a canned query or the SQL box), a column's name
+# says whose id it holds, by the names of the public SQL contract; an "id"
+# beside a statement or a quote is a claim's.
+LINKED_IN_QUERIES = {
+    "claim_id": "claims", "other_id": "claims", "other_claim_id": "claims",
+    "speaker_id": "agents", "reporter_id": "agents", "publisher_id": "agents", "credited_to_id": "agents", "agent_id": "agents",
+    "source_id": "sources", "claim_source_id": "sources", "other_source_id": "sources",
+    "subject_id": "subjects", "measure_id": "measures",
+}
+
+
 @hookimpl
-def render_cell(value, column, table, database, datasette):
-    target = LINKED.get((table, column))
+def render_cell(row, value, column, table, database, datasette):
+    if table is None:
+        keys = row.keys() if hasattr(row, "keys") else ()
+        target = LINKED_IN_QUERIES.get(column) or ("claims" if column == "id" and ("statement" in keys or "quote" in keys) else None)
+    else:
+        target = LINKED.get((table, column))
     if target is None or not isinstance(value, str) or not value:
         return None
     return Markup('<a href="{}">{}</a>').format(row_url(datasette, database, target, value), value)

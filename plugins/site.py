@@ -60,7 +60,7 @@ async def measure_charts(datasette, db) -> list[dict]:
     the measure page's chart, linked to that page."""
     measures = {m["id"]: {**m, "figures": []} for m in await rows(db, "select id, name, unit from measures order by name")}
     for row in await rows(db, """
-        select e.*, c.value_low_inclusive, c.value_high_inclusive from estimates e join claims c on c.id = e.id
+        select e.*, c.value_low_inclusive, c.value_high_inclusive, c.value_rule from estimates e join claims c on c.id = e.id
         order by e.measure_id, e.value_low is null, e.value_low, e.value_high is null, e.value_high, e.id"""):
         measures[row["measure_id"]]["figures"].append(figure_from_row(
             row, row_url(datasette, "claims", row["id"]), date_at_precision(row["source_published"]) if row["source_published"] else None))
@@ -110,7 +110,12 @@ async def landing(datasette) -> dict:
 
 
 @hookimpl
-def extra_template_vars(view_name, database, datasette, request):
+def extra_template_vars(template, view_name, database, datasette, request):
+    canned = request.url_vars.get("table") if request is not None and database == DATABASE else None
+    if canned and (template == "query.html" or template.startswith("query-")) and DATABASE in datasette.databases:
+        async def choices():
+            return {"parameter_choices": await parameter_choices(datasette, canned)}
+        return choices
     if view_name == "index" or (view_name == "database" and database == DATABASE):
         async def site():
             if DATABASE not in datasette.databases:
@@ -120,6 +125,50 @@ def extra_template_vars(view_name, database, datasette, request):
                 "search_url": datasette.urls.path("/-/search")}}
         return site
     return {}
+
+
+# Readable tables -----------------------------------------------------------------------
+
+
+def reader_first(columns: list, rows: list, first: list[str]) -> tuple[list, list]:
+    """The table's columns with those a reader needs first (metadata.yml's
+    reader_columns for the table) in front, in that order, the rest after in
+    the table's own order; each row's cells reordered alike."""
+    names = [column["name"] for column in columns]
+    wanted = [name for name in first if name in names]
+    if not wanted:
+        return columns, rows
+    # Datasette's link column (a table without a primary key) stays first.
+    order = [i for i, name in enumerate(names) if name in ("Link", "rowid") and i == 0]
+    order += [names.index(name) for name in wanted if names.index(name) not in order]
+    order += [i for i in range(len(names)) if i not in order]
+    return [columns[i] for i in order], [[list(row)[i] for i in order] for row in rows]
+
+
+# A canned query's parameter -> the values it takes, with their names: shown
+# as a list when there are at most CHOICES_LIMIT of them.
+PARAMETER_CHOICES = {
+    "agent_id": "select id, name from agents where id in (select speaker_id from claims) order by name",
+    "measure_id": "select id, name from measures where id in (select measure_id from claims) order by name",
+}
+CHOICES_LIMIT = 60
+
+
+async def parameter_choices(datasette, query_name: str) -> dict:
+    query = (datasette.metadata("queries", database=DATABASE) or {}).get(query_name) or {}
+    db = datasette.get_database(DATABASE)
+    choices = {}
+    for parameter, sql in PARAMETER_CHOICES.items():
+        if f":{parameter}" in (query.get("sql") or ""):
+            values = [(row[0], row[1]) for row in (await db.execute(sql)).rows]
+            if len(values) <= CHOICES_LIMIT:
+                choices[parameter] = values
+    return choices
+
+
+@hookimpl
+def prepare_jinja2_environment(env):
+    env.globals["reader_first"] = reader_first
 
 
 # One search across the corpus --------------------------------------------------------

@@ -89,11 +89,13 @@ def claimsdb():
 def built_db(tmp_path_factory) -> Path:
     """claims.db built once per session from the real claims/ directory, in a
     private directory (named claims.db so Datasette serves it as /claims)."""
-    from claimsdb.db import write_database
-    from claimsdb.load import load_corpus
+    import claimsdb
 
-    corpus = load_corpus(CLAIMS_DIR)
-    return write_database(corpus, tmp_path_factory.mktemp("built") / "claims.db")
+    from claimsdb.downloads import write_downloads
+
+    built = claimsdb.build(CLAIMS_DIR, tmp_path_factory.mktemp("built") / "claims.db").db_path
+    write_downloads(built)  # downloads/ beside it, as `claimsdb build` writes them
+    return built
 
 
 @pytest.fixture(scope="module")
@@ -122,12 +124,12 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def serving(db_path: Path):
-    """The server as `make serve` starts it (claimsdb.serve.datasette_command),
+    """The server as `make serve` starts it (claimsdb.serve.server_command),
     serving ``db_path`` on a free loopback port: its base URL."""
-    from claimsdb.serve import datasette_command
+    from claimsdb.serve import server_command
 
     port = free_port()
-    process = subprocess.Popen(datasette_command(db_path, PROJECT_ROOT, port=port), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(server_command(db_path, PROJECT_ROOT, port=port), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
@@ -145,6 +147,7 @@ def serving(db_path: Path):
     finally:
         process.terminate()
         process.wait(timeout=10)
+        process.stderr.close()
 
 
 @pytest.fixture(scope="session")

@@ -144,7 +144,8 @@ def test_the_claim_and_source_pages_show_who_says_what(joint, workdir, tmp_path)
     at = claim.index('<section class="chain">')
     for text in order:  # each after the one before
         at = claim.index(text, at)
-    assert "credits <a href=\"/claims/agents/amnesty-international\"><bdi>Amnesty International</bdi></a>, <a href=\"/claims/agents/justice-for-iran\"><bdi>Justice for Iran</bdi></a>" in claim
+    assert ('credits <a href="/claims/agents/amnesty-international"><bdi>Amnesty International</bdi></a>, '
+            '<a href="/claims/agents/justice-for-iran"><bdi>Justice for Iran</bdi></a>') in claim
     source = asyncio.run(fetch("/claims/sources/joint"))
     assert '<ol class="credited-authors"><li><a href="/claims/agents/amnesty-international"><bdi>Amnesty International</bdi></a>' in source
     assert "Example Archive</bdi></a> <span class=\"muted\">(organisation; the archived copy is the host's, the document the publisher's)</span>, hosted January 2023" in source

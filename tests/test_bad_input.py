@@ -425,6 +425,7 @@ def test_an_output_path_that_cannot_be_written_gives_one_line(workdir, claimsdb)
     assert result.exit_code == 1
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert result.stderr == (
-        "missing/claims.db: cannot be written (unable to open database file) — "
-        "check that its directory exists and is writable; nothing was built.\n"
+        "missing/claims.db:1: cannot be written (unable to open database file) — "
+        "check that its directory exists and is writable\n"
+        "1 problem(s); nothing was built.\n"
     )

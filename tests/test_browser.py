@@ -230,3 +230,47 @@ def test_every_kind_of_page_at_desktop_and_phone_width(server, browser, kind, wi
         assert overflow <= 0, f"{kind} at {WIDTHS[width]} px is {overflow} px wider than the screen"
     finally:
         context.close()
+
+
+def test_a_canned_query_offers_its_few_values_as_a_list_and_runs_on_the_choice(server, page, db):
+    page.goto(f"{server}/claims/claims_by_agent")
+    choice = page.locator("form.sql select[name=agent_id]")
+    assert choice.count() == 1
+    assert "Amnesty International (amnesty-international)" in choice.inner_text()
+    choice.select_option("amnesty-international")
+    page.locator("form.sql input[type=submit], form.sql button[type=submit]").first.click()
+    page.wait_for_load_state()
+    assert "agent_id=amnesty-international" in page.url
+    linked = page.evaluate("[...document.querySelectorAll('td.col-id a')].map(a => new URL(a.href).pathname)")
+    expected = {f"/claims/claims/{row[0]}" for row in db.execute("select id from claims where speaker_id = 'amnesty-international'")}
+    assert set(linked) == expected
+    page.screenshot(path=ARTIFACTS / "canned-query-choice.png")
+
+
+def test_a_phone_sees_the_whole_scale_of_the_measure_chart(server, browser, db):
+    context = browser.new_context(viewport={"width": 390, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(f"{server}/claims/measures/{MEASURE}")
+        boxes = page.evaluate("""[...document.querySelectorAll('svg.spread g.bar')].map(g => {
+            const r = g.querySelector('.range, .point').getBoundingClientRect(); return [g.dataset.claim, r.left, r.right]; })""")
+        assert len(boxes) == db.execute("select count(*) from claims where kind = 'quantity' and measure_id = ?", [MEASURE]).fetchone()[0]
+        for claim, left, right in boxes:
+            assert 0 <= left and right <= 390, (claim, left, right)
+        assert page.locator(".narrow-note").first.is_visible()
+        page.screenshot(path=ARTIFACTS / "measure-phone.png", full_page=True)
+    finally:
+        context.close()
+
+
+def test_an_interval_the_editor_read_is_drawn_dashed_and_the_claim_page_says_so(server, page, db):
+    claim = db.execute("select id, measure_id from claims where value_rule = 'explicit' and kind = 'quantity' and measure_id is not null order by id").fetchone()
+    if claim is None:
+        pytest.skip("no quantity claim whose interval the editor gave")
+    page.goto(f"{server}/claims/measures/{claim['measure_id']}")
+    dash = page.evaluate(f"getComputedStyle(document.querySelector('svg.spread g.bar[data-claim=\"{claim['id']}\"] .range')).strokeDasharray")
+    assert dash not in ("", "none"), dash
+    others = page.evaluate("[...document.querySelectorAll('svg.spread g.bar:not(.editor) .range')].map(r => getComputedStyle(r).strokeDasharray)")
+    assert all(d in ("", "none") for d in others), others
+    page.goto(f"{server}/claims/claims/{claim['id']}")
+    assert "read by the editor" in page.locator(".read-by-editor").inner_text()

@@ -12,8 +12,8 @@ import sys
 import pytest
 import sqlite_utils
 
-from claimsdb.db import TABLES, VIEWS, write_database
-from claimsdb.load import load_corpus
+import claimsdb
+from claimsdb.db import TABLES, VIEWS
 
 from .conftest import CLAIMS_DIR, PROJECT_ROOT
 
@@ -27,7 +27,7 @@ SHARED_SEEDS = PROJECT_ROOT.parent / "shared" / "seeds"
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory):
-    path = write_database(load_corpus(CLAIMS_DIR), tmp_path_factory.mktemp("build") / "claims.db")
+    path = claimsdb.build(CLAIMS_DIR, tmp_path_factory.mktemp("build") / "claims.db").db_path
     return sqlite_utils.Database(path)
 
 
@@ -42,9 +42,8 @@ def test_build_py_builds_claims_db(tmp_path):
 
 
 def test_two_builds_of_the_same_files_are_byte_identical(tmp_path):
-    corpus = load_corpus(CLAIMS_DIR)
-    first = write_database(corpus, tmp_path / "one.db").read_bytes()
-    second = write_database(load_corpus(CLAIMS_DIR), tmp_path / "two.db").read_bytes()
+    first = claimsdb.build(CLAIMS_DIR, tmp_path / "one.db").db_path.read_bytes()
+    second = claimsdb.build(CLAIMS_DIR, tmp_path / "two.db").db_path.read_bytes()
     assert hashlib.sha256(first).hexdigest() == hashlib.sha256(second).hexdigest()
 
 
@@ -52,7 +51,7 @@ def test_a_successful_build_replaces_the_database_and_leaves_no_temporary_file(w
     (workdir / "claims.db").write_bytes(b"an older build")
     assert claimsdb("build").exit_code == 0
     assert sqlite3.connect(workdir / "claims.db").execute("select count(*) from sources").fetchone()[0] == 2
-    assert sorted(p.name for p in workdir.iterdir() if p.name != ".claimsdb-cache") == ["claims", "claims.db"]
+    assert sorted(p.name for p in workdir.iterdir() if p.name != ".claimsdb-cache") == ["claims", "claims.db", "downloads"]
 
 
 def test_temporary_files_of_killed_builds_are_removed_by_the_next_build(workdir, claimsdb):

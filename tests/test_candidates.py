@@ -5,6 +5,8 @@ verbs; and the words that look like them but name something."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from claimsdb.candidates import find_candidates, sentences
 from claimsdb.load import load_corpus
@@ -122,3 +124,46 @@ def test_each_candidate_knows_its_sentence_and_position():
     [candidate] = found(text, "figure")
     assert text[candidate.start:candidate.end] == candidate.text == "at least 36 cities"
     assert candidate.sentence(text) == "It says at least 36 cities, no more."
+
+
+# Each pattern is tried only where one of its first words stands (WordStarts):
+# tried there, it must find exactly what a scan of the whole text finds.
+LEAD_VOCABULARY = [
+    "between", "From", "from", "FROM", "and", "to", "until", "the", "The", "summer", "Winter", "of", "in", "In", "for", "over", "during",
+    "within", "past", "last", "next", "recent", "years", "decades", "week", "earlier", "later", "this", "that", "at", "time", "since", "by",
+    "on", "May", "may", "July", "September", "early", "mid-September", "4", "4th", "19", "1988", "2021", "1,988", "30,000", "5.5", "2-3",
+    "ſince", "said", "says", "according", "According", "genocide", "Genocidal", "crimes", "against", "humanity", "war", "enforced",
+    "disappearances", "forcibly", "disappeared", "tortured", "illegally", "a", "few", "dozen", "one", "hundred", "thousand", "tens",
+    "thousands", "more", "than", "least", "around", "nearly", "up", "excess", "people", "prisoners", "reads", "report", "%", "article",
+    "many", "stated", "reported", "estimates", "called", "urged", "’s", "_said", "x1988", "$1988", "۱۳۶۷", "۳۰٬۰۰۰", "٣٠", "اعدام", "در",
+    "—", ",", ".", "\n", "-", "–", "’", "'",
+    # whole expressions, so that every pattern matches often
+    "at the time", "At that time", "in recent years", "for decades", "later this year", "the following week", "the past 33 years",
+    "between July and early September 1988", "from 1988 to 1990", "August 4, 2021", "4 August 2021", "the summer of 1988",
+    "late-September 1988", "in December", "May 4", "crimes against humanity", "according to", "the report reads",
+    "more than 30,000 people", "tens of thousands of prisoners", "a dozen cities", "called on", "last week", "ethnic cleansing",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(LEAD_VOCABULARY), st.sampled_from([" ", "  ", "\n", "", ", ", ". "])), max_size=30))
+def test_a_pattern_tried_only_at_its_first_words_finds_what_a_whole_scan_finds(pieces):
+    from claimsdb.candidates import (DATE_LEADS, DATE_PATTERNS, DIGITS, LEGAL, LEGAL_LEADS, LONE_YEAR, MORE_VAGUE_QUANTITIES,
+                                     REPORTING, REPORTING_VERBS, WORD_NUMBERS, WordStarts, figure_pattern, first_words, matches_at)
+
+    text = "".join(word + gap for word, gap in pieces)
+    words = WordStarts(text)
+    semantics = SEMANTICS
+    comparators = tuple(w for c in semantics.comparators for w in c.wordings if w)
+    vague = tuple(v.wording for v in semantics.vague_quantities) + tuple(MORE_VAGUE_QUANTITIES)
+    figure_leads = first_words((*comparators, *WORD_NUMBERS, *vague, "between"))
+    tried = [(pattern, lead) for (pattern, _), lead in zip(DATE_PATTERNS, DATE_LEADS)] + [
+        (LONE_YEAR, (DIGITS,)), (LEGAL, LEGAL_LEADS), (REPORTING, first_words((*REPORTING_VERBS, "according"))),
+        # None: a wording starts with no word character, and the text is scanned whole
+        (figure_pattern(comparators, vague), None if figure_leads is None else (*figure_leads, DIGITS)),
+    ]
+    assert len(DATE_LEADS) == len(DATE_PATTERNS)
+    for pattern, lead in tried:
+        if lead is None:
+            continue
+        assert [m.span() for m in matches_at(pattern, text, words.of(lead))] == [m.span() for m in pattern.finditer(text)], pattern.pattern[:60]

@@ -1,8 +1,10 @@
 """A build killed with SIGKILL while it writes: the previous claims.db is
 intact, the next build succeeds, and it removes what the killed one left.
 
-The build is stopped at named points of writing by the debugging hook in
-claimsdb/db.py (CLAIMSDB_STOP_AT), so each kill lands exactly there."""
+The build is stopped at named points of writing (claimsdb.db.checkpoints())
+by the command line's debugging hook (CLAIMSDB_STOP_AT), so each kill lands
+exactly there. In one process, the build API's ``checkpoint`` callback does
+the same without a kill (tests/test_pipeline.py)."""
 
 from __future__ import annotations
 
@@ -17,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from claimsdb.db import STOP_AT, TABLES
+from claimsdb.cli import STOP_AT
+from claimsdb.db import TABLES
 
 STATEMENT = "statement: arabnews.today states that the UN Working Group on Enforced Disappearances made these points"
 CHANGED = "statement: arabnews.today states that the UN Working Group on Enforced Disappearances (changed) made these points"

@@ -27,7 +27,7 @@ from markupsafe import escape
 
 from claimsdb.cli import cli
 from claimsdb.db import TABLES, VIEWS
-from claimsdb.serve import SETTINGS, datasette_command, make_datasette
+from claimsdb.serve import SETTINGS, make_datasette
 
 from .conftest import PROJECT_ROOT
 
@@ -526,15 +526,6 @@ def test_database_is_served_immutable(claims_datasette):
 def test_settings_are_the_servers(claims_datasette):
     settings = get_json(claims_datasette, "/-/settings.json")
     assert {key: settings.get(key) for key in SETTINGS} == SETTINGS
-
-
-def test_server_command_serves_immutable_with_the_same_settings(built_db):
-    command = datasette_command(built_db, PROJECT_ROOT)
-    assert command[command.index("--immutable") + 1] == str(built_db)
-    assert command[command.index("--metadata") + 1] == str(PROJECT_ROOT / "metadata.yml")
-    given = {command[i + 1].split(" ")[0]: command[i + 2] for i, arg in enumerate(command) if arg == "--setting"}
-    expected = {key: str(value).lower() if isinstance(value, bool) else str(value) for key, value in SETTINGS.items()}
-    assert given == expected
 
 
 # 8. Full-text search ------------------------------------------------------------------------

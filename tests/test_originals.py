@@ -329,6 +329,14 @@ def test_verify_sources_extracts_every_original_again(added_page, workdir, claim
     assert result.output == "claims: 1 original(s) extracted again, each giving its archived text; 2 source(s) archived as text, with no original to extract.\n"
 
 
+def test_verify_sources_notes_another_version_that_gives_the_same_text(added_page, workdir, claimsdb):
+    yml = workdir / "claims" / "saved-page.yml"
+    yml.write_text(yml.read_text(encoding="utf-8").replace(f"extractor: {originals.version('trafilatura')}", "extractor: trafilatura 2.0.0"), encoding="utf-8")
+    result = claimsdb("verify-sources")
+    assert result.exit_code == 0
+    assert result.stderr == f"note: saved-page was extracted by trafilatura 2.0.0; {originals.version('trafilatura')} gives the same text\n"
+
+
 def test_verify_sources_reports_a_text_the_extractor_no_longer_gives(added_page, workdir, claimsdb):
     archive = workdir / "claims" / "sources" / "saved-page.txt"
     edited = archive.read_text(encoding="utf-8").replace("more than 30,000", "more than 3,000")
@@ -364,3 +372,14 @@ def test_add_source_warns_of_a_text_that_looks_cut_off(workdir, claimsdb):
     assert result.exit_code == 0
     assert ("warning: claims/sources/cut.txt: the working text ends mid-sentence (“…isi in their countries. They must prosec”)"
             " — compare it with the original; the extraction may have cut the document short") in result.stderr.splitlines()
+
+
+def test_the_source_page_says_when_the_text_may_be_cut_off(workdir, claimsdb, tmp_path):
+    title, paragraphs = seed_paragraphs()
+    (workdir / "cut.html").write_bytes(saved_page(title, paragraphs[:-1] + [paragraphs[-1][:-40]]))
+    assert claimsdb("add-source", "cut.html", *COMMON, "--id", "cut").exit_code == 0
+    (tmp_path / "built").mkdir()
+    db = write_database(load_corpus(workdir / "claims"), tmp_path / "built" / "claims.db")
+    page = asyncio.run(make_datasette(db, PROJECT_ROOT).client.get("/claims/sources/cut"))
+    assert "<dt>May be cut off</dt>" in page.text
+    assert "the working text ends mid-sentence (“…isi in their countries. They must prosec”)" in page.text

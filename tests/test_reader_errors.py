@@ -160,8 +160,8 @@ def overridden_db(built_db, tmp_path_factory):
         conn.execute("update sources set title = ? where id = ?", (f"{o}Title", claim["source_id"]))
         conn.execute("update subjects set name = ? where id = ?", (f"{o}Subject", claim["subject_id"]))
         conn.execute("update measures set name = ? where id = ?", (f"{o}Measure", claim["measure_id"]))
-        conn.execute("update declared_relations set rationale = ? where claim_id = ? or other_claim_id = ?", (f"{o}because", claim["id"], claim["id"]))
-        conn.execute("update figure_relations set rationale = ? where (select figure_id from claims where id = ?) in (figure_id, other_figure_id)", (f"{o}because", claim["id"]))
+        conn.execute("update declared_relations set rationale = ? where ? in (claim_id, other_claim_id)", (f"{o}because", claim["id"]))
+        conn.execute("update figure_relations set rationale = ? where ? in (figure_id, other_figure_id)", (f"{o}because", claim["figure_id"]))
     return edited, claim
 
 

@@ -605,4 +605,4 @@ def test_value_semantics_table_is_published_with_both_readings(seed_db):
     assert rows["between {a} and {b}"] == ("[a, b]", None)
     vague = {w: (i, s) for w, i, s in seed_db.execute("select wording, interval, suggests from value_semantics where category = 'vague-quantity'")}
     assert vague["thousands"] == ("[2,000, ∞) (at least 2,000)", "[2,000, 10,000) (at least 2,000 and fewer than 10,000)")
-    assert dict(seed_db.execute("select wording, factor from value_semantics where category = 'multiplier'")) == {"thousand": 1e3, "million": 1e6, "billion": 1e9}
+    assert dict(seed_db.execute("select wording, factor from value_semantics where category = 'multiplier' and language = 'en'")) == {"thousand": 1e3, "million": 1e6, "billion": 1e9}

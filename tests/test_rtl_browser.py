@@ -1,5 +1,5 @@
-"""A Persian source page and claim page in headless Chromium, at 1280 and
-390 px: the text runs right to left, a Latin name inside a Persian quote
+"""A Persian source page and claim page in headless Chromium (Playwright,
+see tests/test_browser.py), at 1280 and 390 px: the text runs right to left, a Latin name inside a Persian quote
 keeps its order, nothing overflows the narrow window. Screenshots go to
 tests/artifacts/ (git-ignored) for a person to look at."""
 

@@ -97,13 +97,6 @@ def test_scale_is_log_when_figures_span_two_orders_of_magnitude():
     assert 'data-scale="linear"' in str(render_spread([figure("a", 20, 30000)], "M", "u", "linear"))
 
 
-def test_a_bound_of_zero_on_a_log_scale_fades_to_the_left_edge():
-    elements = parse(render_spread([figure("at-most", 0, 500), figure("b", 1000, 2000)], "M", "u", "log"))
-    shapes = shapes_of(elements, "at-most")
-    assert ("rect", "fade") in shapes and ("path", "arrow") not in shapes  # bounded at 0, not unbounded
-    assert ("circle", "cap closed") in shapes  # at 500
-
-
 @given(st.lists(st.tuples(st.integers(0, 10**7), st.integers(0, 10**7), st.booleans()), min_size=1, max_size=8),
        st.sampled_from(["linear", "log"]))
 @settings(max_examples=200, deadline=None)
@@ -136,3 +129,47 @@ def test_every_text_in_the_chart_is_escaped():
     for tag, attrs, _ in parse(svg):
         assert tag not in ("script", "img")
         assert not any(name.startswith("on") for name in attrs)
+
+
+def elements_of(svg: str, claim_id: str) -> list[tuple[str, dict]]:
+    return [(tag, attrs) for tag, attrs, bar in parse(svg) if bar == claim_id]
+
+
+def test_a_closed_bound_at_zero_on_a_log_scale_is_drawn_as_a_bound():
+    from claimsdb.spread import PLOT_LEFT
+
+    figures = [figure("zero", 0.0, 100.0), figure("big", 10_000.0, 20_000.0)]
+    svg = str(render_spread(figures, "Measure", "people", "log"))
+    shapes = elements_of(svg, "zero")
+    caps = [attrs for tag, attrs in shapes if tag == "circle" and "cap" in attrs.get("class", "")]
+    assert sorted(c["class"] for c in caps) == ["cap closed", "cap closed"]
+    assert min(float(c["cx"]) for c in caps) == PLOT_LEFT
+    # Neither faded nor an arrow: a bound, not an open end.
+    assert not [a for t, a in shapes if "fade" in a.get("class", "") or "arrow" in a.get("class", "")]
+    assert re.search(r'<text class="tick" x="16.0" y="\d+">0</text>', svg)
+    # The decades start apart from 0.
+    ticks = [float(x) for x in re.findall(r'<text class="tick" x="([\d.]+)"', svg)]
+    assert sorted(ticks)[1] > PLOT_LEFT + 40
+
+
+def test_an_open_bound_at_zero_on_a_log_scale_is_drawn_open():
+    svg = str(render_spread([figure("zero", 0.0, 100.0, low_inclusive=False), figure("big", 10_000.0, 20_000.0)], "M", "people", "log"))
+    caps = sorted(a["class"] for t, a in elements_of(svg, "zero") if t == "circle")
+    assert caps == ["cap closed", "cap open"]
+
+
+def test_an_interval_the_editor_read_is_drawn_apart_and_said_so():
+    svg = str(render_spread([figure("table", 10.0, 20.0), figure("editor", 30.0, None, read_by_editor=True)], "M", "people"))
+    assert '<g class="bar editor" role="listitem" data-claim="editor">' in svg
+    assert '<g class="bar" role="listitem" data-claim="table">' in svg
+    assert "interval read by the editor" in re.search(r'data-claim="editor"><a href="[^"]*" aria-label="([^"]*)"', svg).group(1)
+    assert "read by the editor</text>" in svg  # the legend's entry
+
+
+def test_figure_from_row_marks_an_explicit_interval_as_read_by_the_editor():
+    from claimsdb.spread import figure_from_row
+
+    row = dict(id="x", value_low=1.0, value_high=None, value_low_inclusive=1, value_high_inclusive=0, value_text="much higher",
+               value_interval="[1, ∞)", speaker="S", reporter="R", source_title="T", withdrawn=None, hedges=None)
+    assert figure_from_row({**row, "value_rule": "explicit"}, "/x", None).read_by_editor
+    assert not figure_from_row({**row, "value_rule": "more than"}, "/x", None).read_by_editor

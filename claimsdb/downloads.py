@@ -1,0 +1,364 @@
+"""Bulk downloads and the release they make: written by the build beside the
+database (``downloads/`` next to ``claims.db``) and served as static files.
+
+- ``csv/<table>.csv.gz``: every table and view as CSV (RFC 4180, UTF-8, a
+  header row), gzipped without a timestamp, so the same rows give the same bytes;
+- ``parquet/<table>.parquet``: the same rows as Parquet (pyarrow), typed from
+  the SQLite columns;
+- ``texts/<source>.txt``: each archived text byte for byte, the text every
+  quote position indexes into;
+- ``annotations.jsonld``: every claim as a W3C Web Annotation (JSON-LD): its
+  quote in the archived text (TextQuoteSelector with prefix and suffix,
+  TextPositionSelector) and in the source's own address, the claim as body;
+- ``release.json``: the release: an id that is the SHA-256 of the content of
+  every table (not of the build's date or machine), the build date and the
+  git commit the claim files were built from;
+- ``changes.json``: the claims added, changed, withdrawn and removed since the
+  previous build (``claimsdb diff OLD.db NEW.db`` says the same of any two);
+- ``manifest.json``: every file above with its size and SHA-256.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import quote
+
+from .db import TABLES, VIEWS
+
+DIRECTORY = "downloads"
+BATCH = 10_000
+# Columns that say where a claim stands in its file, not what it claims: a
+# claim added above another moves it without changing it.
+NOT_CONTENT = {"path", "line"}
+ANNOTATION_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+
+
+def downloads_dir(db_path: Path) -> Path:
+    """Where the build writes the downloads of ``db_path``: beside it."""
+    return Path(db_path).parent / DIRECTORY
+
+
+def public_names() -> list[str]:
+    return [table.name for table in TABLES] + [view.name for view in VIEWS]
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+# CSV and Parquet ------------------------------------------------------------------
+
+
+def write_table(conn: sqlite3.Connection, name: str, csv_path: Path, parquet_path: Path) -> tuple[str, int]:
+    """The table or view as gzipped CSV and as Parquet, from one pass over its
+    rows; returns the SHA-256 of the CSV itself (before compression: the
+    release's content) and the number of rows."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = arrow_schema(conn, name)
+    digest = hashlib.sha256()
+    cursor = conn.execute(f'select * from "{name}"')
+    rows = 0
+    with open(csv_path, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as zipped, \
+            pq.ParquetWriter(parquet_path, schema, compression="zstd") as parquet:
+        text = io.StringIO()
+        writer = csv.writer(text, lineterminator="\r\n")
+        writer.writerow([d[0] for d in cursor.description])
+        while True:
+            batch = cursor.fetchmany(BATCH)
+            writer.writerows(batch)
+            data = text.getvalue().encode("utf-8")
+            digest.update(data)
+            zipped.write(data)
+            text.seek(0)
+            text.truncate()
+            if not batch:
+                break
+            rows += len(batch)
+            parquet.write_batch(pa.record_batch([arrow_array(values, field.type) for values, field in zip(zip(*batch), schema)], schema=schema))
+    return digest.hexdigest(), rows
+
+
+def arrow_array(values, kind):
+    import pyarrow as pa
+
+    try:
+        return pa.array(values, type=kind)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
+        return pa.array([cast(v, kind) for v in values], type=kind)
+
+
+def arrow_type(declared: str, sample: str | None):
+    import pyarrow as pa
+
+    kind = (declared or sample or "").upper()
+    if "INT" in kind:
+        return pa.int64()
+    if any(word in kind for word in ("REAL", "FLOA", "DOUB", "NUMERIC")):
+        return pa.float64()
+    if "BLOB" in kind:
+        return pa.binary()
+    return pa.string()
+
+
+def arrow_schema(conn: sqlite3.Connection, name: str):
+    """Each column's type from its declaration, or (a view's computed column)
+    from the SQLite type of its first value."""
+    import pyarrow as pa
+
+    fields = []
+    for _, column, declared, *_ in conn.execute(f'pragma table_info("{name}")'):
+        sample = None
+        if not declared:
+            found = conn.execute(f'select typeof("{column}") from "{name}" where "{column}" is not null limit 1').fetchone()
+            sample = found[0] if found else None
+        fields.append(pa.field(column, arrow_type(declared, sample)))
+    return pa.schema(fields)
+
+
+def cast(value, kind):
+    """A SQLite value as the column's Arrow type (SQLite lets a column hold
+    any type; a value of another type is written as its text)."""
+    import pyarrow as pa
+
+    if value is None:
+        return None
+    if kind == pa.string() and not isinstance(value, str):
+        return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+    if kind == pa.int64() and not isinstance(value, int):
+        return None if not str(value).lstrip("-").isdigit() else int(value)
+    if kind == pa.float64() and not isinstance(value, (int, float)):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return value
+
+
+# Web Annotations ------------------------------------------------------------------
+
+
+def claim_page(claim_id: str) -> str:
+    """The claim's page, relative to the downloads (served at /downloads/)."""
+    from datasette.utils import tilde_encode
+
+    return f"../claims/claims/{tilde_encode(claim_id)}"
+
+
+def annotation(claim: sqlite3.Row) -> dict:
+    """One claim as a W3C Web Annotation: the claim (its editor's statement,
+    its page) is the body; the quote in the archived text, and in the
+    document at its address, is the target."""
+    text = f"texts/{quote(claim['source_id'])}.txt"
+    quote_selector = {"type": "TextQuoteSelector", "exact": claim["quote"],
+                      "prefix": claim["quote_prefix"] or "", "suffix": claim["quote_suffix"] or ""}
+    position = {"type": "TextPositionSelector", "start": claim["quote_start"], "end": claim["quote_end"]}
+    state = {"type": "TimeState", "cached": text}
+    if claim["retrieved"]:
+        state["sourceDate"] = claim["retrieved"]
+    return {
+        "id": claim_page(claim["id"]),
+        "type": "Annotation",
+        "motivation": "describing",
+        "body": {
+            "id": claim_page(claim["id"]), "type": "TextualBody", "purpose": "describing", "format": "text/plain",
+            "language": "en", "value": claim["statement"],
+        },
+        "target": [
+            {"type": "SpecificResource", "source": {"id": text, "type": "Text", "format": "text/plain",
+                                                    "language": claim["language"]},
+             "selector": [quote_selector, position]},
+            {"type": "SpecificResource", "source": claim["url"], "selector": quote_selector, "state": state},
+        ],
+    }
+
+
+def write_annotations(conn: sqlite3.Connection, path: Path) -> int:
+    """Every claim, as one AnnotationCollection whose single page holds them all."""
+    cursor = conn.execute("""
+        select c.id, c.statement, c.quote, c.quote_prefix, c.quote_suffix, c.quote_start, c.quote_end, c.source_id,
+          s.url, s.retrieved, s.language
+        from claims c join sources s on s.id = c.source_id
+        order by c.source_id, c.quote_start, c.id""")
+    cursor.row_factory = sqlite3.Row
+    count = conn.execute("select count(*) from claims").fetchone()[0]
+    with open(path, "w", encoding="utf-8", newline="\n") as out:
+        out.write('{"@context": "%s", "id": "annotations.jsonld", "type": "AnnotationCollection", '
+                  '"label": "Every claim, anchored in its archived text", "total": %d, '
+                  '"first": {"id": "annotations.jsonld#page-1", "type": "AnnotationPage", "startIndex": 0, "items": [\n'
+                  % (ANNOTATION_CONTEXT, count))
+        for index, claim in enumerate(cursor):
+            item = annotation(claim)
+            out.write(("," if index else "") + json.dumps(item, ensure_ascii=False) + "\n")
+        out.write("]}}\n")
+    return count
+
+
+def write_texts(conn: sqlite3.Connection, directory: Path) -> None:
+    directory.mkdir()
+    for source_id, text in conn.execute("select id, text from sources order by id"):
+        (directory / f"{source_id}.txt").write_bytes(text.encode("utf-8"))
+
+
+# The release ----------------------------------------------------------------------
+
+
+def git_commit(directory: Path) -> tuple[str | None, bool]:
+    """The commit checked out where the claim files are, and whether they
+    differ from it; (None, False) outside a git work tree."""
+    try:
+        commit = subprocess.run(["git", "-C", str(directory), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10)
+        if commit.returncode != 0:
+            return None, False
+        status = subprocess.run(["git", "-C", str(directory), "status", "--porcelain", "--", "."], capture_output=True, text=True, timeout=30)
+        return commit.stdout.strip(), bool(status.stdout.strip())
+    except (OSError, subprocess.SubprocessError):
+        return None, False
+
+
+def release_id(table_digests: dict[str, str]) -> str:
+    """The SHA-256 of every table's CSV digest, table by table in name order:
+    the same rows give the same id, whenever and wherever they are built."""
+    lines = "".join(f"{name} {digest}\n" for name, digest in sorted(table_digests.items()))
+    return hashlib.sha256(lines.encode("utf-8")).hexdigest()
+
+
+def write_downloads(db_path: Path, directory: Path | None = None, claims_dir: Path | None = None,
+                    previous_db: Path | sqlite3.Connection | None = None, built: datetime | None = None) -> dict:
+    """Write every download of ``db_path`` into ``directory`` (replaced whole,
+    only once complete); returns the release."""
+    directory = Path(directory or downloads_dir(db_path))
+    work = directory.with_name(f".{directory.name}.{os.getpid()}.tmp")
+    shutil.rmtree(work, ignore_errors=True)
+    (work / "csv").mkdir(parents=True)
+    (work / "parquet").mkdir()
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        present = {row[0] for row in conn.execute("select name from sqlite_master where type in ('table', 'view')")}
+        digests, rows = {}, {}
+        for name in [n for n in public_names() if n in present]:
+            digests[name], rows[name] = write_table(conn, name, work / "csv" / f"{name}.csv.gz", work / "parquet" / f"{name}.parquet")
+        write_texts(conn, work / "texts")
+        write_annotations(conn, work / "annotations.jsonld")
+    finally:
+        conn.close()
+    commit, dirty = git_commit(claims_dir) if claims_dir is not None else (None, False)
+    release = {
+        "id": release_id(digests),
+        "built": (built or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "commit": commit,
+        "uncommitted_changes": dirty,
+        "rows": rows,
+    }
+    changes = None
+    if previous_db is not None and (isinstance(previous_db, sqlite3.Connection) or Path(previous_db).exists()):
+        try:
+            changes = diff(previous_db, db_path)
+        except sqlite3.Error:  # the file replaced was not a claims database: nothing to compare with
+            changes = None
+    if changes is not None:
+        changes["previous_release"] = previous_release_id(directory)
+    (work / "changes.json").write_text(json.dumps({"release": release["id"], "first_release": changes is None, **(changes or {})},
+                                                  indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (work / "release.json").write_text(json.dumps(release, indent=2) + "\n", encoding="utf-8")
+    files = sorted(p for p in work.rglob("*") if p.is_file())
+    manifest = {"release": release["id"], "files": [
+        {"path": p.relative_to(work).as_posix(), "bytes": p.stat().st_size, "sha256": sha256_of(p)} for p in files]}
+    (work / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    replace_directory(work, directory)
+    return release
+
+
+def previous_release_id(directory: Path) -> str | None:
+    try:
+        return json.loads((directory / "release.json").read_text(encoding="utf-8"))["id"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def replace_directory(new: Path, directory: Path) -> None:
+    """``new`` takes the place of ``directory`` (a reader sees the old or the new downloads, each whole)."""
+    old = directory.with_name(f".{directory.name}.{os.getpid()}.old")
+    if directory.exists():
+        os.replace(directory, old)
+    os.replace(new, directory)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def read_release(directory: Path) -> dict | None:
+    try:
+        return json.loads((Path(directory) / "release.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+# What changed between two releases ---------------------------------------------------
+
+
+def open_database(path: Path) -> sqlite3.Connection:
+    """A read-only connection that keeps reading this file even after a build
+    renames another over it (the connection holds the old file open)."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+    conn.execute("select count(*) from sqlite_master").fetchone()  # opens it now; fails if it is not a database
+    return conn
+
+
+def diff(old_db: Path | sqlite3.Connection, new_db: Path) -> dict:
+    """The claims added, changed (with the columns that changed), withdrawn and
+    removed (a published claim is never deleted: removed ones are a mistake
+    to report) from ``old_db`` (a path, or a connection from open_database)
+    to ``new_db``."""
+    conn = old_db if isinstance(old_db, sqlite3.Connection) else open_database(old_db)
+    conn.execute("attach database ? as new", (f"file:{new_db}?mode=ro", ))
+    try:
+        new_columns = [row[1] for row in conn.execute("pragma new.table_info(claims)")]
+        old_columns = {row[1] for row in conn.execute("pragma main.table_info(claims)")}
+        compared = [c for c in new_columns if c in old_columns and c not in NOT_CONTENT and c != "id"]
+        added = [dict(id=r[0], statement=r[1]) for r in conn.execute(
+            "select id, statement from new.claims where id not in (select id from main.claims) order by id")]
+        removed = [dict(id=r[0], statement=r[1]) for r in conn.execute(
+            "select id, statement from main.claims where id not in (select id from new.claims) order by id")]
+        withdrawn = [dict(id=r[0], statement=r[1], withdrawn=r[2]) for r in conn.execute("""
+            select n.id, n.statement, n.withdrawn from new.claims n join main.claims o on o.id = n.id
+            where n.withdrawn is not null and o.withdrawn is null order by n.id""")]
+        differs = [f'n."{c}" is not o."{c}"' for c in compared] or ["0"]
+        changed = []
+        for row in conn.execute(f"""
+                select n.id, n.statement, {", ".join(differs)}
+                from new.claims n join main.claims o on o.id = n.id
+                where ({" or ".join(differs)}) and not (n.withdrawn is not null and o.withdrawn is null) order by n.id"""):
+            changed.append({"id": row[0], "statement": row[1], "columns": [c for c, d in zip(compared, row[2:]) if d]})
+    finally:
+        conn.execute("detach database new")
+        if not isinstance(old_db, sqlite3.Connection):
+            conn.close()
+    return {"added": added, "changed": changed, "withdrawn": withdrawn, "removed": removed}
+
+
+def format_diff(changes: dict) -> str:
+    """The diff as a reader reads it: one line a claim, under a heading a kind of change."""
+    lines = []
+    for key, heading in (("added", "Added"), ("changed", "Changed"), ("withdrawn", "Withdrawn"), ("removed", "Removed (published claims are never deleted: this is a mistake)")):
+        items = changes.get(key) or []
+        if key == "removed" and not items:
+            continue
+        lines.append(f"{heading}: {len(items)} claim(s)")
+        for item in items:
+            detail = {"changed": lambda i: "changed " + ", ".join(i["columns"]), "withdrawn": lambda i: i["withdrawn"]}.get(key, lambda i: i["statement"])(item)
+            lines.append(f"  {item['id']}: {detail}")
+    return "\n".join(lines)

@@ -1,0 +1,60 @@
+"""Work spread over the cores, merged in the order it was given.
+
+The stages that treat one file (or one source) at a time, with nothing
+shared between files, run in a pool of forked processes: parsing and
+validating the source files, and finding each source's candidates. Results
+come back in input order (``Pool.imap``), so a build on four cores writes the
+very bytes a build on one does. Forked workers inherit the corpus read so
+far, so only each item's index goes out and only its result comes back.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from contextlib import contextmanager
+from typing import Callable, Iterable, Iterator
+
+# Below this many items a pool costs more (starting the processes, sending
+# results back) than it saves.
+MIN_ITEMS = 64
+
+_work: Callable | None = None  # the function forked workers apply (inherited, never pickled)
+
+
+def default_jobs() -> int:
+    """Every core this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def resolve_jobs(jobs: int | None) -> int:
+    if jobs is None:
+        return default_jobs()
+    if jobs < 1:
+        raise ValueError(f"jobs must be 1 or more, not {jobs}")
+    return jobs
+
+
+def _apply(item):
+    return _work(item)
+
+
+@contextmanager
+def ordered_map(work: Callable, jobs: int, items: int) -> Iterator[Callable[[Iterable], Iterator]]:
+    """Yield ``map(items)``: ``work`` applied to each item, in order, on
+    ``jobs`` processes when there are enough items to be worth it (and fork
+    is available); in this process otherwise."""
+    global _work
+    if jobs <= 1 or items < MIN_ITEMS or "fork" not in multiprocessing.get_all_start_methods():
+        yield lambda each: map(work, each)
+        return
+    _work = work
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            chunk = max(1, min(64, items // (jobs * 8)))
+            yield lambda each: pool.imap(_apply, each, chunksize=chunk)
+    finally:
+        _work = None

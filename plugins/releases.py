@@ -1,0 +1,139 @@
+"""Each build is a release: its id (a hash of its content), build date and
+commit on every page's footer (templates/_footer.html) and in the instance's
+metadata (/-/metadata.json), with a suggested citation; the landing page
+lists the release's downloads and what changed since the previous build.
+
+The downloads are files the build writes beside the database
+(claimsdb.downloads), served by Datasette's static mount that
+claimsdb.serve configures (DOWNLOADS_MOUNT); this plugin finds them through
+that mount and gives each file the content type its format has (Datasette
+would send a .csv.gz as text/csv).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from datasette import hookimpl
+
+from claimsdb.serve import DOWNLOADS_MOUNT
+
+CONTENT_TYPES = {
+    ".csv.gz": "application/gzip",
+    ".parquet": "application/vnd.apache.parquet",
+    ".jsonld": "application/ld+json",
+    ".json": "application/json",
+    ".txt": "text/plain; charset=utf-8",
+}
+# What the landing page calls each kind of file, in the order it lists them.
+KINDS = [
+    ("parquet/", "Parquet", "every table and view, typed (pyarrow, pandas, DuckDB, R)"),
+    ("csv/", "CSV, gzipped", "every table and view, UTF-8 with a header row"),
+    ("annotations.jsonld", "Web Annotations", "every claim as a W3C Web Annotation (JSON-LD): its quote in the archived text and at the source's address"),
+    ("texts/", "Archived texts", "each source's archived text, byte for byte: the text the quote positions index into"),
+    ("manifest.json", "Manifest", "every file of this release with its size and SHA-256"),
+    ("release.json", "Release", "this release's id, build date and commit"),
+    ("changes.json", "Changes", "the claims added, changed and withdrawn since the previous build"),
+]
+_cache: dict[str, tuple[float, object]] = {}
+
+
+def downloads_directory(datasette) -> Path | None:
+    directory = dict(datasette.static_mounts).get(DOWNLOADS_MOUNT)
+    return Path(directory) if directory else None
+
+
+def read_json(path: Path):
+    """A JSON file of the downloads, read again only when it changes (a rebuild)."""
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        return None
+    cached = _cache.get(str(path))
+    if cached and cached[0] == stamp:
+        return cached[1]
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    _cache[str(path)] = (stamp, value)
+    return value
+
+
+def current_release(datasette) -> dict | None:
+    directory = downloads_directory(datasette)
+    release = read_json(directory / "release.json") if directory else None
+    if not release:
+        return None
+    title = (datasette._metadata_local or {}).get("title") or "Claims database"
+    commit = release.get("commit")
+    return {
+        **release,
+        "short": release["id"][:12],
+        "date": release["built"][:10],
+        "commit_short": commit[:10] if commit else None,
+        "citation": f"{title}. Release {release['id'][:12]} (built {release['built'][:10]}"
+                    + (f", commit {commit[:10]}" if commit else "") + ").",
+    }
+
+
+def downloads(datasette) -> dict | None:
+    directory = downloads_directory(datasette)
+    manifest = read_json(directory / "manifest.json") if directory else None
+    if not manifest:
+        return None
+    base = datasette.urls.path(f"/{DOWNLOADS_MOUNT}/")
+    groups = []
+    for prefix, title, about in KINDS:
+        files = [{**f, "url": base + f["path"], "name": f["path"].split("/")[-1]}
+                 for f in manifest["files"] if f["path"] == prefix or (prefix.endswith("/") and f["path"].startswith(prefix))]
+        if prefix == "manifest.json":
+            files = [{"path": "manifest.json", "name": "manifest.json", "url": base + "manifest.json", "bytes": None, "sha256": None}]
+        if files:
+            groups.append({"title": title, "about": about, "files": files})
+    return {"groups": groups, "changes": read_json(directory / "changes.json"), "base": base}
+
+
+@hookimpl
+def get_metadata(datasette, key, database, table):
+    if database is None and table is None:
+        release = current_release(datasette)
+        if release:
+            return {"release": {k: release[k] for k in ("id", "built", "commit", "uncommitted_changes", "citation")}}
+    return None
+
+
+@hookimpl
+def extra_template_vars(datasette, view_name):
+    values = {"release": current_release(datasette)}
+    if view_name == "index":
+        values["downloads"] = downloads(datasette)
+    return values
+
+
+def content_type(path: str) -> str | None:
+    return next((kind for ending, kind in CONTENT_TYPES.items() if path.endswith(ending)), None)
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    prefix = f"/{DOWNLOADS_MOUNT}/"
+
+    def wrap(app):
+        async def typed(scope, receive, send):
+            kind = content_type(scope.get("path", "")) if scope["type"] == "http" and scope.get("path", "").startswith(prefix) else None
+            if kind is None:
+                return await app(scope, receive, send)
+
+            async def send_typed(message):
+                if message["type"] == "http.response.start" and message.get("status") == 200:
+                    headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"content-type"]
+                    message = {**message, "headers": [*headers, (b"content-type", kind.encode())]}
+                await send(message)
+
+            await app(scope, receive, send_typed)
+
+        return typed
+
+    return wrap

@@ -1,0 +1,222 @@
+"""Releases and bulk downloads (claimsdb.downloads): what `claimsdb build`
+writes beside the database, what the instance serves, and `claimsdb diff`.
+Built with the real command line from a copy of the test corpus."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import gzip
+import hashlib
+import io
+import json
+import shutil
+import sqlite3
+import subprocess
+
+import pytest
+import yaml
+
+from claimsdb.db import TABLES, VIEWS
+from claimsdb.serve import make_datasette
+
+from .conftest import PROJECT_ROOT
+
+SOURCE = "arabnews-today-2021-09-03-un-workgroup-investigation"
+NAMES = [table.name for table in TABLES] + [view.name for view in VIEWS]
+
+
+@pytest.fixture
+def built(workdir, claimsdb):
+    result = claimsdb("build")
+    assert result.exit_code == 0, result.output
+    assert "Release " in result.output
+    return workdir
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def test_the_build_writes_every_table_as_gzipped_csv_with_its_rows(built):
+    conn = sqlite3.connect(built / "claims.db")
+    for name in NAMES:
+        with gzip.open(built / "downloads" / "csv" / f"{name}.csv.gz", "rt", encoding="utf-8", newline="") as handle:
+            header, *rows = list(csv.reader(handle))
+        cursor = conn.execute(f"select * from {name}")
+        assert header == [d[0] for d in cursor.description], name
+        expected = [["" if v is None else str(v) for v in row] for row in cursor]
+        assert rows == expected, name
+
+
+def test_the_build_writes_every_table_as_parquet_with_its_rows_and_types(built):
+    import pyarrow.parquet as pq
+
+    conn = sqlite3.connect(built / "claims.db")
+    for name in NAMES:
+        table = pq.read_table(built / "downloads" / "parquet" / f"{name}.parquet")
+        cursor = conn.execute(f"select * from {name}")
+        assert table.column_names == [d[0] for d in cursor.description], name
+        assert [tuple(row.values()) for row in table.to_pylist()] == [tuple(row) for row in cursor], name
+    claims = pq.read_table(built / "downloads" / "parquet" / "claims.parquet")
+    assert str(claims.schema.field("quote_start").type) == "int64" and str(claims.schema.field("quote").type) == "string"
+
+
+def test_every_claim_is_a_web_annotation_anchored_in_its_archived_text(built):
+    downloads = built / "downloads"
+    collection = json.loads((downloads / "annotations.jsonld").read_text(encoding="utf-8"))
+    assert collection["@context"] == "http://www.w3.org/ns/anno.jsonld" and collection["type"] == "AnnotationCollection"
+    items = collection["first"]["items"]
+    conn = sqlite3.connect(built / "claims.db")
+    conn.row_factory = sqlite3.Row
+    claims = {row["id"]: row for row in conn.execute("select c.*, s.url from claims c join sources s on s.id = c.source_id")}
+    assert collection["total"] == len(items) == len(claims)
+    for item in items:
+        claim = claims[item["id"].rsplit("/", 1)[1]]
+        assert item["type"] == "Annotation" and item["body"]["value"] == claim["statement"]
+        archived, published = item["target"]
+        quote, position = archived["selector"]
+        assert quote == {"type": "TextQuoteSelector", "exact": claim["quote"], "prefix": claim["quote_prefix"], "suffix": claim["quote_suffix"]}
+        text = (downloads / archived["source"]["id"]).read_bytes().decode("utf-8")
+        assert text[position["start"]:position["end"]] == claim["quote"]
+        assert text[:position["start"]].endswith(quote["prefix"]) and text[position["end"]:].startswith(quote["suffix"])
+        assert published["source"] == claim["url"] and published["selector"] == quote
+        assert published["state"]["cached"] == archived["source"]["id"]
+
+
+def test_the_manifest_lists_every_file_with_its_sha256(built):
+    downloads = built / "downloads"
+    manifest = json.loads((downloads / "manifest.json").read_text(encoding="utf-8"))
+    listed = {f["path"]: f for f in manifest["files"]}
+    on_disk = {p.relative_to(downloads).as_posix() for p in downloads.rglob("*") if p.is_file()} - {"manifest.json"}
+    assert set(listed) == on_disk
+    for path, entry in listed.items():
+        data = (downloads / path).read_bytes()
+        assert entry["sha256"] == sha256(data) and entry["bytes"] == len(data), path
+    release = json.loads((downloads / "release.json").read_text(encoding="utf-8"))
+    assert manifest["release"] == release["id"]
+
+
+def test_the_release_id_is_a_hash_of_the_content_alone(built, claimsdb, tmp_path, monkeypatch):
+    release = json.loads((built / "downloads" / "release.json").read_text(encoding="utf-8"))
+    assert len(release["id"]) == 64 and release["built"].endswith("Z")
+    # The same files built elsewhere, later, from nothing: the same release.
+    elsewhere = tmp_path / "elsewhere"
+    shutil.copytree(built / "claims", elsewhere / "claims")
+    monkeypatch.chdir(elsewhere)
+    assert claimsdb("build", "--no-cache").exit_code == 0
+    monkeypatch.chdir(built)
+    assert json.loads((elsewhere / "downloads" / "release.json").read_text(encoding="utf-8"))["id"] == release["id"]
+    # One word of one statement changed: another release.
+    path = built / "claims" / f"{SOURCE}.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("the UN Working Group", "the United Nations Working Group", 1), encoding="utf-8")
+    assert claimsdb("build").exit_code == 0
+    assert json.loads((built / "downloads" / "release.json").read_text(encoding="utf-8"))["id"] != release["id"]
+
+
+def test_the_release_names_the_commit_of_the_claim_files(workdir, claimsdb):
+    git = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.invalid"]
+    subprocess.run([*git, "init", "-q", str(workdir)], check=True)
+    subprocess.run([*git, "-C", str(workdir), "add", "claims"], check=True)
+    subprocess.run([*git, "-C", str(workdir), "commit", "-qm", "claims"], check=True)
+    head = subprocess.run(["git", "-C", str(workdir), "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
+    assert claimsdb("build").exit_code == 0
+    release = json.loads((workdir / "downloads" / "release.json").read_text(encoding="utf-8"))
+    assert release["commit"] == head and release["uncommitted_changes"] is False
+
+
+def edit_claims(workdir, change) -> None:
+    path = workdir / "claims" / f"{SOURCE}.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data["claims"])
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def test_diff_lists_the_claims_added_changed_and_withdrawn(built, claimsdb):
+    old = built / "old.db"
+    shutil.copy(built / "claims.db", old)
+    first, second, third = None, None, None
+
+    def change(claims):
+        nonlocal first, second, third
+        first, second = claims[0]["id"], claims[1]["id"]
+        claims[0]["statement"] = claims[0]["statement"] + " (reworded)"
+        claims[1]["withdrawn"] = "Withdrawn for the test: the editors read the quote again."
+        added = dict(claims[2], id=claims[2]["id"] + "-again")
+        added.pop("relations", None)
+        third = added["id"]
+        claims.append(added)
+
+    edit_claims(built, change)
+    assert claimsdb("build").exit_code == 0
+    changes = json.loads(claimsdb("diff", str(old), str(built / "claims.db"), "--json").output)
+    assert [c["id"] for c in changes["added"]] == [third]
+    assert [(c["id"], c["columns"]) for c in changes["changed"]] == [(first, ["statement"])]
+    assert [c["id"] for c in changes["withdrawn"]] == [second]
+    assert changes["removed"] == []
+    shown = claimsdb("diff", str(old), str(built / "claims.db")).output
+    assert f"Added: 1 claim(s)\n  {third}:" in shown and f"  {first}: changed statement" in shown and f"  {second}: Withdrawn for the test" in shown
+    # The build wrote the same changes for the landing page.
+    written = json.loads((built / "downloads" / "changes.json").read_text(encoding="utf-8"))
+    assert {k: written[k] for k in ("added", "changed", "withdrawn", "removed")} == changes
+    assert written["first_release"] is False
+
+
+def test_diff_of_a_file_that_is_not_a_database_is_one_line(built, claimsdb):
+    (built / "not.db").write_text("not a database", encoding="utf-8")
+    result = claimsdb("diff", str(built / "not.db"), str(built / "claims.db"))
+    assert result.exit_code == 1 and result.output.count("\n") == 1 and "not a claims database" in result.output
+
+
+def test_no_downloads_writes_none(workdir, claimsdb):
+    assert claimsdb("build", "--no-downloads").exit_code == 0
+    assert not (workdir / "downloads").exists()
+
+
+# Served --------------------------------------------------------------------------
+
+
+def get(ds, path: str):
+    response = asyncio.run(ds.client.get(path))
+    assert response.status_code == 200, (path, response.status_code)
+    return response
+
+
+def test_the_landing_page_links_the_downloads_and_names_its_release(claims_datasette, built_db):
+    release = json.loads((built_db.parent / "downloads" / "release.json").read_text(encoding="utf-8"))
+    html = get(claims_datasette, "/").text
+    for path in ("parquet/claims.parquet", "csv/claims.csv.gz", "annotations.jsonld", "manifest.json"):
+        assert f'href="/downloads/{path}"' in html, path
+    assert release["id"] in html and release["id"][:12] in html
+    assert "How to cite" in html and "What changed in this release" in html
+
+
+def test_every_file_the_manifest_lists_is_served_with_its_hash(claims_datasette):
+    manifest = get(claims_datasette, "/downloads/manifest.json").json()
+    for entry in manifest["files"]:
+        response = get(claims_datasette, f"/downloads/{entry['path']}")
+        assert sha256(response.content) == entry["sha256"], entry["path"]
+    assert get(claims_datasette, "/downloads/csv/claims.csv.gz").headers["content-type"] == "application/gzip"
+    assert get(claims_datasette, "/downloads/annotations.jsonld").headers["content-type"] == "application/ld+json"
+
+
+@pytest.mark.parametrize("path", ["/", "/claims", "/claims/claims", "/claims/claims/ant-executed-more-than-30000", "/-/search?q=x"])
+def test_every_page_names_the_release_in_its_footer(claims_datasette, built_db, path):
+    release = json.loads((built_db.parent / "downloads" / "release.json").read_text(encoding="utf-8"))
+    html = get(claims_datasette, path).text
+    footer = html[html.index('<footer class="ft">'):]
+    assert f"<code>{release['id'][:12]}</code>" in footer and release["built"][:10] in footer
+
+
+def test_the_release_is_in_the_instance_metadata(claims_datasette, built_db):
+    release = json.loads((built_db.parent / "downloads" / "release.json").read_text(encoding="utf-8"))
+    metadata = get(claims_datasette, "/-/metadata.json").json()
+    assert metadata["release"]["id"] == release["id"] and release["id"][:12] in metadata["release"]["citation"]
+
+
+def test_an_instance_without_downloads_still_serves_every_page(built_db, tmp_path):
+    bare = tmp_path / "claims.db"
+    shutil.copy(built_db, bare)
+    ds = make_datasette(bare, PROJECT_ROOT)
+    for path in ("/", "/claims/claims"):
+        assert "Release " not in get(ds, path).text.split('<footer class="ft">')[1]
