@@ -19,7 +19,6 @@ Medians of --repeat runs; results go to bench/results/downloads.md.
 
 from __future__ import annotations
 
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,8 +33,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
+from bench_load import free_port  # noqa: E402
 from claimsdb.downloads import downloads_dir, write_downloads, write_table  # noqa: E402
-from claimsdb.serve import datasette_command  # noqa: E402
+from claimsdb.serve import server_command  # noqa: E402
 
 
 def median_seconds(run, repeat: int) -> float:
@@ -45,12 +45,6 @@ def median_seconds(run, repeat: int) -> float:
         run()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def fetch(url: str) -> int:
@@ -87,7 +81,7 @@ def main(claims: int, repeat: int):
         all_time = median_seconds(lambda: write_downloads(db), repeat)
 
         port = free_port()
-        server = subprocess.Popen(datasette_command(db, ROOT, port=port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(server_command(db, ROOT, port=port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{port}"
         try:
             for _ in range(300):

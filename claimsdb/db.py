@@ -20,6 +20,7 @@ from .load import Corpus
 from . import calendars, folding
 from .originals import cut_off_warnings, pages_of
 from .quotes import context
+from .relations import CONFLICTING, LOOK_ALIKE
 from .parallel import ordered_map
 from .progress import Stages
 from .model import (
@@ -609,12 +610,12 @@ VIEWS = [
     side_by_side(
         "conflicts",
         "Every pair of claims in conflict (contradicts: what their words entail cannot both be true; in-tension: what they entail overlaps, what they usually suggest does not), in both directions, with each side's value, speaker, reporter, source and quote side by side. Look-alikes that count different scopes are in look_alikes.",
-        ("contradicts", "in-tension"),
+        CONFLICTING,
     ),
     side_by_side(
         "look_alikes",
         "Pairs of claims whose figures look alike but count different things or scopes (differs-in-scope: a part against its whole, or a declaration that the two measure different things), in both directions, side by side. Not conflicts.",
-        ("differs-in-scope",),
+        (LOOK_ALIKE,),
     ),
     View(
         "coverage_by_source",

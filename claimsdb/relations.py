@@ -366,7 +366,9 @@ class Relations:
         return len(self.declared) + len(self.detected)
 
 
+# What the conflicts view lists and the pages mark red; look-alikes are shown apart.
 CONFLICTING = ("contradicts", "in-tension")
+LOOK_ALIKE = "differs-in-scope"
 
 DECLARED_CONTRADICTS = "`{0}` is declared to contradict `{1}`, but {2}"
 DECLARED_CONTRADICTS_FIX = "check both values, or declare what they are (differs-in-scope, refines, corroborates), or remove the declaration for the build's reading"

@@ -30,14 +30,12 @@ from claimsdb.evidence import (
     safe_href,
     without_bidi_controls,
 )
+from claimsdb.relations import CONFLICTING, LOOK_ALIKE
 from claimsdb.serve import ORIGINALS_MOUNT
 from claimsdb.spread import SCALES, choose_scale, figure_from_row, render_spread
 
 STYLESHEET = Path(__file__).with_name("evidence.css")
 STYLESHEET_PATH = "/-/claimsdb/evidence.css"
-# Marked red on pages; look-alikes (differs-in-scope) are shown apart, in a neutral style.
-CONFLICTING = ("contradicts", "in-tension")
-LOOK_ALIKE = "differs-in-scope"
 # Related claims are listed conflicts first.
 RELATION_ORDER = {"contradicts": 0, "in-tension": 1, "differs-in-scope": 2, "refines": 3, "corroborates": 4, "compatible": 5}
 
@@ -214,12 +212,12 @@ async def source_page(datasette, database: str, source_id: str, request) -> dict
           sp.name as speaker, c.mode
         from claims c join agents sp on sp.id = c.speaker_id
         where c.source_id = :id and c.revision is null order by c.quote_start, c.quote_end desc, c.id""", {"id": source_id})
-    conflicts = await rows(db, """
+    conflicts = await rows(db, f"""
         select c.id as claim_id, r.relation, o.id as other_id, o.source_id as other_source_id
         from claims c
         join relations r on c.id in (r.claim_id, r.other_claim_id)
         join claims o on o.id = case when r.claim_id = c.id then r.other_claim_id else r.claim_id end
-        where c.source_id = :id and r.relation in ('contradicts', 'in-tension', 'differs-in-scope') and o.source_id != c.source_id
+        where c.source_id = :id and r.relation in ({", ".join(f"'{relation}'" for relation in (*CONFLICTING, LOOK_ALIKE))}) and o.source_id != c.source_id
         order by c.id, r.relation, o.id""", {"id": source_id})
     conflicts_of: dict[str, list[dict]] = {}
     look_alikes_of: dict[str, list[dict]] = {}

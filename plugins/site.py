@@ -13,11 +13,11 @@ from datasette.utils import escape_fts, tilde_encode
 from datasette.utils.asgi import Response
 
 from claimsdb.evidence import date_at_precision, without_bidi_controls
+from claimsdb.relations import CONFLICTING
 from claimsdb.spread import figure_from_row, render_small_spread
 
 STYLESHEET = Path(__file__).with_name("site.css")
 DATABASE = "claims"
-CONFLICTING = ("contradicts", "in-tension")  # look-alikes (differs-in-scope) are not conflicts
 LATEST_CONFLICTS = 6
 SEARCH_LIMIT = 50
 # The tables and views a reader starts from, in the order offered, with what each holds.
