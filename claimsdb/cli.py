@@ -130,7 +130,13 @@ def build_database(claims_dir: Path, db_path: Path, strict: bool = False, cache_
         except ProblemsFound as found:
             refuse(found)
         report(built.warnings)
-        click.echo(f"Built {db_path}: {built.sources} source(s), {built.claims} claim(s).")
+        if built.full_because is not None:
+            how = f"a full build, because {built.full_because}"
+        elif built.read_again:
+            how = f"from the previous build, {len(built.read_again)} source(s) read again"
+        else:
+            how = "unchanged: no file changed since the previous build"
+        click.echo(f"Built {db_path}: {built.sources} source(s), {built.claims} claim(s) ({how}).")
         if downloads:
             write_release(db_path, claims_dir, previous, stages)
     finally:

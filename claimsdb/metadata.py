@@ -12,6 +12,13 @@ from __future__ import annotations
 import yaml
 
 from .db import TABLES, VIEWS
+from .incremental import BUILD_TABLE, INPUTS_TABLE
+
+# What the build records for the next one (claimsdb.incremental): not part of the published data.
+RECORD_TABLES = {
+    BUILD_TABLE: "What built this database: the fingerprint of the code and the versions of Python, SQLite and the libraries (for incremental builds; not published data).",
+    INPUTS_TABLE: "The SHA-256 of every file of the corpus this database was built from (for incremental builds; not published data).",
+}
 
 DATABASE = "claims"
 HEADER = (
@@ -43,6 +50,8 @@ def generated_tables() -> dict:
         tables[table.name] = entry
     for view in VIEWS:
         tables[view.name] = {"description": view.description, "columns": dict(view.columns)}
+    for name, description in RECORD_TABLES.items():
+        tables[name] = {"description": description, "hidden": True}
     return tables
 
 
