@@ -109,6 +109,7 @@ class Plan:
     inputs: dict[str, str]  # every file now, as input_hashes gives it
     changed: list[str] = field(default_factory=list)  # source ids whose files were added or edited, or whose archives changed
     removed: list[str] = field(default_factory=list)  # source ids whose files are gone
+    replaced: list[str] = field(default_factory=list)  # SHA-256 of the earlier versions of the changed and removed files
 
 
 def plan(claims_dir: Path, db_path: Path, inputs: dict[str, str]) -> Plan:
@@ -160,6 +161,7 @@ def plan(claims_dir: Path, db_path: Path, inputs: dict[str, str]) -> Plan:
             changed |= {s for s in sources_of.get(path, ()) if s in after}
     result.changed = sorted(changed)
     result.removed = sorted(before - after)
+    result.replaced = sorted(previous[f"{s}.yml"] for s in [*result.changed, *result.removed] if f"{s}.yml" in previous)
     if len(result.changed) + len(result.removed) > max(1, len(after)) // 2:
         raise FullBuild(f"{len(result.changed) + len(result.removed)} of {len(after)} source files changed")
     return result

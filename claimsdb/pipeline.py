@@ -92,7 +92,7 @@ def build(claims_dir: Path | str, db_path: Path | str, *, full: bool = False, jo
     it raises stops the build there, leaving the previous database as it was
     and no temporary file. The other arguments are those of `check`."""
     from .cache import FileCache
-    from .db import write_database
+    from .db import remove_stale_temporaries, write_database
     from .incremental import FullBuild, input_hashes, plan, update
     from .load import display_path
     from .progress import Stages, gc_paused
@@ -109,9 +109,13 @@ def build(claims_dir: Path | str, db_path: Path | str, *, full: bool = False, jo
             the_plan = plan(claims_dir, db_path, inputs)
             cache = FileCache(cache_dir) if cache_dir is not None else None
             if not the_plan.changed and not the_plan.removed:
+                remove_stale_temporaries(db_path)  # what killed builds left, though this one writes nothing
                 return counted(claims_dir, db_path, stages, start, None, [], [])
             with gc_paused():
                 corpus, read = update(claims_dir, db_path, the_plan, stages, cache, checkpoint, jobs)
+            if cache is not None:
+                for sha256 in the_plan.replaced:
+                    cache.forget(sha256)
             warnings = [w for w in corpus.warnings if Path(w.path).stem in set(the_plan.changed)]
             return counted(claims_dir, db_path, stages, start, corpus, read, warnings)
         except FullBuild as why:
