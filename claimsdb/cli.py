@@ -90,7 +90,7 @@ def cli():
 
 
 jobs_option = click.option("-j", "--jobs", type=click.IntRange(min=1), help="Processes that parse, validate and find candidates (for idle cores; results are the same)  [default: 1]")
-full_option = click.option("--full", is_flag=True, help="Parse and validate every file again, refreshing the cache rather than reading it.")
+full_option = click.option("--full", is_flag=True, help="Parse and validate every file again, refreshing the cache rather than reading it; a build starts from nothing, not from the previous database.")
 
 
 def progress_stages(claims_dir: Path):

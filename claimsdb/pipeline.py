@@ -102,7 +102,8 @@ def build(claims_dir: Path | str, db_path: Path | str, *, full: bool = False, jo
     start = time.perf_counter()
     # Hashed before anything is read: a file edited during the build differs
     # from the record, and the next build reads it again.
-    inputs = input_hashes(claims_dir) if claims_dir.is_dir() else {}
+    with stages.stage("inputs"):
+        inputs = input_hashes(claims_dir) if claims_dir.is_dir() else {}
     full_because = "--full" if full else "--strict checks every file" if strict else None
     if full_because is None:
         try:
