@@ -16,7 +16,7 @@ from typing import Callable
 
 import sqlite_utils
 
-from .load import Corpus
+from .corpus import Corpus
 from . import calendars, folding
 from .originals import cut_off_warnings, pages_of
 from .quotes import context

@@ -86,7 +86,7 @@ def build(claims_dir: Path | str, db_path: Path | str, *, full: bool = False, jo
     it raises stops the build there, leaving the previous database as it was
     and no temporary file. The other arguments are those of `check`."""
     from .db import write_database
-    from .load import display_path
+    from .files import display_path
     from .progress import Stages, gc_paused
 
     db_path = Path(db_path)
