@@ -516,6 +516,11 @@ def provenance(column: str, claim_column) -> str:
     return claim_column(column)
 
 
+def select_list(columns) -> str:
+    """The columns of a select, one a line."""
+    return ",\n  ".join(columns)
+
+
 def own(name: str) -> str:
     return f"c.{name}"
 
@@ -533,18 +538,34 @@ ESTIMATE_COLUMNS = ["measure_id", "measure", "unit", "value_low", "value_high", 
 # so that a figure repeated by a thousand outlets costs a thousand rows, not
 # a million; claims of the same figure are not paired (they share figure_id).
 RELATIONS_SQL = """
-select d.claim_id, d.other_claim_id, d.relation, 'declared' as origin, d.rationale, d.path, d.line,
-  d.detected_relation, d.detected_rationale
+select d.claim_id,
+  d.other_claim_id,
+  d.relation,
+  'declared' as origin,
+  d.rationale,
+  d.path,
+  d.line,
+  d.detected_relation,
+  d.detected_rationale
 from declared_relations d
 union all
-select a.id as claim_id, b.id as other_claim_id, f.relation, 'detected' as origin, f.rationale, null as path, null as line,
-  f.relation as detected_relation, f.rationale as detected_rationale
+select a.id as claim_id,
+  b.id as other_claim_id,
+  f.relation,
+  'detected' as origin,
+  f.rationale,
+  null as path,
+  null as line,
+  f.relation as detected_relation,
+  f.rationale as detected_rationale
 from figure_relations f
 join claims a on a.figure_id = f.figure_id
 join claims b on b.figure_id = f.other_figure_id
 where not exists (
-  select 1 from declared_relations d
-  where (d.claim_id = a.id and d.other_claim_id = b.id) or (d.claim_id = b.id and d.other_claim_id = a.id)
+  select 1
+  from declared_relations d
+  where (d.claim_id = a.id and d.other_claim_id = b.id)
+    or (d.claim_id = b.id and d.other_claim_id = a.id)
 )
 """
 RELATIONS_COLUMNS = {
@@ -560,17 +581,32 @@ RELATIONS_COLUMNS = {
 }
 
 
+# Each relation once as declared and once the other way round.
+CLAIM_SIDE = "iif(d.flipped, r.other_claim_id, r.claim_id)"
+OTHER_SIDE = "iif(d.flipped, r.claim_id, r.other_claim_id)"
+
+
 def side_by_side(name: str, description: str, relations: tuple[str, ...]) -> View:
     """A view of claim pairs in the given relations, in both directions, each side's provenance beside the other's."""
     listed = ", ".join(f"'{r}'" for r in relations)
+    claim, other = of_claim(CLAIM_SIDE), of_claim(OTHER_SIDE)
+    columns = select_list([
+        "r.relation",
+        "r.origin",
+        "r.rationale",
+        f"{claim('measure_id')} as measure_id",
+        f"{claim('subject_id')} as subject_id",
+        *(f"{provenance(c, claim)} as claim_{c}" for c in CONFLICT_SIDE),
+        *(f"{provenance(c, other)} as other_{c}" for c in CONFLICT_SIDE),
+    ])
     return View(
         name, description,
-        "select r.relation, r.origin, r.rationale,\n  "
-        + f"{of_claim(CLAIM_SIDE)('measure_id')} as measure_id, {of_claim(CLAIM_SIDE)('subject_id')} as subject_id,\n  "
-        + ",\n  ".join(f"{provenance(c, of_claim(CLAIM_SIDE))} as claim_{c}" for c in CONFLICT_SIDE) + ",\n  "
-        + ",\n  ".join(f"{provenance(c, of_claim(OTHER_SIDE))} as other_{c}" for c in CONFLICT_SIDE)
-        + "\nfrom relations r\njoin (select 0 as flipped union all select 1) d"
-        + f"\nwhere r.relation in ({listed})",
+        f"""
+select {columns}
+from relations r
+join (select 0 as flipped union all select 1) d
+where r.relation in ({listed})
+""",
         {
             "relation": " or ".join(relations) + ".",
             "origin": "declared or detected.",
@@ -581,15 +617,16 @@ def side_by_side(name: str, description: str, relations: tuple[str, ...]) -> Vie
             **{f"other_{c}": "Other claim: " + PROVENANCE_COLUMNS[c][0].lower() + PROVENANCE_COLUMNS[c][1:] for c in CONFLICT_SIDE},
         },
     )
-# Each relation once as declared and once the other way round.
-CLAIM_SIDE = "iif(d.flipped, r.other_claim_id, r.claim_id)"
-OTHER_SIDE = "iif(d.flipped, r.claim_id, r.other_claim_id)"
+
 
 VIEWS = [
     View(
         "claims_with_provenance",
         "Each claim with its speaker, reporter (the outlet), source and subject named: the provenance chain in one row.",
-        "select " + ",\n  ".join(f"{provenance(c, own)} as {c}" for c in PROVENANCE_COLUMNS) + "\nfrom claims c",
+        f"""
+select {select_list(f"{provenance(c, own)} as {c}" for c in PROVENANCE_COLUMNS)}
+from claims c
+""",
         PROVENANCE_COLUMNS,
     ),
     View("relations", "How two claims relate: declared by an editor in a claim file, or detected by the build from the two claims' figures (every claim of one figure against every claim of the other). Claims of the same figure share figure_id and are not paired here.",
@@ -608,7 +645,8 @@ VIEWS = [
         "coverage_by_source",
         "For each source: how many candidate expressions the build finds in its archived text, how many claims cover, how many an editor marked as not claims, and how many nobody has dealt with yet.",
         """
-select s.id as source_id, s.title as source_title,
+select s.id as source_id,
+  s.title as source_title,
   count(c.category) as candidates,
   coalesce(sum(c.status = 'claim'), 0) as covered_by_claims,
   coalesce(sum(c.status = 'not-a-claim'), 0) as not_claims,
@@ -636,8 +674,12 @@ order by s.id
         # Ordered as the index idx_claims_estimates, so a page is read from
         # the index instead of sorting every figure: NULL, an open lower
         # bound, sorts first; an open upper bound sorts as the largest number.
-        "select " + ",\n  ".join(f"{provenance(c, own)} as {c}" for c in ESTIMATE_COLUMNS)
-        + "\nfrom claims c\nwhere c.kind = 'quantity'\norder by c.measure_id, c.value_low, ifnull(c.value_high, 9e999), c.id",
+        f"""
+select {select_list(f"{provenance(c, own)} as {c}" for c in ESTIMATE_COLUMNS)}
+from claims c
+where c.kind = 'quantity'
+order by c.measure_id, c.value_low, ifnull(c.value_high, 9e999), c.id
+""",
         {c: PROVENANCE_COLUMNS[c] for c in ESTIMATE_COLUMNS},
     ),
 ]
