@@ -300,7 +300,7 @@ def metadata(root: Path, only_check: bool):
 @click.option("--check", "only_check", is_flag=True, help="Exit 1 if a schema in schema/ is stale instead of writing it.")
 def schema(root: Path, only_check: bool):
     """Write the JSON Schema of every claim file kind to schema/ (from the models)."""
-    from .schema import schema_documents, write_schemas
+    from .jsonschemas import schema_documents, write_schemas
 
     directory = root / "schema"
     if only_check:
