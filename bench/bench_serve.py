@@ -29,7 +29,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
-from claimsdb.db import TABLES, VIEWS  # noqa: E402
+from claimsdb.tables import TABLES, VIEWS  # noqa: E402
 from claimsdb.serve import SETTINGS, server_command  # noqa: E402
 
 
