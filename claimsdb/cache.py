@@ -31,7 +31,16 @@ class FileCache:
         self.used: set[str] = set()
 
     def key(self, data: bytes) -> str:
-        return hashlib.sha256(code_fingerprint().encode() + data).hexdigest()
+        return self.key_of_hash(hashlib.sha256(data).hexdigest())
+
+    def key_of_hash(self, sha256: str) -> str:
+        """The key of a file known by its SHA-256 (as claimsdb.incremental records it)."""
+        return hashlib.sha256(f"{code_fingerprint()}\0{sha256}".encode()).hexdigest()
+
+    def forget(self, sha256: str) -> None:
+        """Drop the entry of a file's earlier version (an incremental build,
+        which does not prune: it reads a few files)."""
+        self.path(self.key_of_hash(sha256)).unlink(missing_ok=True)
 
     def path(self, key: str) -> Path:
         return self.directory / f"{key}.pickle"

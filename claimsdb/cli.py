@@ -90,7 +90,7 @@ def cli():
 
 
 jobs_option = click.option("-j", "--jobs", type=click.IntRange(min=1), help="Processes that parse, validate and find candidates (for idle cores; results are the same)  [default: 1]")
-full_option = click.option("--full", is_flag=True, help="Parse and validate every file again, refreshing the cache rather than reading it.")
+full_option = click.option("--full", is_flag=True, help="Parse and validate every file again, refreshing the cache rather than reading it; a build starts from nothing, not from the previous database.")
 
 
 def progress_stages(claims_dir: Path):
@@ -130,7 +130,13 @@ def build_database(claims_dir: Path, db_path: Path, strict: bool = False, cache_
         except ProblemsFound as found:
             refuse(found)
         report(built.warnings)
-        click.echo(f"Built {db_path}: {built.sources} source(s), {built.claims} claim(s).")
+        if built.full_because is not None:
+            how = f"a full build, because {built.full_because}"
+        elif built.read_again:
+            how = f"from the previous build, {len(built.read_again)} source(s) read again"
+        else:
+            how = "unchanged: no file changed since the previous build"
+        click.echo(f"Built {db_path}: {built.sources} source(s), {built.claims} claim(s) ({how}).")
         if downloads:
             write_release(db_path, claims_dir, previous, stages)
     finally:

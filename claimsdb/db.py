@@ -1024,11 +1024,13 @@ def checkpoints() -> list[str]:
 
 
 def write_database(corpus: Corpus, db_path: Path | str, stages: Stages | None = None,
-                   checkpoint: Callable[[str], None] | None = None) -> Path:
+                   checkpoint: Callable[[str], None] | None = None, inputs: dict[str, str] | None = None) -> Path:
     """Write the corpus to a temporary file, then rename it over ``db_path``.
 
     ``checkpoint(name)`` is called at each of ``checkpoints()``: what it
-    raises stops the build there, with the temporary file removed."""
+    raises stops the build there, with the temporary file removed.
+    ``inputs`` (claimsdb.incremental.input_hashes) is recorded in the file for
+    the next build to compare with."""
     stages = stages or Stages()
     stop_point = checkpoint or (lambda name: None)
     db_path = Path(db_path)
@@ -1059,6 +1061,11 @@ def write_database(corpus: Corpus, db_path: Path | str, stages: Stages | None = 
         violations = db.execute("PRAGMA foreign_key_check").fetchall()
         if violations:  # the loader's reference checks make this unreachable
             raise RuntimeError(f"foreign key violations: {violations[:5]}")
+        if inputs is not None:
+            from .incremental import write_record
+
+            with db.conn:
+                write_record(db.conn, inputs)
         db.conn.commit()
         db.close()
         with open(tmp, "rb+") as handle:

@@ -104,6 +104,10 @@ class Corpus:
     loaded: set = field(default_factory=set)  # shared files that validated
     cache: FileCache | None = None  # kept for the build's derived data (coverage)
     jobs: int = 1  # processes for the build's per-source stages (coverage)
+    # An incremental build reads some sources only (claimsdb.incremental): the
+    # claims of the others, which references may name, and those withdrawn.
+    elsewhere_claims: set = field(default_factory=set)
+    elsewhere_withdrawn: set = field(default_factory=set)
 
     def located_claims(self):
         """Every valid claim, in any file, with where it stands."""
@@ -454,16 +458,19 @@ def bidi_control_problems(parsed: ParsedFile, data: bytes, shown: str) -> list[P
 # The corpus ------------------------------------------------------------------
 
 
-def load_corpus(claims_dir: Path | str, stages: Stages | None = None, cache: FileCache | None = None, jobs: int | None = 1) -> Corpus:
+def load_corpus(claims_dir: Path | str, stages: Stages | None = None, cache: FileCache | None = None, jobs: int | None = 1,
+                only: list[Path] | None = None, elsewhere: tuple[set, set] = (set(), set())) -> Corpus:
     """Validate every file; raise ProblemsFound with all problems, or return the corpus.
 
     ``stages`` times each stage (and may show progress); ``cache`` keeps what
     was parsed and validated, keyed by file content, so an unchanged file is
     not parsed again; ``jobs`` processes parse and validate the source files
-    (None: one)."""
+    (None: one). ``only`` reads those source files and no others, with
+    ``elsewhere`` the ids of the other sources' claims and of those of them
+    withdrawn (an incremental build)."""
     claims_dir = Path(claims_dir)
     stages = stages or Stages()
-    corpus = Corpus(claims_dir, cache=cache, jobs=resolve_jobs(jobs))
+    corpus = Corpus(claims_dir, cache=cache, jobs=resolve_jobs(jobs), elsewhere_claims=elsewhere[0], elsewhere_withdrawn=elsewhere[1])
     problems: list[Problem] = []
     if not claims_dir.is_dir():
         raise ProblemsFound([Problem(display_path(claims_dir), 1, "the claims directory does not exist", "run from the project root or pass --claims DIR")])
@@ -497,7 +504,7 @@ def load_corpus(claims_dir: Path | str, stages: Stages | None = None, cache: Fil
                 corpus.where.setdefault(("measure", measure.id), []).append(Located(shown, parsed, ("measures", index)))
 
     problems += misnamed_files(claims_dir)
-    paths = source_file_paths(claims_dir)
+    paths = source_file_paths(claims_dir) if only is None else only
     with stages.stage("read", total=len(paths)) as advance:
         # What the cache holds is read here (through a worker it would be
         # unpickled, pickled and unpickled again); the rest is parsed and
@@ -670,6 +677,7 @@ def check_repeated_rows(corpus: Corpus) -> list[Problem]:
 
 def check_references(corpus: Corpus) -> list[Problem]:
     known = {kind: {id_ for (k, id_) in corpus.where if k == kind} for kind in ("agent", "subject", "measure", "claim")}
+    known["claim"] |= corpus.elsewhere_claims
     # A reference into a file that failed to load is not checked: its own problems are reported.
     checked = {kind for kind in ("agent", "subject", "measure") if f"{kind}s.yml" in corpus.loaded} | {"claim"}
     problems = []
@@ -701,7 +709,7 @@ def check_references(corpus: Corpus) -> list[Problem]:
             through = " → ".join([subject.id, *wider[: wider.index(subject.id) + 1]])
             problems.append(Problem(place.path, place.line_of("part_of"), f"subject `{subject.id}` is part of itself through a cycle ({through})", "make part_of name only wider subjects"))
 
-    withdrawn = {claim.id for file in corpus.claim_files for claim in file.claims if claim is not None and claim.withdrawn}
+    withdrawn = {claim.id for file in corpus.claim_files for claim in file.claims if claim is not None and claim.withdrawn} | corpus.elsewhere_withdrawn
     declared_pairs: dict = {}
     for file in corpus.claim_files:
         place = file.place

@@ -40,9 +40,12 @@ class BuildReport(CheckReport):
     """What `build` wrote: the counts of `check` and the database's path."""
 
     db_path: Path = None
-    # Why the build started from nothing. Always a full build for now: the
-    # previous claims.db is not yet read as a cache (DESIGN.md, "The house").
-    full_because: str = "builds are always full"
+    # Why the build started from nothing (None: it started from the previous
+    # database, claimsdb.incremental).
+    full_because: str | None = None
+    # The sources an incremental build read again (and whose rows it
+    # replaced or took from them); empty when nothing changed.
+    read_again: list = field(default_factory=list)
 
 
 def check(claims_dir: Path | str, *, jobs: int | None = None, strict: bool = False, cache_dir: Path | str | None = None,
@@ -81,22 +84,54 @@ def build(claims_dir: Path | str, db_path: Path | str, *, full: bool = False, jo
 
     ``jobs`` processes parse, validate and find each source's candidates
     (None: one); the database is the same byte for byte whatever it is.
-    ``checkpoint(name)`` is called at each named point of writing ("schema",
+    Unless ``full``, the previous ``db_path`` is the cache: only the sources
+    whose files changed, and those whose rows depend on them, are read again
+    (claimsdb.incremental); the report's ``full_because`` says why a build
+    started from nothing instead. ``checkpoint(name)`` is called at each named point of writing ("schema",
     "rows:<table>", "fts", "replace": claimsdb.db.CHECKPOINTS); an exception
     it raises stops the build there, leaving the previous database as it was
     and no temporary file. The other arguments are those of `check`."""
-    from .db import write_database
+    from .cache import FileCache
+    from .db import remove_stale_temporaries, write_database
+    from .incremental import FullBuild, input_hashes, plan, update
     from .load import display_path
     from .progress import Stages, gc_paused
 
-    db_path = Path(db_path)
+    claims_dir, db_path = Path(claims_dir), Path(db_path)
     stages = stages if stages is not None else Stages()
     start = time.perf_counter()
+    # Hashed before anything is read: a file edited during the build differs
+    # from the record, and the next build reads it again.
+    with stages.stage("inputs"):
+        inputs = input_hashes(claims_dir) if claims_dir.is_dir() else {}
+    full_because = "--full" if full else "--strict checks every file" if strict else None
+    if full_because is None:
+        try:
+            the_plan = plan(claims_dir, db_path, inputs)
+            cache = FileCache(cache_dir) if cache_dir is not None else None
+            if not the_plan.changed and not the_plan.removed:
+                remove_stale_temporaries(db_path)  # what killed builds left, though this one writes nothing
+                return counted(claims_dir, db_path, stages, start, None, [], [])
+            with gc_paused():
+                corpus, read = update(claims_dir, db_path, the_plan, stages, cache, checkpoint, jobs)
+            if cache is not None:
+                for sha256 in the_plan.replaced:
+                    cache.forget(sha256)
+            warnings = [w for w in corpus.warnings if Path(w.path).stem in set(the_plan.changed)]
+            return counted(claims_dir, db_path, stages, start, corpus, read, warnings)
+        except FullBuild as why:
+            full_because = str(why)
+        except ProblemsFound:
+            # Checked again as a whole, for every problem with the same words a full build gives.
+            check(claims_dir, jobs=jobs, cache_dir=cache_dir, stages=Stages())
+            full_because = "the files read again did not check on their own"
+        except (OSError, sqlite3.Error) as error:
+            full_because = f"the previous database cannot be read ({error})"
     checked = check(claims_dir, jobs=jobs, strict=strict, cache_dir=cache_dir, full=full, stages=stages)
     corpus = checked.corpus
     try:
         with gc_paused():
-            write_database(corpus, db_path, stages, checkpoint)
+            write_database(corpus, db_path, stages, checkpoint, inputs)
     except (OSError, sqlite3.Error) as error:
         raise ProblemsFound([Problem(display_path(db_path), 1, f"cannot be written ({error})",
                                      "check that its directory exists and is writable")]) from None
@@ -104,4 +139,18 @@ def build(claims_dir: Path | str, db_path: Path | str, *, full: bool = False, jo
         corpus.cache.prune()  # after the build has used (or added) everything it needs
     stages.seconds["total"] = time.perf_counter() - start
     return BuildReport(checked.claims_dir, checked.sources, checked.claims, checked.relations,
-                       checked.warnings, corpus, stages.seconds, db_path=db_path)
+                       checked.warnings, corpus, stages.seconds, db_path=db_path, full_because=full_because)
+
+
+def counted(claims_dir: Path, db_path: Path, stages, start: float, corpus, read: list, warnings: list) -> BuildReport:
+    """The report of an incremental build, its counts read from the database it wrote."""
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        sources, claims, relations = conn.execute("""
+            select (select count(*) from sources), (select count(*) from claims),
+                   (select count(*) from declared_relations) + (select count(*) from figure_relations)
+        """).fetchone()
+    finally:
+        conn.close()
+    stages.seconds["total"] = time.perf_counter() - start
+    return BuildReport(claims_dir, sources, claims, relations, warnings, corpus, stages.seconds, db_path=db_path, read_again=read)
