@@ -82,7 +82,7 @@ def canned_parameters(conn: sqlite3.Connection) -> dict[str, str]:
     """A value for each named parameter of the canned queries, from the data:
     one that finds rows."""
     claim_id = conn.execute("select claim_id from declared_relations where relation = 'contradicts' limit 1").fetchone() \
-        or conn.execute("select claim_id from figure_relations f join claims c on c.figure_id = f.figure_id "
+        or conn.execute("select c.id from figure_relations f join claims c on c.figure_id = f.figure_id "
                         "where f.relation = 'contradicts' limit 1").fetchone()
     claim_id = claim_id[0] if claim_id else conn.execute("select id from claims limit 1").fetchone()[0]
     agent_id = conn.execute("select speaker_id from claims where id = ?", (claim_id,)).fetchone()[0]
