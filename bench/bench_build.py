@@ -87,7 +87,8 @@ def parse_only(directory: Path) -> dict:
 def plain_insert(directory: Path) -> dict:
     import sqlite3
 
-    from claimsdb.db import TABLES, rows_for
+    from claimsdb.rows import rows_for
+    from claimsdb.tables import TABLES
     from claimsdb.load import load_corpus
     from claimsdb.progress import gc_paused
 

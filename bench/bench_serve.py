@@ -47,10 +47,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
-try:  # the SQL contract's module (claimsdb.db before the split)
-    from claimsdb.tables import TABLES, VIEWS  # noqa: E402
-except ImportError:  # pragma: no cover
-    from claimsdb.db import TABLES, VIEWS  # noqa: E402
+from claimsdb.tables import TABLES, VIEWS  # noqa: E402
 from claimsdb.serve import SETTINGS, server_command  # noqa: E402
 
 from bench_load import free_port  # noqa: E402

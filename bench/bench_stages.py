@@ -39,7 +39,7 @@ def cpu():
 digest = hashlib.sha256()
 with gc_paused():
     if stage == "coverage":
-        from claimsdb.db import all_coverage_rows
+        from claimsdb.rows import all_coverage_rows
         corpus = load_corpus(corpus_dir)
         wall, start = time.perf_counter(), cpu()
         for row in all_coverage_rows(corpus, Stages()):

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .load import agent_aliases, display_path, fold_name, read_file, suggest, validate
+from .errors import agent_aliases, fold_name, suggest
+from .files import display_path
+from .load import read_file, validate
 from .model import AgentsFile
 from .problems import Problem, ProblemsFound
 from .yamlfile import parse_yaml, scalar

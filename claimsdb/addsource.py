@@ -22,8 +22,9 @@ from pathlib import Path
 import pydantic
 
 from . import originals, quotes
-from .files import MAX_FILE_BYTES, Unreadable, read_original
-from .load import agent_aliases, display_path, problems_for_errors, read_file, suggest
+from .errors import agent_aliases, problems_for_errors, suggest
+from .files import MAX_FILE_BYTES, Unreadable, display_path, read_original
+from .load import read_file
 from .model import AgentsFile, Source
 from .problems import Problem, ProblemsFound
 from .yamlfile import parse_yaml, scalar

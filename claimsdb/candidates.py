@@ -29,6 +29,7 @@ from functools import lru_cache
 
 from .model import ValueSemantics
 from .numerals import latin_digits
+from .readings import NUMBER_LIKE
 
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
 MONTH_NUMBER = {name.lower(): f"{number:02d}" for number, name in enumerate(MONTHS, 1)}
@@ -69,7 +70,7 @@ IDENTIFIER_BEFORE = re.compile(r"(?:article|section|paragraph|chapter|resolution
 # nor is the second number of an infobox label run into its value
 # ("Deaths2,800 to 30,000": the label's last letter touches the first number).
 REFERENCE_MARKER = re.compile(r"\[(?:(?:note|n|nb|lower-alpha)\s*)?\d{1,4}\]", re.I)
-RUN_IN_RANGE = re.compile(r"[^\W\d_]\d[\d,.]*\s*(?:to|and|-|–|—)\s*$")
+RUN_IN_RANGE = re.compile(rf"[^\W\d_]{NUMBER_LIKE.pattern}\s*(?:to|and|-|–|—)\s*$")
 COUNTED_STOP = {
     "and", "or", "but", "nor", "in", "on", "at", "by", "to", "from", "for", "with", "without", "of", "who", "whom",
     "whose", "which", "that", "were", "was", "is", "are", "be", "been", "being", "have", "has", "had", "will",

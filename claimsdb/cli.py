@@ -306,7 +306,7 @@ def metadata(root: Path, only_check: bool):
 @click.option("--check", "only_check", is_flag=True, help="Exit 1 if a schema in schema/ is stale instead of writing it.")
 def schema(root: Path, only_check: bool):
     """Write the JSON Schema of every claim file kind to schema/ (from the models)."""
-    from .schema import schema_documents, write_schemas
+    from .jsonschemas import schema_documents, write_schemas
 
     directory = root / "schema"
     if only_check:
@@ -335,7 +335,7 @@ def source_id_of(argument: str) -> str:
 
 
 def corpus_source(corpus, claims_dir: Path, argument: str):
-    from .load import display_path
+    from .files import display_path
     from .problems import Problem
 
     source_id = source_id_of(argument)
@@ -374,7 +374,7 @@ def add_source_command(claims_dir: Path, files: tuple, source_id, title, url, pu
     working text, extracted with trafilatura, pypdfium2 or warcio, is archived
     as the text quotes are anchored in. Several files are archived all or none."""
     from .addsource import add_sources
-    from .load import display_path
+    from .files import display_path
 
     options = {"id": source_id, "title": title, "url": url, "publisher": publisher, "published": published,
                "retrieved": retrieved, "credited_to": (credited_to[0] if len(credited_to) == 1 else list(credited_to)) or None,
@@ -406,7 +406,7 @@ def add_source_command(claims_dir: Path, files: tuple, source_id, title, url, pu
 def add_agent_command(claims_dir: Path, agent_id: str, name, kind, aliases, description, affiliations):
     """Add the agent ID (a lower-case slug) to agents.yml, checked like every other agent."""
     from .addagent import add_agent
-    from .load import display_path
+    from .files import display_path
 
     try:
         path = add_agent(claims_dir, agent_id, name, kind, list(aliases), description, list(affiliations))
@@ -430,10 +430,10 @@ def reanchor(claims_dir: Path, source: str, file: Path, apply_moves: bool, url: 
     `orphaned`. Nothing is changed without --apply, which applies only the moves."""
     from . import originals
     from .addsource import working_text
-    from .load import display_path
+    from .files import display_path
     from .model import validate_partial_date
     from .problems import Problem
-    from .quotes import decode_archive, line_number
+    from .quotes import decode_archive
     from .reanchor import anchorings, apply, describe
 
     corpus = load_or_exit(claims_dir).corpus
@@ -517,7 +517,8 @@ def locate(claims_dir: Path, source: str, words: str):
     """Every place WORDS occur in the archived text of SOURCE, with the exact text to paste into `quote:`."""
     from . import quotes
     from .folding import KINDS, differences, in_words
-    from .load import display_path, read_file, source_file_paths
+    from .files import display_path
+    from .load import read_file, source_file_paths
     from .problems import Problem
 
     source_id = source_id_of(source)
@@ -568,7 +569,7 @@ def locate(claims_dir: Path, source: str, words: str):
 @click.argument("source")
 def suggest(claims_dir: Path, source: str):
     """Claim stubs for every candidate expression in SOURCE that no claim covers yet (prints; writes nothing)."""
-    from .load import display_path
+    from .files import display_path
     from .suggest import suggestions
 
     corpus = load_or_exit(claims_dir).corpus
@@ -592,7 +593,7 @@ def suggest(claims_dir: Path, source: str):
 def coverage(claims_dir: Path, sources: tuple, strict: bool):
     """Per source: candidate expressions found, how many claims cover, how many are marked not a claim, and each uncovered one."""
     from .coverage import NOT_A_CLAIM, UNCOVERED, Summary, source_coverage, summarise
-    from .load import display_path
+    from .files import display_path
     from .quotes import line_number
 
     corpus = load_or_exit(claims_dir).corpus
@@ -625,7 +626,7 @@ def coverage(claims_dir: Path, sources: tuple, strict: bool):
 def export(db_path: Path, directory: Path):
     """Write the database back to claim files in DIRECTORY (agents.yml, subjects.yml, measures.yml, one file per source, sources/)."""
     from .export import export_database, missing_contract
-    from .load import display_path
+    from .files import display_path
     from .problems import Problem
 
     if not db_path.is_file():

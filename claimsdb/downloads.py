@@ -33,7 +33,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import quote
 
-from .db import TABLES, VIEWS
+from .tables import TABLES, VIEWS
 
 DIRECTORY = "downloads"
 BATCH = 10_000

@@ -241,7 +241,7 @@ def source_file(conn, source: sqlite3.Row) -> Lines:
 def missing_contract(db_path: Path | str) -> list[str]:
     """The tables and columns of the SQL contract the file lacks (all of them
     when it is not a SQLite database): a database built by an older claimsdb."""
-    from .db import TABLES
+    from .tables import TABLES
 
     try:
         conn = sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True)

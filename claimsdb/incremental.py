@@ -196,7 +196,7 @@ def group_keys_of(claims, units: dict) -> set[tuple]:
 def with_relatives(keys: set[tuple], parents: dict) -> set[tuple]:
     """The groups and those of the wider and narrower subjects, with which
     detection compares a part's figures (claimsdb.relations.detect)."""
-    from .load import wider_than
+    from .checks import wider_than
 
     narrower: dict = {}
     for subject in parents:
@@ -234,7 +234,9 @@ def update(claims_dir: Path, db_path: Path, the_plan: Plan, stages, cache, check
     caller checks every file then, for the full list) or FullBuild."""
     import sqlite_utils
 
-    from .db import TABLES, insert_rows, remove_stale_temporaries, rows_for, temporary_path
+    from .db import insert_rows, remove_stale_temporaries, temporary_path
+    from .rows import rows_for
+    from .tables import TABLES
     from .load import load_corpus
     from .model import MeasuresFile, SubjectsFile
     from .yamlfile import parse_yaml
@@ -313,7 +315,7 @@ def update(claims_dir: Path, db_path: Path, the_plan: Plan, stages, cache, check
             temporary_ids(conn, "edited", changed | removed)
             temporary_groups(conn, "touched", groups)
             conn.execute("create temp table old_figures as " + FIGURES_IN.format(groups="touched"))
-            conn.execute(f"""
+            conn.execute("""
                 create temp table affected as
                 select id from claims where source_id in temp.edited
                  union select id from claims where figure_id in temp.old_figures

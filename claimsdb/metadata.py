@@ -2,7 +2,7 @@
 
 metadata.yml is Datasette's one configuration file. Its titles, facets and
 canned queries are written by hand; each table's description, column
-descriptions and label column are derived from ``claimsdb.db`` (and through
+descriptions and label column are derived from ``claimsdb.tables`` (and through
 it from the pydantic models) by ``claimsdb metadata``, and a test fails when
 the file is stale.
 """
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import yaml
 
-from .db import TABLES, VIEWS
 from .incremental import BUILD_TABLE, INPUTS_TABLE
+from .tables import TABLES, VIEWS
 
 # What the build records for the next one (claimsdb.incremental): not part of the published data.
 RECORD_TABLES = {

@@ -577,10 +577,3 @@ class Source(Strict):
                 if after <= before:
                     raise ValueError(f"`pages` must increase, but {after} follows {before} — write the page starts that claimsdb add-source recorded")
         return self
-
-
-FILE_MODELS = {
-    "agents.yml": AgentsFile,
-    "subjects.yml": SubjectsFile,
-    "measures.yml": MeasuresFile,
-}

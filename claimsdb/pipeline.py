@@ -93,8 +93,8 @@ def build(claims_dir: Path | str, db_path: Path | str, *, full: bool = False, jo
     and no temporary file. The other arguments are those of `check`."""
     from .cache import FileCache
     from .db import remove_stale_temporaries, write_database
+    from .files import display_path
     from .incremental import FullBuild, input_hashes, plan, update
-    from .load import display_path
     from .progress import Stages, gc_paused
 
     claims_dir, db_path = Path(claims_dir), Path(db_path)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .files import Unreadable, hash_inside, read_inside
 from .folding import FOLD, differences, in_words
+from .yamlfile import UNPRINTABLE as YAML_REFUSES
 
 CONTEXT = 32
 
@@ -81,8 +82,8 @@ def folded_matches(text: str, words: str, case: bool = False) -> list[tuple[int,
 
 
 INVISIBLE = re.compile(r"[\u00a0\u2000-\u200f\u2028\u2029\u202f\u205f\u3000\ufeff]")
-# Characters YAML does not allow as they are, or reads as line breaks.
-UNPRINTABLE = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[\x85]")
+# Characters YAML does not allow as they are, or reads as line breaks (NEL).
+UNPRINTABLE = re.compile(f"{YAML_REFUSES.pattern}|[\x85]")
 
 
 def yaml_quoted(text: str) -> str:

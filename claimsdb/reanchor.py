@@ -197,7 +197,8 @@ def apply(corpus, source, results: list[Anchoring], prepared, retrieved: str | N
     """Make the new capture current; returns the rewritten source file and the dropped marks.
     ``prepared``: (text bytes, extraction or None, original bytes or None, original extension);
     ``retrieved``: when the new capture was retrieved, if known."""
-    from .load import display_path, load_corpus, read_file
+    from .files import display_path
+    from .load import load_corpus, read_file
 
     claims_dir = corpus.claims_dir
     yml = claims_dir / f"{source.id}.yml"

@@ -310,7 +310,7 @@ def detect(figures: dict, parents: dict | None = None, names: dict | None = None
 
 
 class DeclaredRow(NamedTuple):
-    """A row of the declared_relations table (columns in the order of claimsdb.db)."""
+    """A row of the declared_relations table (columns in the order of claimsdb.tables)."""
 
     claim_id: str
     other_claim_id: str
@@ -323,7 +323,7 @@ class DeclaredRow(NamedTuple):
 
 
 class ReviewRow(NamedTuple):
-    """A row of the reviews table (columns in the order of claimsdb.db)."""
+    """A row of the reviews table (columns in the order of claimsdb.tables)."""
 
     claim_id: str
     other_claim_id: str

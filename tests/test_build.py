@@ -13,7 +13,7 @@ import pytest
 import sqlite_utils
 
 import claimsdb
-from claimsdb.db import TABLES, VIEWS
+from claimsdb.tables import TABLES, VIEWS
 
 from .conftest import CLAIMS_DIR, PROJECT_ROOT
 

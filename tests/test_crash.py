@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from claimsdb.cli import STOP_AT
-from claimsdb.db import TABLES
+from claimsdb.tables import TABLES
 
 STATEMENT = "statement: arabnews.today states that the UN Working Group on Enforced Disappearances made these points"
 CHANGED = "statement: arabnews.today states that the UN Working Group on Enforced Disappearances (changed) made these points"

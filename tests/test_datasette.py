@@ -2,8 +2,8 @@
 served by a real Datasette with the project's metadata.yml, plugins and
 settings (claimsdb.serve.make_datasette).
 
-Every test that concerns a table is parametrized over claimsdb.db.TABLES and
-claimsdb.db.VIEWS, so a new table or view is covered without editing this
+Every test that concerns a table is parametrized over claimsdb.tables.TABLES and
+claimsdb.tables.VIEWS, so a new table or view is covered without editing this
 file. The tests hold for any corpus: expected values are read from the built
 SQLite file, and assertions that need data are skipped, saying so, only when
 the corpus has none.
@@ -26,7 +26,7 @@ from click.testing import CliRunner
 from markupsafe import escape
 
 from claimsdb.cli import cli
-from claimsdb.db import TABLES, VIEWS
+from claimsdb.tables import TABLES, VIEWS
 from claimsdb.serve import SETTINGS, make_datasette
 from claimsdb.metadata import RECORD_TABLES
 

@@ -17,7 +17,7 @@ import subprocess
 import pytest
 import yaml
 
-from claimsdb.db import TABLES, VIEWS
+from claimsdb.tables import TABLES, VIEWS
 from claimsdb.serve import make_datasette
 
 from .conftest import PROJECT_ROOT

@@ -13,10 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from claimsdb.load import SHARED_FILES
+
 from .test_bad_input import previous_db, refused, run_build, sha256  # noqa: F401 (previous_db is a fixture)
 from .test_checks import PROBE, PROBE_TEXT, probe  # noqa: F401 (probe is a fixture)
 
-SHARED = ["agents.yml", "subjects.yml", "measures.yml"]
+SHARED = list(SHARED_FILES)
 LOOP_FIX = "replace the link with the file itself"
 
 

@@ -309,7 +309,7 @@ def test_the_seed_corpus_edited_gives_the_content_of_a_full_build(tmp_path):
 
 
 def test_every_table_is_known_to_the_incremental_build():
-    from claimsdb.db import TABLES
+    from claimsdb.tables import TABLES
 
     known = set(incremental.BY_SOURCE) | set(incremental.BY_CLAIM) | set(incremental.BY_DECLARING_CLAIM) | set(incremental.BY_FIGURE) | set(incremental.SHARED)
     assert {table.name for table in TABLES} == known

@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from claimsdb.cli import cli
-from claimsdb.schema import SCHEMAS
+from claimsdb.jsonschemas import SCHEMAS
 
 from .conftest import LIVE_CLAIMS_DIR, PROJECT_ROOT
 

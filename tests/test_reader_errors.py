@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from claimsdb.db import TABLES, VIEWS
+from claimsdb.tables import TABLES, VIEWS
 from claimsdb.serve import make_datasette
 
 from .conftest import PROJECT_ROOT

@@ -8,7 +8,7 @@ import json
 from click.testing import CliRunner
 
 from claimsdb.cli import cli
-from claimsdb.schema import SCHEMAS, schema_documents
+from claimsdb.jsonschemas import SCHEMAS, schema_documents
 
 from .conftest import CLAIMS_DIR, PROJECT_ROOT
 
