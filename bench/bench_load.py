@@ -203,6 +203,7 @@ def main() -> None:
             build_corpus(ROOT / "claims", db_path)
             write_downloads(db_path)
         claims_count = sqlite3.connect(f"file:{db_path}?immutable=1", uri=True).execute("select count(*) from claims").fetchone()[0]
+        db_mb = db_path.stat().st_size / 2**20
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         server_log = open(Path(directory) / "server.log", "wb")
@@ -258,7 +259,7 @@ def main() -> None:
         f"Server: `claimsdb.serve.server_command` on 127.0.0.1, as `make serve` runs it (settings {', '.join(f'{k}={v}' for k, v in SETTINGS.items() if k in ('sql_time_limit_ms', 'num_sql_threads', 'max_returned_rows', 'max_csv_mb'))}, "
         f"memory ceiling {MEMORY_LIMIT_MB} MB; suggest_facets={SETTINGS['suggest_facets']}, facet_time_limit_ms={SETTINGS['facet_time_limit_ms']}; "
         f"inspect data read once at start), serving {'claims.db built from claims/' if not args.db else 'a database built by claimsdb build'} "
-        f"({claims_count:,} claims, {db_path.stat().st_size / 2**20:,.0f} MB) and the downloads its build wrote.",
+        f"({claims_count:,} claims, {db_mb:,.0f} MB) and the downloads its build wrote.",
         f"Each kind: {args.baseline} requests from one client (baseline), then {args.requests} from {args.clients} concurrent clients "
         f"(asyncio + httpx, keep-alive); the full-CSV kinds {large_baseline} and {large} (from {min(args.clients, large)} clients); "
         f"then {'all kinds' if large >= args.requests else 'the other kinds'} shuffled together. Latency is from sending the request to reading the whole body.",
