@@ -12,19 +12,27 @@ import sqlite_utils
 from .corpus import Corpus
 from .progress import Stages
 from .rows import rows_for
-from .tables import EXTRA_INDEXES, TABLES, VIEWS, Table
+from .tables import BUILD_RECORD, EXTRA_INDEXES, TABLES, VIEWS, Table
 
 
-def create_tables(db: sqlite_utils.Database) -> None:
-    for table in TABLES:
+def create_tables(db: sqlite_utils.Database, tables=TABLES, views=VIEWS) -> None:
+    for table in tables:
         db[table.name].create(
             {column.name: column.type for column in table.columns},
             pk=table.pk,
             not_null={column.name for column in table.columns if column.not_null},
             foreign_keys=table.foreign_keys,
         )
-    for view in VIEWS:
+    for view in views:
         db.create_view(view.name, view.sql.strip())
+
+
+def write_record(db: sqlite_utils.Database, record: dict[str, list[tuple]]) -> None:
+    """Replace the build record (tables.BUILD_RECORD) with ``record``, its rows by table name."""
+    create_tables(db, [table for table in BUILD_RECORD if not db[table.name].exists()], [])
+    for table in BUILD_RECORD:
+        db.execute(f"delete from [{table.name}]")
+        insert_rows(db, table, record[table.name])
 
 
 def insert_rows(db: sqlite_utils.Database, table: Table, rows: list[dict]) -> None:
@@ -76,13 +84,13 @@ def checkpoints() -> list[str]:
 
 
 def write_database(corpus: Corpus, db_path: Path | str, stages: Stages | None = None,
-                   checkpoint: Callable[[str], None] | None = None, inputs: dict[str, str] | None = None) -> Path:
+                   checkpoint: Callable[[str], None] | None = None, record: dict[str, list[tuple]] | None = None) -> Path:
     """Write the corpus to a temporary file, then rename it over ``db_path``.
 
     ``checkpoint(name)`` is called at each of ``checkpoints()``: what it
     raises stops the build there, with the temporary file removed.
-    ``inputs`` (claimsdb.incremental.input_hashes) is recorded in the file for
-    the next build to compare with."""
+    ``record`` (claimsdb.incremental.record) is written to the build record
+    for the next build to compare with."""
     stages = stages or Stages()
     stop_point = checkpoint or (lambda name: None)
     db_path = Path(db_path)
@@ -113,11 +121,9 @@ def write_database(corpus: Corpus, db_path: Path | str, stages: Stages | None = 
         violations = db.execute("PRAGMA foreign_key_check").fetchall()
         if violations:  # the loader's reference checks make this unreachable
             raise RuntimeError(f"foreign key violations: {violations[:5]}")
-        if inputs is not None:
-            from .incremental import write_record
-
+        if record is not None:
             with db.conn:
-                write_record(db.conn, inputs)
+                write_record(db, record)
         db.conn.commit()
         db.close()
         with open(tmp, "rb+") as handle:

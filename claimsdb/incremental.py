@@ -1,10 +1,9 @@
 """Incremental builds: the previous claims.db as the cache of the next build.
 
 Every build records in its database what it was built from: the fingerprint
-of the code and libraries that built it, and the SHA-256 of every file of the
-corpus (the tables _claimsdb_build and _claimsdb_inputs, hidden from the
-published instance). The next build compares. When only source files changed,
-it copies the previous database, reads again the changed sources and the
+of the code and libraries that built it, and the SHA-256 of every file of
+the corpus (claimsdb.tables.BUILD_RECORD, hidden from the published
+instance). The next build compares. When only source files changed, it copies the previous database, reads again the changed sources and the
 sources whose rows depend on them, replaces their rows, and renames the copy
 into place. What depends on a changed source:
 
@@ -36,10 +35,7 @@ from pathlib import Path
 
 from .cache import code_fingerprint
 from .problems import ProblemsFound
-
-BUILD_TABLE = "_claimsdb_build"  # key, value: what built the database
-INPUTS_TABLE = "_claimsdb_inputs"  # path, sha256: every file it was built from
-RECORD_TABLES = (BUILD_TABLE, INPUTS_TABLE)
+from .tables import BUILD_TABLE, INPUTS_TABLE
 
 # The libraries whose behaviour decides the database's content.
 LIBRARIES = ("pydantic", "pydantic-core", "PyYAML", "sqlite-utils", "jdatetime", "rapidfuzz", "trafilatura", "pypdfium2", "warcio")
@@ -88,18 +84,9 @@ def input_hashes(claims_dir: Path) -> dict[str, str]:
     return found
 
 
-def record_rows(inputs: dict[str, str]) -> tuple[list[tuple], list[tuple]]:
-    return sorted(fingerprint().items()), sorted(inputs.items())
-
-
-def write_record(conn: sqlite3.Connection, inputs: dict[str, str]) -> None:
-    build_rows, input_rows = record_rows(inputs)
-    conn.execute(f"create table if not exists [{BUILD_TABLE}] (key text primary key, value text)")
-    conn.execute(f"create table if not exists [{INPUTS_TABLE}] (path text primary key, sha256 text)")
-    conn.execute(f"delete from [{BUILD_TABLE}]")
-    conn.execute(f"delete from [{INPUTS_TABLE}]")
-    conn.executemany(f"insert into [{BUILD_TABLE}] values (?, ?)", build_rows)
-    conn.executemany(f"insert into [{INPUTS_TABLE}] values (?, ?)", input_rows)
+def record(inputs: dict[str, str]) -> dict[str, list[tuple]]:
+    """The rows of the build record (claimsdb.tables.BUILD_RECORD) of a build of ``inputs``."""
+    return {BUILD_TABLE: sorted(fingerprint().items()), INPUTS_TABLE: sorted(inputs.items())}
 
 
 @dataclass
@@ -234,7 +221,7 @@ def update(claims_dir: Path, db_path: Path, the_plan: Plan, stages, cache, check
     caller checks every file then, for the full list) or FullBuild."""
     import sqlite_utils
 
-    from .db import insert_rows, remove_stale_temporaries, temporary_path
+    from .db import insert_rows, remove_stale_temporaries, temporary_path, write_record
     from .rows import rows_for
     from .tables import TABLES
     from .load import load_corpus
@@ -356,7 +343,7 @@ def update(claims_dir: Path, db_path: Path, the_plan: Plan, stages, cache, check
                 advance(1)
             for name, columns in fts.items():
                 _insert_fts(conn, name, columns)
-            write_record(conn, the_plan.inputs)
+            write_record(db, record(the_plan.inputs))
         stop_point("fts")
         db.close()
         with open(tmp, "rb+") as handle:

@@ -11,21 +11,7 @@ from __future__ import annotations
 
 import yaml
 
-from .incremental import BUILD_TABLE, INPUTS_TABLE
-from .tables import TABLES, VIEWS
-
-# What the build records for the next one (claimsdb.incremental): not part of the published data.
-RECORD_TABLES = {
-    BUILD_TABLE: {
-        "description": "What built this database, for the next build to compare with (claimsdb.incremental); not published data.",
-        "columns": {"key": "`code` (the SHA-256 of the package's code), `python`, `sqlite`, or `library NAME`.",
-                    "value": "The code's fingerprint, or the version of Python, SQLite or the library."},
-    },
-    INPUTS_TABLE: {
-        "description": "Every file of the corpus this database was built from, for the next build to compare with (claimsdb.incremental); not published data.",
-        "columns": {"path": "The file's path in the claims directory.", "sha256": "The SHA-256 of the file's bytes."},
-    },
-}
+from .tables import BUILD_RECORD, TABLES, VIEWS
 
 DATABASE = "claims"
 HEADER = (
@@ -57,8 +43,9 @@ def generated_tables() -> dict:
         tables[table.name] = entry
     for view in VIEWS:
         tables[view.name] = {"description": view.description, "columns": dict(view.columns)}
-    for name, entry in RECORD_TABLES.items():
-        tables[name] = {**entry, "hidden": True}
+    for table in BUILD_RECORD:  # not published data: hidden
+        tables[table.name] = {"description": table.description, "hidden": True,
+                              "columns": {column.name: column.description for column in table.columns}}
     return tables
 
 

@@ -94,7 +94,7 @@ def build(claims_dir: Path | str, db_path: Path | str, *, full: bool = False, jo
     from .cache import FileCache
     from .db import remove_stale_temporaries, write_database
     from .files import display_path
-    from .incremental import FullBuild, input_hashes, plan, update
+    from .incremental import FullBuild, input_hashes, plan, record, update
     from .progress import Stages, gc_paused
 
     claims_dir, db_path = Path(claims_dir), Path(db_path)
@@ -131,7 +131,7 @@ def build(claims_dir: Path | str, db_path: Path | str, *, full: bool = False, jo
     corpus = checked.corpus
     try:
         with gc_paused():
-            write_database(corpus, db_path, stages, checkpoint, inputs)
+            write_database(corpus, db_path, stages, checkpoint, record(inputs))
     except (OSError, sqlite3.Error) as error:
         raise ProblemsFound([Problem(display_path(db_path), 1, f"cannot be written ({error})",
                                      "check that its directory exists and is writable")]) from None

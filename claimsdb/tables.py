@@ -68,6 +68,31 @@ class View:
 
 C = Column
 
+# What each build records for the next one to compare with
+# (claimsdb.incremental): hidden in the published instance, and not published
+# data (not in the downloads or the release's content hash).
+BUILD_RECORD = [
+    Table(
+        "_claimsdb_build",
+        "What built this database, for the next build to compare with (claimsdb.incremental); not published data.",
+        [
+            Column("key", str, "`code` (the SHA-256 of the package's code), `python`, `sqlite`, or `library NAME`.", True),
+            Column("value", str, "The code's fingerprint, or the version of Python, SQLite or the library."),
+        ],
+        pk="key",
+    ),
+    Table(
+        "_claimsdb_inputs",
+        "Every file of the corpus this database was built from, for the next build to compare with (claimsdb.incremental); not published data.",
+        [
+            Column("path", str, "The file's path in the claims directory.", True),
+            Column("sha256", str, "The SHA-256 of the file's bytes."),
+        ],
+        pk="path",
+    ),
+]
+BUILD_TABLE, INPUTS_TABLE = (table.name for table in BUILD_RECORD)
+
 TABLES = [
     Table(
         "agents",

@@ -1,17 +1,17 @@
 """Parse one YAML file into plain Python data plus the line of every key.
 
-PyYAML's C loader composes the node tree (fast); we construct the data
-ourselves so that each mapping key and sequence item keeps its line, and so
-that duplicate keys and aliases, which PyYAML accepts silently, are refused.
+The data is built from libyaml's event stream in one pass (EventReader), so
+that each mapping key and sequence item keeps its line, and so that
+duplicate keys and aliases, which PyYAML accepts silently, are refused.
+Scalars are resolved and constructed as PyYAML's safe loader does them
+(without timestamps: dates stay the strings the editor wrote).
 
-Claim files come from strangers, so the text is screened before the C
-composer sees it: the composer recurses once per level of nesting and
-crashes the interpreter (a C stack overflow, not an exception) on a document
-nested a hundred thousand levels deep, and an alias bomb ("billion laughs")
-is only harmless as long as nothing expands it. libyaml's parser is not
-recursive, so its event stream is read first, cheaply and in constant
-memory, and the file is refused at the first level deeper than MAX_DEPTH or
-at any alias.
+Claim files come from strangers. Nothing is composed into a node tree:
+PyYAML's composer recurses once per level of nesting and crashes the
+interpreter (a C stack overflow, not an exception) on a document nested a
+hundred thousand levels deep, while libyaml's parser is not recursive and
+the reader stops at the first level deeper than MAX_DEPTH. An alias is
+refused, never expanded, so an alias bomb ("billion laughs") costs nothing.
 """
 
 from __future__ import annotations
@@ -158,25 +158,140 @@ def is_libyaml_depth_error(error: yaml.YAMLError) -> bool:
     return "exceeded maximum nesting depth" in str(getattr(error, "problem", "") or "")
 
 
-def screen_events(text: str, lines: LineNumbers, problems: list) -> None:
-    """Aliases (each line once) and nesting deeper than MAX_DEPTH, read from
-    libyaml's event stream before anything is composed, into ``problems``;
-    raises YAMLError at a syntax error."""
-    alias_lines: set[int] = set()
-    depth = 0
-    for event in yaml.parse(text, Loader=BaseLoader):
-        if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
-                problems.append(too_deep(lines.of(event.start_mark)))
+class TooDeep(Exception):
+    """Nesting deeper than MAX_DEPTH, at the line of the level that goes too deep."""
+
+
+class EventReader:
+    """Plain data from libyaml's event stream, in one pass: each key's and
+    item's line into ``parsed.lines``, construction problems into
+    ``parsed.errors``, aliases and too deep nesting into ``screened``.
+
+    Nothing is composed: libyaml's parser is not recursive and this reader
+    stops at the first level deeper than MAX_DEPTH, so no document can
+    overflow a stack; an alias is refused, never expanded, so an alias bomb
+    costs nothing."""
+
+    def __init__(self, text: str, parsed: ParsedFile, lines: LineNumbers):
+        self.events = yaml.parse(text, Loader=BaseLoader)
+        self.parsed, self.lines = parsed, lines
+        self.screened: list = []  # (line, message, fix): aliases, depth
+        self.alias_lines: set[int] = set()
+        self.depth = 0
+
+    def document(self):
+        """The data of the stream's one document (None for an empty stream)."""
+        events = self.events
+        next(events)  # StreamStartEvent
+        event = next(events)
+        if isinstance(event, yaml.StreamEndEvent):
+            return None
+        start = event.start_mark  # DocumentStartEvent
+        node = next(events)
+        self.parsed.lines[()] = self.lines.of(node.start_mark)
+        data = self.node(node, (), True)
+        next(events)  # DocumentEndEvent
+        event = next(events)
+        if not isinstance(event, yaml.StreamEndEvent):
+            another = event.start_mark
+            for event in events:  # the rest is screened as a whole file would be
+                if isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent, yaml.CollectionStartEvent)):
+                    self.node(event, (), False)
+            raise yaml.composer.ComposerError("expected a single document in the stream", start, "but found another document", another)
+        return data
+
+    def error(self, line: int, message: str, fix: str, build: bool) -> None:
+        if build:
+            self.parsed.errors.append((line, message, fix))
+
+    def node(self, event, path: tuple, build: bool):
+        """The value that starts with ``event``; with ``build`` false, the
+        node is only read through (for aliases and depth), its problems not
+        reported, as for the value of a refused key."""
+        if isinstance(event, yaml.AliasEvent):
+            line = self.lines.of(event.start_mark)
+            if line not in self.alias_lines:
+                self.alias_lines.add(line)
+                self.screened.append((line, "YAML aliases (*name) are not allowed in claim files", "write the value out in full"))
+            return None
+        line = self.lines.of(event.start_mark)
+        if isinstance(event, yaml.ScalarEvent):
+            return self.scalar(event, line, build)
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise TooDeep(line)
+        tag = event.tag if event.tag not in (None, "!") else None
+        mapping = isinstance(event, yaml.MappingStartEvent)
+        if tag is not None and tag not in COLLECTION_TAGS:
+            self.error(line, f"unsupported YAML tag `{short_tag(tag)}`", "write a plain string, number, true/false, list or mapping", build)
+            build = False
+        value = self.mapping(path, build) if mapping else self.sequence(path, build)
+        self.depth -= 1
+        return value if build else None
+
+    def sequence(self, path: tuple, build: bool) -> list:
+        items = []
+        for index, event in enumerate(iter(self.events.__next__, None)):
+            if isinstance(event, yaml.SequenceEndEvent):
                 break
-        elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
-        elif isinstance(event, yaml.AliasEvent):
-            line = lines.of(event.start_mark)
-            if line not in alias_lines:
-                alias_lines.add(line)
-                problems.append((line, "YAML aliases (*name) are not allowed in claim files", "write the value out in full"))
+            if build:
+                self.parsed.lines[path + (index,)] = self.lines.of(event.start_mark)
+            items.append(self.node(event, path + (index,), build))
+        return items
+
+    def mapping(self, path: tuple, build: bool) -> dict:
+        mapping = {}
+        events = self.events
+        for event in iter(events.__next__, None):
+            if isinstance(event, yaml.MappingEndEvent):
+                break
+            key_line = self.lines.of(event.start_mark)
+            keep = build
+            if not isinstance(event, yaml.ScalarEvent) or self.tag_of(event) == MERGE_TAG:
+                self.error(key_line, "only plain keys are allowed (no merge keys or complex keys)", "write the key as a plain word", build)
+                self.node(event, path, False)
+                keep = False
+            else:
+                # Keys are field names: taken as written, so `1:` or `yes:` is an
+                # unknown field named "1" or "yes", not a number or a boolean.
+                key = event.value
+                if keep and key in mapping:
+                    first = self.parsed.lines[path + (key,)]
+                    self.error(key_line, f"duplicate key `{key}` (first given at line {first})", "keep one of the two", build)
+                    keep = False
+            value = self.node(next(events), path + (key,) if keep else path, keep)
+            if keep:
+                self.parsed.lines[path + (key,)] = key_line
+                mapping[key] = value
+        return mapping
+
+    @staticmethod
+    def tag_of(event) -> str:
+        """The tag of a scalar as PyYAML's composer resolves it."""
+        if event.tag not in (None, "!"):
+            return event.tag
+        if event.implicit[0]:
+            value = event.value
+            for tag, regexp in IMPLICIT_RESOLVERS.get(value[0] if value else "", []) + IMPLICIT_RESOLVERS.get(None, []):
+                if regexp.match(value):
+                    return tag
+        return STR_TAG
+
+    def scalar(self, event, line: int, build: bool):
+        tag = self.tag_of(event)
+        if tag == STR_TAG:  # most values
+            return event.value
+        if not build:
+            return None
+        if tag not in SCALAR_TAGS:
+            self.error(line, f"unsupported YAML tag `{short_tag(tag)}`", "write a plain string, number, true/false, list or mapping", build)
+            return None
+        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        value = SCALAR_CONSTRUCTORS[tag](CONSTRUCTOR, node)
+        if tag == INT_TAG and not PLAIN_INTEGER.fullmatch(event.value) and not event.style:
+            self.error(line, *unplain_integer(event.value, value), build)
+            return None
+        return value
 
 
 def parse_yaml(text: str) -> ParsedFile:
@@ -185,33 +300,31 @@ def parse_yaml(text: str) -> ParsedFile:
     parsed.errors = unprintable_characters(text)
     if parsed.errors:
         return parsed
+    reader = EventReader(text, parsed, lines)
+    failure = None
     try:
-        screen_events(text, lines, parsed.errors)
+        parsed.data = reader.document()
+    except TooDeep as deep:
+        failure = too_deep(deep.args[0])
+    except yaml.composer.ComposerError as error:  # a second document: refused after the screen, as the composer does
+        failure = None if reader.screened else yaml_error_line(error, lines)
     except yaml.YAMLError as error:
-        if is_libyaml_depth_error(error):
-            parsed.errors.append(too_deep(lines.of(error.problem_mark)))
-        else:
-            parsed.errors.append(yaml_error_line(error, lines))
-    if parsed.errors:
-        return parsed
-    loader = ClaimFileLoader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            parsed.data = None
-            return parsed
-        parsed.lines[()] = lines.of(node.start_mark)
-        parsed.data = _construct(loader, node, (), parsed, lines)
-    except yaml.YAMLError as error:
-        parsed.errors.append(yaml_error_line(error, lines))
+        failure = too_deep(lines.of(error.problem_mark)) if is_libyaml_depth_error(error) else yaml_error_line(error, lines)
+    # Aliases, depth and syntax are screened before anything is built, as
+    # PyYAML's composer stops at them: then they are the only problems.
+    if reader.screened or failure:
+        parsed.errors = reader.screened + ([failure] if failure else [])
         parsed.data = None
-    finally:
-        loader.dispose()
+        parsed.lines = {}
     return parsed
 
 
 INT_TAG = "tag:yaml.org,2002:int"
+MERGE_TAG = "tag:yaml.org,2002:merge"
 PLAIN_INTEGER = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+IMPLICIT_RESOLVERS = ClaimFileLoader.yaml_implicit_resolvers
+CONSTRUCTOR = yaml.constructor.SafeConstructor()
+SCALAR_CONSTRUCTORS = {tag: yaml.constructor.SafeConstructor.yaml_constructors[tag] for tag in SCALAR_TAGS}
 
 
 def unplain_integer(written: str, value: int) -> tuple[str, str]:
@@ -223,49 +336,6 @@ def unplain_integer(written: str, value: int) -> tuple[str, str]:
                 f"write {plain.replace('_', '')} without the leading zero, or put it in quotes if the zero belongs to a text")
     return (f"`{written}` is read by YAML as the number {value}",
             f"write the number in plain digits ({value}), or put it in quotes if it is text")
-
-
-def _construct(loader, node, path, parsed: ParsedFile, lines: LineNumbers):
-    """Plain data from a node; the screen has bounded the depth and refused aliases."""
-    line = lines.of(node.start_mark)
-    if isinstance(node, yaml.ScalarNode):
-        if node.tag == STR_TAG:  # most values: skip the constructor's dispatch
-            return node.value
-        if node.tag not in SCALAR_TAGS:
-            parsed.errors.append((line, f"unsupported YAML tag `{short_tag(node.tag)}`", "write a plain string, number, true/false, list or mapping"))
-            return None
-        value = loader.construct_object(node, deep=True)
-        if node.tag == INT_TAG and not PLAIN_INTEGER.fullmatch(node.value) and not node.style:
-            parsed.errors.append((line, *unplain_integer(node.value, value)))
-            return None
-        return value
-    if node.tag not in COLLECTION_TAGS:
-        parsed.errors.append((line, f"unsupported YAML tag `{short_tag(node.tag)}`", "write a plain string, number, true/false, list or mapping"))
-        return None
-    if isinstance(node, yaml.SequenceNode):
-        items = []
-        for index, item in enumerate(node.value):
-            parsed.lines[path + (index,)] = lines.of(item.start_mark)
-            items.append(_construct(loader, item, path + (index,), parsed, lines))
-        return items
-    if isinstance(node, yaml.MappingNode):
-        mapping = {}
-        for key_node, value_node in node.value:
-            key_line = lines.of(key_node.start_mark)
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
-                parsed.errors.append((key_line, "only plain keys are allowed (no merge keys or complex keys)", "write the key as a plain word"))
-                continue
-            # Keys are field names: taken as written, so `1:` or `yes:` is an
-            # unknown field named "1" or "yes", not a number or a boolean.
-            key = key_node.value
-            if key in mapping:
-                first = parsed.lines[path + (key,)]
-                parsed.errors.append((key_line, f"duplicate key `{key}` (first given at line {first})", "keep one of the two"))
-                continue
-            parsed.lines[path + (key,)] = key_line
-            mapping[key] = _construct(loader, value_node, path + (key,), parsed, lines)
-        return mapping
-    raise yaml.YAMLError(f"unexpected YAML node at line {line}")  # pragma: no cover
 
 
 # Writing ---------------------------------------------------------------------
