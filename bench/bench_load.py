@@ -1,19 +1,28 @@
 """Load benchmark of the published instance, configured as `make serve` runs it.
 
     python bench/bench_load.py [--requests 400] [--clients 50] [--baseline 40]
+                               [--db claims.db] [--large-requests N] [--no-stream]
 
-Builds claims.db from claims/ into a temporary directory, starts the server
-with claimsdb.serve.server_command (the command `make serve` runs: same
-settings, metadata, plugins and memory ceiling) on a free 127.0.0.1 port,
-and sends a fixed number of requests of each kind: a table page with its
-facets, a SQL query, a claim's page, a full CSV stream. Each kind is sent
-first by one client (the baseline), then by many concurrent clients
-(asyncio + httpx). Then it stops the server and writes
-bench/results/load.md: per kind, requests, failures, median and
-99th-percentile latency, throughput, and the server's peak memory.
+Builds claims.db from claims/ into a temporary directory (or, with --db,
+serves a database already built, with the downloads its build wrote beside
+it: a synthetic corpus of a million claims), starts the server with
+claimsdb.serve.server_command (the command `make serve` runs: same settings,
+metadata, plugins, inspect data and memory ceiling) on a free 127.0.0.1
+port, and sends a fixed number of requests of each kind: the claims table
+page with its default facets, a SQL query, a claim's page, the full CSV of
+claims as the build's static download, and as Datasette's CSV stream. Each
+kind is sent first by one client (the baseline), then by many concurrent
+clients (asyncio + httpx). Then it stops the server and writes
+bench/results/load.md (or --output): per kind, requests, failures, median
+and 99th-percentile latency, throughput, and the server's peak memory.
+
+The two full-CSV kinds move the whole table per request: --large-requests
+sends fewer of them (by default as many as the others), and --no-stream
+leaves out the stream (about five minutes a request at a million claims).
 
 Loopback only; a fixed number of requests; it stops by itself. A failure is
-any status other than 200, an error, or a CSV stream that is not complete.
+any status other than 200, an error, or a CSV that is not complete (every
+row of the stream, every byte of the download as the manifest lists it).
 The machine is shared and noisy: read medians and ratios, not one time.
 """
 
@@ -21,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import platform
 import random
@@ -41,8 +51,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
-from claimsdb.db import write_database  # noqa: E402
-from claimsdb.load import load_corpus  # noqa: E402
+from claimsdb import build as build_corpus  # noqa: E402
+from claimsdb.downloads import write_downloads  # noqa: E402
 from claimsdb.serve import MEMORY_LIMIT_MB, SETTINGS, server_command  # noqa: E402
 
 SQL = (
@@ -56,6 +66,8 @@ class Kind:
     name: str
     path: str
     check: object = None  # callable(response text) -> bool, beyond status 200
+    size: int | None = None  # the body's bytes, counted as it arrives and not kept
+    large: bool = False  # the whole table per request: --large-requests of them
 
 
 @dataclass
@@ -65,11 +77,13 @@ class Outcome:
     elapsed: float = 0.0
 
 
-def kinds(db_path: Path) -> list[Kind]:
-    conn = sqlite3.connect(db_path)
+def kinds(db_path: Path, stream: bool = True) -> list[Kind]:
+    conn = sqlite3.connect(f"file:{db_path}?immutable=1", uri=True)
     claim_id = conn.execute("select claim_id from conflicts order by claim_id limit 1").fetchone()[0]
     claims = conn.execute("select count(*) from claims").fetchone()[0]
     conn.close()
+    manifest = json.loads((db_path.parent / "downloads" / "manifest.json").read_text(encoding="utf-8"))
+    static_bytes = next(f["bytes"] for f in manifest["files"] if f["path"] == "csv/claims.csv.gz")
 
     def complete_csv(text: str) -> bool:
         import csv
@@ -77,12 +91,15 @@ def kinds(db_path: Path) -> list[Kind]:
 
         return len(list(csv.reader(io.StringIO(text, newline="")))) == claims + 1
 
-    return [
-        Kind("table page with facets", "/claims/claims?_facet=kind&_facet=speaker_id&_facet=mode&_facet=source_id"),
+    every = [
+        # The claims page as a reader opens it: its six default facets (metadata.yml).
+        Kind("table page with facets", "/claims/claims"),
         Kind("SQL query (JSON)", "/claims.json?" + urllib.parse.urlencode({"sql": SQL})),
         Kind("claim page", f"/claims/claims/{urllib.parse.quote(claim_id)}"),
-        Kind("full CSV stream, with labels", "/claims/claims.csv?_stream=on&_labels=on", complete_csv),
+        Kind("full CSV, static download (gzipped)", "/downloads/csv/claims.csv.gz", size=static_bytes, large=True),
+        Kind("full CSV stream, with labels", "/claims/claims.csv?_stream=on&_labels=on", complete_csv, large=True),
     ]
+    return [kind for kind in every if stream or "stream" not in kind.name]
 
 
 def free_port() -> int:
@@ -101,6 +118,15 @@ def peak_memory_mb(pid: int) -> tuple[float, float]:
 async def send(client: httpx.AsyncClient, kind: Kind, outcome: Outcome) -> None:
     start = time.perf_counter()
     try:
+        if kind.size is not None:
+            async with client.stream("GET", kind.path) as response:
+                received = 0
+                async for chunk in response.aiter_raw():
+                    received += len(chunk)
+            if response.status_code != 200 or received != kind.size:
+                outcome.failures.append(f"{response.status_code}: {received} bytes of {kind.size}")
+            outcome.latencies.append(time.perf_counter() - start)
+            return
         response = await client.get(kind.path)
         text = response.text
         ok = response.status_code == 200 and (kind.check is None or kind.check(text))
@@ -118,7 +144,7 @@ async def run(base: str, kind: Kind, requests: int, clients: int) -> Outcome:
     for _ in range(requests):
         queue.put_nowait(kind)
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as client:
+    async with httpx.AsyncClient(base_url=base, timeout=3600, limits=limits) as client:
 
         async def worker():
             while not queue.empty():
@@ -161,11 +187,23 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=400, help="requests of each kind under load")
     parser.add_argument("--clients", type=int, default=50, help="concurrent clients under load")
     parser.add_argument("--baseline", type=int, default=40, help="requests of each kind from one client")
+    parser.add_argument("--db", type=Path, help="serve this claims.db (with its downloads beside it) instead of building claims/")
+    parser.add_argument("--large-requests", type=int, help="requests of each full-CSV kind under load (default: --requests)")
+    parser.add_argument("--no-stream", action="store_true", help="leave out Datasette's full CSV stream")
     parser.add_argument("--output", type=Path, default=HERE / "results" / "load.md")
     args = parser.parse_args()
+    large = args.requests if args.large_requests is None else args.large_requests
+    large_baseline = min(args.baseline, max(1, large // 10))
 
     with tempfile.TemporaryDirectory() as directory:
-        db_path = write_database(load_corpus(ROOT / "claims"), Path(directory) / "claims.db")
+        if args.db:
+            db_path = args.db.resolve()
+        else:
+            db_path = Path(directory) / "claims.db"
+            build_corpus(ROOT / "claims", db_path)
+            write_downloads(db_path)
+        claims_count = sqlite3.connect(f"file:{db_path}?immutable=1", uri=True).execute("select count(*) from claims").fetchone()[0]
+        db_mb = db_path.stat().st_size / 2**20
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         server_log = open(Path(directory) / "server.log", "wb")
@@ -173,15 +211,15 @@ def main() -> None:
         try:
             wait_for(base, process)
             lines, failures = [], []
-            for kind in kinds(db_path):
-                baseline = asyncio.run(run(base, kind, args.baseline, 1))
-                loaded = asyncio.run(run(base, kind, args.requests, args.clients))
+            for kind in kinds(db_path, not args.no_stream):
+                baseline = asyncio.run(run(base, kind, large_baseline if kind.large else args.baseline, 1))
+                loaded = asyncio.run(run(base, kind, large if kind.large else args.requests, min(args.clients, large) if kind.large else args.clients))
                 for outcome in (baseline, loaded):
                     failures += [f"{kind.name}: {failure}" for failure in outcome.failures]
                 ratio = statistics.median(loaded.latencies) / statistics.median(baseline.latencies)
                 lines.append((kind, baseline, loaded, ratio))
                 print(row(kind, args.clients, loaded), f"median {ratio:.1f}× the single client's", flush=True)
-            mixed_kinds = kinds(db_path)
+            mixed_kinds = [kind for kind in kinds(db_path, not args.no_stream) if not kind.large or large >= args.requests]
             mixed = Outcome()
 
             async def mixed_run():
@@ -209,8 +247,9 @@ def main() -> None:
 
     command = "python bench/bench_load.py" + "".join(
         f" --{name} {value}" for name, value, default in
-        (("requests", args.requests, 400), ("clients", args.clients, 50), ("baseline", args.baseline, 40)) if value != default
-    )
+        (("requests", args.requests, 400), ("clients", args.clients, 50), ("baseline", args.baseline, 40),
+         ("db", args.db, None), ("large-requests", args.large_requests, None)) if value != default
+    ) + (" --no-stream" if args.no_stream else "")
     total = sum(len(b.latencies) + len(l.latencies) for _, b, l, _ in lines) + len(mixed.latencies)
     out = [
         "# Load benchmark of the published instance",
@@ -218,9 +257,12 @@ def main() -> None:
         f"Machine: {platform.machine()}, {os.cpu_count()} CPUs (shared with other work), CPython {platform.python_version()}, "
         f"{platform.system()} {platform.release()}; command: `{command}`.",
         f"Server: `claimsdb.serve.server_command` on 127.0.0.1, as `make serve` runs it (settings {', '.join(f'{k}={v}' for k, v in SETTINGS.items() if k in ('sql_time_limit_ms', 'num_sql_threads', 'max_returned_rows', 'max_csv_mb'))}, "
-        f"memory ceiling {MEMORY_LIMIT_MB} MB), serving claims.db built from claims/.",
+        f"memory ceiling {MEMORY_LIMIT_MB} MB; suggest_facets={SETTINGS['suggest_facets']}, facet_time_limit_ms={SETTINGS['facet_time_limit_ms']}; "
+        f"inspect data read once at start), serving {'claims.db built from claims/' if not args.db else 'a database built by claimsdb build'} "
+        f"({claims_count:,} claims, {db_mb:,.0f} MB) and the downloads its build wrote.",
         f"Each kind: {args.baseline} requests from one client (baseline), then {args.requests} from {args.clients} concurrent clients "
-        "(asyncio + httpx, keep-alive); then all kinds shuffled together. Latency is from sending the request to reading the whole body.",
+        f"(asyncio + httpx, keep-alive); the full-CSV kinds {large_baseline} and {large} (from {min(args.clients, large)} clients); "
+        f"then {'all kinds' if large >= args.requests else 'the other kinds'} shuffled together. Latency is from sending the request to reading the whole body.",
         "",
         "| request | clients | requests | failed | median (ms) | p99 (ms) | requests/s |",
         "|---|---:|---:|---:|---:|---:|---:|",

@@ -49,7 +49,7 @@ def insert_rows(db: sqlite_utils.Database, table: Table, rows: list[dict]) -> No
 
 def create_indexes(db: sqlite_utils.Database, advance=lambda n=1: None) -> None:
     for name, table, columns, where in EXTRA_INDEXES:
-        db.execute(f"create index [{name}] on [{table}] ({columns}) where {where}")
+        db.execute(f"create index [{name}] on [{table}] ({columns})" + (f" where {where}" if where else ""))
     for table in TABLES:
         advance(1)
         for column in table.indexes:

@@ -606,9 +606,14 @@ RELATIONS_COLUMNS = {
 }
 
 
-# Each relation once as declared and once the other way round.
-CLAIM_SIDE = "iif(d.flipped, r.other_claim_id, r.claim_id)"
-OTHER_SIDE = "iif(d.flipped, r.claim_id, r.other_claim_id)"
+# Each relation once as declared and once the other way round: two arms of
+# one UNION ALL, each naming its first and other claim. SQLite flattens it
+# into the query that reads the view, so a page of 50 pairs reads 50 pairs
+# and a filter on claim_id or other_id searches each arm's index; a join
+# with a two-row table instead made SQLite materialize every relation first
+# (31 s for the first page at a million claims, bench/results/serve.md).
+CLAIM_SIDE = "p.first_id"
+OTHER_SIDE = "p.second_id"
 
 
 def side_by_side(name: str, description: str, relations: tuple[str, ...]) -> View:
@@ -616,9 +621,9 @@ def side_by_side(name: str, description: str, relations: tuple[str, ...]) -> Vie
     listed = ", ".join(f"'{r}'" for r in relations)
     claim, other = of_claim(CLAIM_SIDE), of_claim(OTHER_SIDE)
     columns = select_list([
-        "r.relation",
-        "r.origin",
-        "r.rationale",
+        "p.relation",
+        "p.origin",
+        "p.rationale",
         f"{claim('measure_id')} as measure_id",
         f"{claim('subject_id')} as subject_id",
         *(f"{provenance(c, claim)} as claim_{c}" for c in CONFLICT_SIDE),
@@ -628,9 +633,15 @@ def side_by_side(name: str, description: str, relations: tuple[str, ...]) -> Vie
         name, description,
         f"""
 select {columns}
-from relations r
-join (select 0 as flipped union all select 1) d
-where r.relation in ({listed})
+from (
+  select r.relation, r.origin, r.rationale, r.claim_id as first_id, r.other_claim_id as second_id
+  from relations r
+  where r.relation in ({listed})
+  union all
+  select r.relation, r.origin, r.rationale, r.other_claim_id as first_id, r.claim_id as second_id
+  from relations r
+  where r.relation in ({listed})
+) p
 """,
         {
             "relation": " or ".join(relations) + ".",
@@ -669,19 +680,22 @@ from claims c
     View(
         "coverage_by_source",
         "For each source: how many candidate expressions the build finds in its archived text, how many claims cover, how many an editor marked as not claims, and how many nobody has dealt with yet.",
+        # Counted per source, by index (idx_coverage_source_status), for the
+        # rows a page shows; in source id order because the scan reads the
+        # index idx_sources_in_order (no ORDER BY, which would keep SQLite
+        # from flattening the view: counting its rows then computed every
+        # source's figures, 3 s at a million claims).
         """
 select s.id as source_id,
   s.title as source_title,
-  count(c.category) as candidates,
-  coalesce(sum(c.status = 'claim'), 0) as covered_by_claims,
-  coalesce(sum(c.status = 'not-a-claim'), 0) as not_claims,
-  coalesce(sum(c.status = 'uncovered'), 0) as uncovered,
-  case when count(c.category) = 0 then 100.0
-    else round(100.0 * sum(c.status != 'uncovered') / count(c.category), 1) end as percent_covered
-from sources s
-left join coverage c on c.source_id = s.id
-group by s.id
-order by s.id
+  (select count(*) from coverage c where c.source_id = s.id) as candidates,
+  (select count(*) from coverage c where c.source_id = s.id and c.status = 'claim') as covered_by_claims,
+  (select count(*) from coverage c where c.source_id = s.id and c.status = 'not-a-claim') as not_claims,
+  (select count(*) from coverage c where c.source_id = s.id and c.status = 'uncovered') as uncovered,
+  (select case when count(*) = 0 then 100.0
+     else round(100.0 * sum(c.status != 'uncovered') / count(*), 1) end
+   from coverage c where c.source_id = s.id) as percent_covered
+from sources s indexed by idx_sources_in_order
 """,
         {
             "source_id": "Id of the source.",
@@ -696,20 +710,32 @@ order by s.id
     View(
         "estimates",
         "Every figure for every measure, one row per quantity claim, lowest interval first within each measure: the spread of figures on one page (facet or filter by measure_id; each measure_id links to the chart of its figures).",
-        # Ordered as the index idx_claims_estimates, so a page is read from
-        # the index instead of sorting every figure: NULL, an open lower
-        # bound, sorts first; an open upper bound sorts as the largest number.
+        # In the order of the index idx_claims_estimates (measure_id,
+        # value_low, ifnull(value_high, 9e999), id: NULL, an open lower bound,
+        # sorts first; an open upper bound sorts as the largest number),
+        # because the scan reads that index (INDEXED BY), not through an
+        # ORDER BY: SQLite does not flatten a view with ORDER BY into a count
+        # or a facet, which then computed every row's names (4.5 s a page at
+        # a million claims); flattened, they read the index alone.
         f"""
 select {select_list(f"{provenance(c, own)} as {c}" for c in ESTIMATE_COLUMNS)}
-from claims c
+from claims c indexed by idx_claims_estimates
 where c.kind = 'quantity'
-order by c.measure_id, c.value_low, ifnull(c.value_high, 9e999), c.id
 """,
         {c: PROVENANCE_COLUMNS[c] for c in ESTIMATE_COLUMNS},
     ),
 ]
 
-# Indexes beyond one per faceted column: (name, table, columns or expressions, where).
+# Indexes beyond one per faceted column: (name, table, columns or expressions, where or None).
 EXTRA_INDEXES = [
     ("idx_claims_estimates", "claims", "measure_id, value_low, ifnull(value_high, 9e999), id", "kind = 'quantity'"),
+    # coverage_by_source: each source's candidates by status, from the index alone.
+    ("idx_coverage_source_status", "coverage", "source_id, status", None),
+    # coverage_by_source reads sources in id order through it (a view
+    # cannot name the primary key's automatic index).
+    ("idx_sources_in_order", "sources", "id", None),
+    # The canned queries figures_for_measure and uncovered_expressions (metadata.yml)
+    # read their rows in their order from these, instead of sorting the table.
+    ("idx_claims_figures_for_measure", "claims", "measure_id, value_low is null, value_low, value_high is null, value_high, id", "kind = 'quantity'"),
+    ("idx_coverage_uncovered", "coverage", "source_id, expression_start, category", "status = 'uncovered'"),
 ]

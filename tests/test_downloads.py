@@ -200,6 +200,16 @@ def test_every_file_the_manifest_lists_is_served_with_its_hash(claims_datasette)
     assert get(claims_datasette, "/downloads/annotations.jsonld").headers["content-type"] == "application/ld+json"
 
 
+@pytest.mark.parametrize("name", ["claims", "conflicts", "sources"])
+def test_a_table_page_links_its_whole_table_as_the_static_downloads(claims_datasette, name):
+    manifest = {f["path"]: f for f in get(claims_datasette, "/downloads/manifest.json").json()["files"]}
+    html = get(claims_datasette, f"/claims/{name}").text
+    for path in (f"csv/{name}.csv.gz", f"parquet/{name}.parquet"):
+        assert path in manifest and f'href="/downloads/{path}"' in html, path
+    # a filtered page too: the static files are the whole table, its export links the filtered rows
+    assert f'href="/downloads/csv/{name}.csv.gz"' in get(claims_datasette, f"/claims/{name}?_size=1").text
+
+
 @pytest.mark.parametrize("path", ["/", "/claims", "/claims/claims", "/claims/claims/ant-executed-more-than-30000", "/-/search?q=x"])
 def test_every_page_names_the_release_in_its_footer(claims_datasette, built_db, path):
     release = json.loads((built_db.parent / "downloads" / "release.json").read_text(encoding="utf-8"))

@@ -34,3 +34,24 @@ def test_a_table_page_takes_its_count_from_the_inspect_data(built_db):
     with sqlite3.connect(built_db) as conn:
         figures = conn.execute("select count(*) from claims where kind = 'figure'").fetchone()[0]
     assert filtered.json()["filtered_table_rows_count"] == figures
+
+
+def test_a_view_page_takes_its_count_from_the_inspect_data_and_the_database_page_lists_only_tables(built_db):
+    data = inspect_data(built_db)
+    with sqlite3.connect(built_db) as conn:
+        views = [row[0] for row in conn.execute("select name from sqlite_master where type = 'view'")]
+        assert {"relations", "conflicts", "estimates"} <= set(views) and data["claims"]["views"] == sorted(views)
+        assert {name: data["claims"]["tables"][name]["count"] for name in views} == {
+            name: conn.execute(f"select count(*) from [{name}]").fetchone()[0] for name in views}
+        tables = {row[0] for row in conn.execute("select name from sqlite_master where type = 'table'")}
+    data["claims"]["tables"]["conflicts"]["count"] += 1000  # a count only the inspect data can give
+    datasette = make_datasette(built_db, PROJECT_ROOT, inspect=data)
+    response = asyncio.run(datasette.client.get("/claims/conflicts.json?_size=1"))
+    assert response.status_code == 200
+    assert response.json()["filtered_table_rows_count"] == data["claims"]["tables"]["conflicts"]["count"]
+    database = asyncio.run(datasette.client.get("/claims.json"))
+    assert database.status_code == 200
+    assert {t["name"] for t in database.json()["tables"]} == tables
+    assert {v["name"] for v in database.json()["views"]} == set(views)
+    assert asyncio.run(datasette.client.get("/claims")).status_code == 200
+    assert asyncio.run(datasette.client.get("/")).status_code == 200
