@@ -4,6 +4,7 @@ the command line run as a user runs it."""
 from __future__ import annotations
 
 import contextlib
+import re
 import shutil
 import socket
 import sqlite3
@@ -243,3 +244,29 @@ def example_source(workdir, claimsdb) -> str:
                       "--published", "2022-05-01", "--language", "en")
     assert result.exit_code == 0, result.output
     return EXAMPLE_ID
+
+
+def synthetic(directory: Path, claims: int = 240, seed: int = 1988, per_source: int = 6) -> Path:
+    """A corpus from the benchmarks' generator (bench/synthetic.py) in ``directory``."""
+    import sys
+
+    sys.path.insert(0, str(PROJECT_ROOT / "bench"))
+    try:
+        from synthetic import generate
+    finally:
+        sys.path.remove(str(PROJECT_ROOT / "bench"))
+    generate(directory, claims, seed=seed, per_source=per_source)
+    return directory
+
+
+def nest_subjects(corpus: Path) -> None:
+    """Make subjects 1–9 parts of subject 0 and 11–19 parts of subject 10, and
+    count three measures only, so that detection compares parts' figures with
+    their wholes'."""
+    text = (corpus / "subjects.yml").read_text(encoding="utf-8")
+    for part in [*range(1, 10), *range(11, 20)]:
+        whole = 0 if part < 10 else 10
+        text = text.replace(f"  - id: subject-{part}\n", f"  - id: subject-{part}\n    part_of: subject-{whole}\n", 1)
+    (corpus / "subjects.yml").write_text(text, encoding="utf-8")
+    for path in sorted(corpus.glob("synthetic-source-*.yml")):  # three measures only, so parts and wholes share some
+        path.write_text(re.sub(r"measure: measure-(\d+)", lambda m: f"measure: measure-{int(m[1]) % 3}", path.read_text(encoding="utf-8")), encoding="utf-8")

@@ -18,17 +18,7 @@ import pytest
 import claimsdb
 from claimsdb import incremental
 
-from .conftest import CLAIMS_DIR, PROJECT_ROOT
-
-
-def synthetic(directory: Path, claims: int = 240, seed: int = 1988) -> Path:
-    sys.path.insert(0, str(PROJECT_ROOT / "bench"))
-    try:
-        from synthetic import generate
-    finally:
-        sys.path.remove(str(PROJECT_ROOT / "bench"))
-    generate(directory, claims, seed=seed, per_source=6)
-    return directory
+from .conftest import CLAIMS_DIR, nest_subjects, synthetic
 
 
 def contents(db_path: Path) -> dict:
@@ -186,19 +176,6 @@ def test_random_edits_give_the_content_of_a_full_build_each_time(corpus, built, 
         assert_same_as_full(corpus, built, tmp_path)
         valid += 1
     assert valid >= 4
-
-
-def nest_subjects(corpus: Path) -> None:
-    """Make subjects 1–9 parts of subject 0 and 11–19 parts of subject 10, and
-    count three measures only, so that detection compares parts' figures with
-    their wholes'."""
-    text = (corpus / "subjects.yml").read_text(encoding="utf-8")
-    for part in [*range(1, 10), *range(11, 20)]:
-        whole = 0 if part < 10 else 10
-        text = text.replace(f"  - id: subject-{part}\n", f"  - id: subject-{part}\n    part_of: subject-{whole}\n", 1)
-    (corpus / "subjects.yml").write_text(text, encoding="utf-8")
-    for path in source_files(corpus):  # three measures only, so parts and wholes share some
-        path.write_text(re.sub(r"measure: measure-(\d+)", lambda m: f"measure: measure-{int(m[1]) % 3}", path.read_text(encoding="utf-8")), encoding="utf-8")
 
 
 def test_edits_to_parts_and_wholes_give_the_relations_of_a_full_build(tmp_path):
