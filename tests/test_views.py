@@ -92,3 +92,38 @@ def test_coverage_by_source_counts_each_source_in_id_order(any_db):
 
 def test_estimates_list_every_quantity_claim_lowest_first_within_each_measure(any_db):
     assert rows(any_db, "select * from estimates") == rows(any_db, ESTIMATES)
+
+
+def canned(name: str) -> str:
+    import yaml
+
+    from .conftest import PROJECT_ROOT
+
+    metadata = yaml.safe_load((PROJECT_ROOT / "metadata.yml").read_text(encoding="utf-8"))
+    return metadata["databases"]["claims"]["queries"][name]["sql"]
+
+
+def test_claims_nobody_corroborates_counts_a_claim_of_the_same_figure_elsewhere(any_db):
+    """A claim another source or speaker corroborates, gives compatible
+    figures for or refines is not listed; claims of one figure are compatible,
+    though relations does not pair them."""
+    claims = {row[0]: row[1:] for row in rows(any_db, "select id, source_id, speaker_id, figure_id, withdrawn from claims")}
+    corroborated = set()
+
+    def elsewhere(a, b):
+        return claims[a][0] != claims[b][0] or claims[a][1] != claims[b][1]
+
+    by_figure: dict = {}
+    for claim_id, (_, _, figure_id, _) in claims.items():
+        if figure_id is not None:
+            by_figure.setdefault(figure_id, []).append(claim_id)
+    for members in by_figure.values():
+        corroborated |= {a for a in members for b in members if a != b and elsewhere(a, b)}
+    for a, b, relation in rows(any_db, "select claim_id, other_claim_id, relation from relations"):
+        if relation in ("corroborates", "compatible", "refines") and elsewhere(a, b):
+            corroborated |= {a, b}
+    expected = sorted((source, claim_id) for claim_id, (source, _, _, withdrawn) in claims.items()
+                      if not withdrawn and claim_id not in corroborated)
+    listed = [(source, claim_id) for claim_id, _, _, _, _, source, _ in rows(any_db, canned("claims_nobody_corroborates"))]
+    assert listed == expected
+    assert any(len(members) > 1 for members in by_figure.values())
