@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import operator
 import os
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import sqlite_utils
 
@@ -75,6 +76,35 @@ def remove_stale_temporaries(db_path: Path) -> None:
                 pass
 
 
+@contextmanager
+def replacing(db_path: Path, stop_point: Callable[[str], None]) -> Iterator[Path]:
+    """A temporary file beside ``db_path`` for the block to write, synced
+    and renamed over ``db_path`` (after the "replace" stop point) once the
+    block has completed it; removed whatever happens, so a failed or stopped
+    build leaves the previous database as it was."""
+    remove_stale_temporaries(db_path)
+    tmp = temporary_path(db_path)
+    tmp.unlink(missing_ok=True)
+    try:
+        yield tmp
+        with open(tmp, "rb+") as handle:
+            os.fsync(handle.fileno())
+        stop_point("replace")
+        os.replace(tmp, db_path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def scratch_database(path: Path) -> sqlite_utils.Database:
+    """The temporary file as a database. It is thrown away on any failure,
+    so it needs no rollback journal (and leaves no -journal file behind when
+    the build is killed) and no syncing before the one fsync at the end."""
+    db = sqlite_utils.Database(path)
+    db.execute("PRAGMA journal_mode = OFF")
+    db.execute("PRAGMA synchronous = OFF")
+    return db
+
+
 def checkpoints() -> list[str]:
     """The named points of writing, in order, at which ``write_database``
     calls its ``checkpoint``: "schema" (tables created), "rows:<table>"
@@ -94,16 +124,8 @@ def write_database(corpus: Corpus, db_path: Path | str, stages: Stages | None = 
     stages = stages or Stages()
     stop_point = checkpoint or (lambda name: None)
     db_path = Path(db_path)
-    remove_stale_temporaries(db_path)
-    tmp = temporary_path(db_path)
-    tmp.unlink(missing_ok=True)
-    try:
-        db = sqlite_utils.Database(tmp)
-        # The temporary file is thrown away on any failure, so it needs no
-        # rollback journal (and leaves no -journal file behind when the
-        # build is killed) and no syncing before the one fsync below.
-        db.execute("PRAGMA journal_mode = OFF")
-        db.execute("PRAGMA synchronous = OFF")
+    with replacing(db_path, stop_point) as tmp:
+        db = scratch_database(tmp)
         create_tables(db)
         stop_point("schema")
         rows = rows_for(corpus, stages)
@@ -126,10 +148,4 @@ def write_database(corpus: Corpus, db_path: Path | str, stages: Stages | None = 
                 write_record(db, record)
         db.conn.commit()
         db.close()
-        with open(tmp, "rb+") as handle:
-            os.fsync(handle.fileno())
-        stop_point("replace")
-        os.replace(tmp, db_path)
-    finally:
-        tmp.unlink(missing_ok=True)
     return db_path

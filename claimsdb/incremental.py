@@ -219,9 +219,7 @@ def update(claims_dir: Path, db_path: Path, the_plan: Plan, stages, cache, check
     rename the copy into place; the corpus of the sources read again, and the
     ids of the sources their rows were taken for. Raises ProblemsFound (the
     caller checks every file then, for the full list) or FullBuild."""
-    import sqlite_utils
-
-    from .db import insert_rows, remove_stale_temporaries, temporary_path, write_record
+    from .db import insert_rows, replacing, scratch_database, write_record
     from .rows import rows_for
     from .tables import TABLES
     from .load import load_corpus
@@ -287,15 +285,10 @@ def update(claims_dir: Path, db_path: Path, the_plan: Plan, stages, cache, check
         raise ProblemsFound([])  # an id given twice: the full check says where
     rows = rows_for(corpus, stages)
 
-    remove_stale_temporaries(db_path)
-    tmp = temporary_path(db_path)
-    tmp.unlink(missing_ok=True)
-    try:
+    with replacing(db_path, stop_point) as tmp:
         with stages.stage("copy"):
             shutil.copyfile(db_path, tmp)
-        db = sqlite_utils.Database(tmp)
-        db.execute("PRAGMA journal_mode = OFF")
-        db.execute("PRAGMA synchronous = OFF")
+        db = scratch_database(tmp)
         conn = db.conn
         stop_point("schema")
         with stages.stage("write", total=len(TABLES)) as advance, conn:
@@ -346,12 +339,6 @@ def update(claims_dir: Path, db_path: Path, the_plan: Plan, stages, cache, check
             write_record(db, record(the_plan.inputs))
         stop_point("fts")
         db.close()
-        with open(tmp, "rb+") as handle:
-            os.fsync(handle.fileno())
-        stop_point("replace")
-        os.replace(tmp, db_path)
-    finally:
-        tmp.unlink(missing_ok=True)
     return corpus, read
 
 
