@@ -1,8 +1,10 @@
 """What was parsed and validated, kept between builds, keyed by file content.
 
-An entry is found by the SHA-256 of a file's bytes together with a
-fingerprint of this package's code, so an edited file, or a new version of
-the checks, is parsed and validated again. Everything that depends on other
+An entry is found by the SHA-256 of a file's bytes together with the
+fingerprint of this package's code, Python and the libraries (``fingerprint``,
+which claimsdb.incremental also records in each database), so an edited
+file, a new version of the checks or of pydantic is parsed and validated
+again. Everything that depends on other
 files (references, intervals from measures.yml, quotes in archives,
 relations) is checked again on every build.
 """
@@ -10,9 +12,13 @@ relations) is checked again on every build.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import pickle
+import sqlite3
+import sys
 from functools import cache
+from importlib import metadata as importlib_metadata
 from pathlib import Path
 
 
@@ -22,6 +28,27 @@ def code_fingerprint() -> str:
     for path in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
+
+
+# The libraries whose behaviour decides the database's content.
+LIBRARIES = ("pydantic", "pydantic-core", "PyYAML", "sqlite-utils", "jdatetime", "rapidfuzz", "trafilatura", "pypdfium2", "warcio")
+
+
+def fingerprint() -> dict[str, str]:
+    """What built a database, beyond its files: this package's code, Python,
+    SQLite and the libraries it reads and validates with."""
+    found = {"code": code_fingerprint(), "python": sys.version.split()[0], "sqlite": sqlite3.sqlite_version}
+    for name in LIBRARIES:
+        try:
+            found[f"library {name}"] = importlib_metadata.version(name)
+        except importlib_metadata.PackageNotFoundError:
+            found[f"library {name}"] = "not installed"
+    return found
+
+
+@cache
+def fingerprint_key() -> str:
+    return hashlib.sha256(json.dumps(fingerprint(), sort_keys=True).encode()).hexdigest()
 
 
 class FileCache:
@@ -35,7 +62,7 @@ class FileCache:
 
     def key_of_hash(self, sha256: str) -> str:
         """The key of a file known by its SHA-256 (as claimsdb.incremental records it)."""
-        return hashlib.sha256(f"{code_fingerprint()}\0{sha256}".encode()).hexdigest()
+        return hashlib.sha256(f"{fingerprint_key()}\0{sha256}".encode()).hexdigest()
 
     def forget(self, sha256: str) -> None:
         """Drop the entry of a file's earlier version (an incremental build,

@@ -28,33 +28,15 @@ import hashlib
 import os
 import shutil
 import sqlite3
-import sys
 from dataclasses import dataclass, field
-from importlib import metadata as importlib_metadata
 from pathlib import Path
 
-from .cache import code_fingerprint
+from .cache import fingerprint
 from .problems import ProblemsFound
 from .tables import BUILD_TABLE, INPUTS_TABLE
 
-# The libraries whose behaviour decides the database's content.
-LIBRARIES = ("pydantic", "pydantic-core", "PyYAML", "sqlite-utils", "jdatetime", "rapidfuzz", "trafilatura", "pypdfium2", "warcio")
-
-
 class FullBuild(Exception):
     """The previous database cannot be used as a cache; the message says why."""
-
-
-def fingerprint() -> dict[str, str]:
-    """What built a database, beyond its files: this package's code, Python,
-    SQLite and the libraries it reads and validates with."""
-    found = {"code": code_fingerprint(), "python": sys.version.split()[0], "sqlite": sqlite3.sqlite_version}
-    for name in LIBRARIES:
-        try:
-            found[f"library {name}"] = importlib_metadata.version(name)
-        except importlib_metadata.PackageNotFoundError:
-            found[f"library {name}"] = "not installed"
-    return found
 
 
 def file_sha256(path: Path) -> str:

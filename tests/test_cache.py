@@ -64,3 +64,22 @@ def test_a_relation_to_a_claim_removed_from_another_file_is_reported_though_its_
     result = claimsdb("build")
     assert result.exit_code == 1
     assert f"{ANT}:" in result.stderr and "unknown claim `inu-executed-around-30000`" in result.stderr
+
+
+def test_an_entry_is_not_read_after_python_or_a_library_changes(workdir, claimsdb, monkeypatch):
+    """The key holds the fingerprint of the code, Python, SQLite and the
+    libraries (claimsdb.cache.fingerprint), as the database's build record does."""
+    from claimsdb import cache
+
+    assert claimsdb("build").exit_code == 0
+    data = (workdir / INU).read_bytes()
+    assert FileCache(workdir / ".claimsdb-cache").get(data) is not None
+    changed = {**cache.fingerprint(), "library pydantic": "0.0"}
+    monkeypatch.setattr(cache, "fingerprint", lambda: changed)
+    cache.fingerprint_key.cache_clear()
+    try:
+        assert FileCache(workdir / ".claimsdb-cache").get(data) is None
+    finally:
+        monkeypatch.undo()
+        cache.fingerprint_key.cache_clear()
+    assert FileCache(workdir / ".claimsdb-cache").get(data) is not None
