@@ -30,7 +30,7 @@ from claimsdb.evidence import (
     safe_href,
     without_bidi_controls,
 )
-from claimsdb.relations import CONFLICTING, LOOK_ALIKE
+from claimsdb.relations import LOOK_ALIKE
 from claimsdb.serve import ORIGINALS_MOUNT
 from claimsdb.spread import SCALES, choose_scale, figure_from_row, render_spread
 
@@ -42,6 +42,17 @@ RELATION_ORDER = {"contradicts": 0, "in-tension": 1, "differs-in-scope": 2, "ref
 
 def row_url(datasette, database: str, table: str, key: str) -> str:
     return datasette.urls.row(database, table, tilde_encode(key))
+
+
+async def pairs_of(db, view: str, columns: str, claim_ids: list[str]) -> list[dict]:
+    """The rows of a side-by-side view (conflicts, look_alikes) for these
+    claims, one claim at a time: `claim_id = :id` reads the pairs by index,
+    where `claim_id in (...)` or a join makes SQLite expand every relation
+    (seconds at a million claims)."""
+    found = []
+    for claim_id in claim_ids:
+        found += await rows(db, f"select {columns} from {view} where claim_id = :id", {"id": claim_id})
+    return found
 
 
 async def rows(db, sql: str, params: dict | None = None) -> list[dict]:
@@ -130,7 +141,10 @@ async def claim_page(datasette, database: str, claim_id: str, request) -> dict:
     credits = await credited_agents(db, claim["source_id"])
     affiliations = await affiliations_of(db, list(dict.fromkeys(
         [claim["reporter_id"], *(a["id"] for a in speakers + chain + credits)])))
-    related = await rows(db, """
+    # One side at a time: each is read by index (through the claim's figure for
+    # detected relations), where `claim_id = :id or other_claim_id = :id`
+    # scans every figure relation (15 s at a million claims).
+    related = await rows(db, " union all ".join(f"""
         select r.claim_id, r.other_claim_id, r.relation, r.origin, r.rationale, r.detected_relation,
           r.detected_rationale, o.id as other_id, o.kind as other_kind, o.statement as other_statement,
           o.value_text as other_value_text, o.value_interval as other_value_interval,
@@ -140,8 +154,8 @@ async def claim_page(datasette, database: str, claim_id: str, request) -> dict:
           o.reporter as other_reporter, o.source_id as other_source_id, o.source_title as other_source_title,
           o.source_published as other_source_published, o.quote as other_quote, o.withdrawn as other_withdrawn
         from relations r
-        join claims_with_provenance o on o.id = case when r.claim_id = :id then r.other_claim_id else r.claim_id end
-        where r.claim_id = :id or r.other_claim_id = :id""", {"id": claim_id})
+        join claims_with_provenance o on o.id = r.{other}
+        where r.{this} = :id""" for this, other in (("claim_id", "other_claim_id"), ("other_claim_id", "claim_id"))), {"id": claim_id})
     calendars_of = await publication_calendars(db)
     for relation in related:
         relation["as_read"] = relation_from(claim_id, relation)
@@ -212,13 +226,11 @@ async def source_page(datasette, database: str, source_id: str, request) -> dict
           sp.name as speaker, c.mode
         from claims c join agents sp on sp.id = c.speaker_id
         where c.source_id = :id and c.revision is null order by c.quote_start, c.quote_end desc, c.id""", {"id": source_id})
-    conflicts = await rows(db, f"""
-        select c.id as claim_id, r.relation, o.id as other_id, o.source_id as other_source_id
-        from claims c
-        join relations r on c.id in (r.claim_id, r.other_claim_id)
-        join claims o on o.id = case when r.claim_id = c.id then r.other_claim_id else r.claim_id end
-        where c.source_id = :id and r.relation in ({", ".join(f"'{relation}'" for relation in (*CONFLICTING, LOOK_ALIKE))}) and o.source_id != c.source_id
-        order by c.id, r.relation, o.id""", {"id": source_id})
+    conflicts = []
+    for view in ("conflicts", "look_alikes"):
+        conflicts += [pair for pair in await pairs_of(db, view, "claim_id, relation, other_id, other_source_id", [c["id"] for c in claims])
+                      if pair["other_source_id"] != source_id]
+    conflicts.sort(key=lambda pair: (pair["claim_id"], pair["relation"], pair["other_id"]))
     conflicts_of: dict[str, list[dict]] = {}
     look_alikes_of: dict[str, list[dict]] = {}
     for conflict in conflicts:
@@ -384,19 +396,19 @@ async def conflicts_of(datasette, database: str, db, claim_ids: list[str]) -> li
     """Every conflict one of ``claim_ids`` is part of, with the other side named."""
     if not claim_ids:
         return []
-    marks = ", ".join(f":c{i}" for i in range(len(claim_ids)))
-    params = {f"c{i}": claim_id for i, claim_id in enumerate(claim_ids)}
-    found = await rows(db, f"""
-        select r.relation, r.origin, r.rationale, m.id as claim_id, m.value_text as claim_value_text,
-          m.period_text as claim_period_text, m.statement as claim_statement,
-          o.id as other_id, o.value_text as other_value_text, o.period_text as other_period_text, o.statement as other_statement,
-          o.speaker as other_speaker, o.speaker_id as other_speaker_id, o.reporter as other_reporter,
-          o.source_id as other_source_id, o.source_title as other_source_title, o.quote as other_quote
-        from relations r
-        join claims_with_provenance m on m.id in (r.claim_id, r.other_claim_id) and m.id in ({marks})
-        join claims_with_provenance o on o.id = case when m.id = r.claim_id then r.other_claim_id else r.claim_id end
-        where r.relation in ({", ".join(f"'{relation}'" for relation in CONFLICTING)})
-        order by r.relation, m.id, o.id""", params)
+    found = []
+    for claim_id in dict.fromkeys(claim_ids):  # one claim at a time: read by its id
+        found += await rows(db, """
+            select r.relation, r.origin, r.rationale, m.id as claim_id, m.value_text as claim_value_text,
+              m.period_text as claim_period_text, m.statement as claim_statement,
+              o.id as other_id, o.value_text as other_value_text, o.period_text as other_period_text, o.statement as other_statement,
+              o.speaker as other_speaker, o.speaker_id as other_speaker_id, o.reporter as other_reporter,
+              o.source_id as other_source_id, o.source_title as other_source_title, o.quote as other_quote
+            from conflicts r
+            join claims_with_provenance m on m.id = r.claim_id
+            join claims_with_provenance o on o.id = r.other_id
+            where r.claim_id = :id""", {"id": claim_id})
+    found.sort(key=lambda conflict: (conflict["relation"], conflict["claim_id"], conflict["other_id"]))
     for conflict in found:
         conflict["url"] = row_url(datasette, database, "claims", conflict["claim_id"])
         conflict["other_url"] = row_url(datasette, database, "claims", conflict["other_id"])
