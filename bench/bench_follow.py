@@ -35,7 +35,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
-from bench_load import free_port  # noqa: E402
+from bench_load import free_port, wait_for  # noqa: E402
 from claimsdb.serve import server_command  # noqa: E402
 
 from synthetic import generate  # noqa: E402
@@ -93,12 +93,7 @@ def main() -> None:
 
         threading.Thread(target=read_log, daemon=True).start()
         try:
-            for _ in range(600):
-                try:
-                    urllib.request.urlopen(base + "/-/versions.json", timeout=1)
-                    break
-                except (urllib.error.URLError, ConnectionError):
-                    time.sleep(0.1)
+            wait_for(base, server)
             claim = json.loads(urllib.request.urlopen(base + "/claims.json?sql=select+id+from+claims+limit+1&_shape=arrayfirst").read())[0]
             paths = [f"/claims/claims/{claim}", "/claims/claims", "/claims.json?sql=select+count(*)+from+claims"]
             requests: list[tuple[float, float, int]] = []  # (started, seconds, status)

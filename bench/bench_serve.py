@@ -50,7 +50,7 @@ sys.path.insert(0, str(ROOT))
 from claimsdb.tables import TABLES, VIEWS  # noqa: E402
 from claimsdb.serve import SETTINGS, server_command  # noqa: E402
 
-from bench_load import free_port  # noqa: E402
+from bench_load import free_port, wait_for  # noqa: E402
 
 LIMIT_S = 1.0  # the target: every page and canned query under a second
 
@@ -122,14 +122,7 @@ def main(argv: list[str]) -> None:
     server = subprocess.Popen(server_command(db, ROOT, port=port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     pages, canned, adhoc = [], [], []
     try:
-        for _ in range(3000):
-            try:
-                urllib.request.urlopen(base + "/-/versions.json", timeout=1)
-                break
-            except (urllib.error.URLError, ConnectionError):
-                if server.poll() is not None:
-                    sys.exit(f"the server exited with status {server.returncode}")
-                time.sleep(0.1)
+        wait_for(base, server)
         ready = time.perf_counter() - started
         print(json.dumps({"server ready (s)": ready}), flush=True)
         for name in [t.name for t in TABLES] + [v.name for v in VIEWS]:

@@ -196,6 +196,20 @@ FIGURES_IN = """
 """
 
 
+def mark_affected(conn: sqlite3.Connection, groups: set[tuple]) -> None:
+    """Given temp.edited (the ids of the edited sources): temp.touched (the
+    groups), temp.old_figures (their figures as the database holds them) and
+    temp.affected (the claims whose derived rows may change: those of the
+    edited sources and of the touched groups)."""
+    temporary_groups(conn, "touched", groups)
+    conn.execute("create temp table old_figures as " + FIGURES_IN.format(groups="touched"))
+    conn.execute("""
+        create temp table affected as
+        select id from claims where source_id in temp.edited
+         union select id from claims where figure_id in temp.old_figures
+    """)
+
+
 def update(claims_dir: Path, db_path: Path, the_plan: Plan, stages, cache, checkpoint, jobs: int | None = 1):
     """Copy the previous database, replace the rows the plan's sources touch,
     rename the copy into place; the corpus of the sources read again, and the
@@ -233,14 +247,8 @@ def update(claims_dir: Path, db_path: Path, the_plan: Plan, stages, cache, check
                   from claims join figures on figures.id = claims.figure_id
                  where claims.source_id in temp.edited
             """).fetchall())
-            temporary_groups(conn, "touched", groups)
+            mark_affected(conn, groups)
             temporary_groups(conn, "compared", with_relatives(groups, parents))
-            # Claims whose derived rows may change: those of the edited sources and of the touched groups.
-            conn.execute(f"""
-                create temp table affected as
-                select id from claims where source_id in temp.edited
-                 union select id from claims where figure_id in ({FIGURES_IN.format(groups='touched')})
-            """)
             needed = {row[0] for row in conn.execute(f"""
                 select source_id from claims where figure_id in ({FIGURES_IN.format(groups='compared')})
                  union
@@ -275,13 +283,7 @@ def update(claims_dir: Path, db_path: Path, the_plan: Plan, stages, cache, check
         stop_point("schema")
         with stages.stage("write", total=len(TABLES)) as advance, conn:
             temporary_ids(conn, "edited", changed | removed)
-            temporary_groups(conn, "touched", groups)
-            conn.execute("create temp table old_figures as " + FIGURES_IN.format(groups="touched"))
-            conn.execute("""
-                create temp table affected as
-                select id from claims where source_id in temp.edited
-                 union select id from claims where figure_id in temp.old_figures
-            """)
+            mark_affected(conn, groups)
             new_figures = {figure.id for figure in corpus.relations.figures.values() if figure.group in groups}
             edited_claims = {claim.id for source, claim in corpus.claims() if source.id in changed}
             affected = edited_claims | {claim.id for _, claim in corpus.claims() if corpus.relations.figure_of.get(claim.id) in new_figures}
