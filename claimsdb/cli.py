@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from .problems import ProblemsFound, WarningsAsErrors
+from .problems import Problem, ProblemsFound, WarningsAsErrors
 
 claims_option = click.option(
     "--claims", "claims_dir", default="claims", show_default=True,
@@ -35,8 +35,10 @@ strict_option = click.option("--strict", is_flag=True, help="Treat warnings (una
 
 def report(problems) -> None:
     """Every problem on its own line, in file and line order."""
-    # Each problem once, however many ways it was found (or sources named twice).
-    ordered = sorted(dict.fromkeys(problems), key=lambda p: (p.path, p.line, p.message))
+    # Each problem once, however many ways it was found (or sources named
+    # twice); a deferred message is formatted once, not for sorting and again for showing.
+    ordered = sorted(dict.fromkeys(Problem(p.path, p.line, p.message, p.fix, p.warning) for p in problems),
+                     key=lambda p: (p.path, p.line, p.message))
     for start in range(0, len(ordered), 1000):  # in batches: one write per line is slow, one for all is big
         click.echo("\n".join(map(str, ordered[start:start + 1000])), err=True)
 
@@ -336,7 +338,6 @@ def source_id_of(argument: str) -> str:
 
 def corpus_source(corpus, claims_dir: Path, argument: str):
     from .files import display_path
-    from .problems import Problem
 
     source_id = source_id_of(argument)
     for source in corpus.sources:
@@ -432,7 +433,6 @@ def reanchor(claims_dir: Path, source: str, file: Path, apply_moves: bool, url: 
     from .addsource import working_text
     from .files import display_path
     from .model import validate_partial_date
-    from .problems import Problem
     from .quotes import decode_archive
     from .reanchor import anchorings, apply, describe
 
@@ -519,7 +519,6 @@ def locate(claims_dir: Path, source: str, words: str):
     from .folding import KINDS, differences, in_words
     from .files import display_path
     from .load import read_file, source_file_paths
-    from .problems import Problem
 
     source_id = source_id_of(source)
     path = claims_dir / f"{source_id}.yml"
@@ -627,7 +626,6 @@ def export(db_path: Path, directory: Path):
     """Write the database back to claim files in DIRECTORY (agents.yml, subjects.yml, measures.yml, one file per source, sources/)."""
     from .export import export_database, missing_contract
     from .files import display_path
-    from .problems import Problem
 
     if not db_path.is_file():
         report_problems([Problem(display_path(db_path), 1, "the database does not exist", "run `claimsdb build` first, or give --db")], "nothing was written.")
