@@ -6,6 +6,7 @@ TextPositionSelector; prefix and suffix are its TextQuoteSelector context.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import re
@@ -105,6 +106,14 @@ def occurrences(text: str, needle: str) -> list[int]:
 
 def line_number(text: str, index: int) -> int:
     return text.count("\n", 0, index) + 1
+
+
+def line_numbers(text: str):
+    """``line_number(text, index)`` for many indexes of one text: the line
+    breaks are found once, not counted again from the start for each index
+    (a 2 MB report has tens of thousands of candidates)."""
+    breaks = [match.start() for match in re.finditer("\n", text)]
+    return lambda index: bisect.bisect_left(breaks, index) + 1
 
 
 def context(text: str, span: Span) -> tuple[str, str]:

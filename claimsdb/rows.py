@@ -263,13 +263,14 @@ def coverage_rows(corpus: Corpus, source: Source, semantics: str) -> list[dict]:
 
 def compute_coverage_rows(corpus: Corpus, source: Source, text: str) -> list[dict]:
     from .coverage import source_coverage
-    from .quotes import line_number
+    from .quotes import line_numbers
 
+    line_number = line_numbers(text)
     return [
         {
             "source_id": source.id, "expression_start": result.candidate.start, "expression_end": result.candidate.end,
             "category": result.candidate.category, "expression": result.candidate.text,
-            "line": line_number(text, result.candidate.start), "sentence": result.candidate.sentence(text),
+            "line": line_number(result.candidate.start), "sentence": result.candidate.sentence(text),
             "status": result.status, "claim_ids": json.dumps(list(result.claim_ids)) if result.claim_ids else None,
             "not_claim_reason": result.reason,
         }
