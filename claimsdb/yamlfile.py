@@ -247,7 +247,7 @@ class EventReader:
                 break
             key_line = self.lines.of(event.start_mark)
             keep = build
-            if not isinstance(event, yaml.ScalarEvent) or self.tag_of(event) == MERGE_TAG:
+            if not isinstance(event, yaml.ScalarEvent) or self.is_merge_key(event):
                 self.error(key_line, "only plain keys are allowed (no merge keys or complex keys)", "write the key as a plain word", build)
                 self.node(event, path, False)
                 keep = False
@@ -264,6 +264,14 @@ class EventReader:
                 self.parsed.lines[path + (key,)] = key_line
                 mapping[key] = value
         return mapping
+
+    @staticmethod
+    def is_merge_key(event) -> bool:
+        """Whether a key is YAML's merge key: tagged so, or a plain `<<`
+        (what the merge resolver matches), without resolving every key's tag."""
+        if event.tag not in (None, "!"):
+            return event.tag == MERGE_TAG
+        return event.implicit[0] and event.value == "<<"
 
     @staticmethod
     def tag_of(event) -> str:

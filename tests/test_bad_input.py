@@ -170,6 +170,26 @@ RELATE_TO_PERIOD = (
             id="number-as-key",
         ),
         pytest.param(
+            [("    mode: own-voice\n", "    mode: own-voice\n    <<: {note: merged}\n")],
+            ["claims/probe.yml:16: only plain keys are allowed (no merge keys or complex keys) — write the key as a plain word"],
+            id="merge-key",
+        ),
+        pytest.param(
+            [("    mode: own-voice\n", "    mode: own-voice\n    !!merge note: merged\n")],
+            ["claims/probe.yml:16: only plain keys are allowed (no merge keys or complex keys) — write the key as a plain word"],
+            id="key-tagged-as-merge",
+        ),
+        pytest.param(
+            [("    mode: own-voice\n", "    mode: own-voice\n    ? [note, more]\n    : merged\n")],
+            ["claims/probe.yml:16: only plain keys are allowed (no merge keys or complex keys) — write the key as a plain word"],
+            id="complex-key",
+        ),
+        pytest.param(
+            [("    mode: own-voice\n", "    mode: own-voice\n    '<<': quoted\n")],
+            [f"claims/probe.yml:16: unknown field `<<` — remove it (fields here: {QUANTITY_FIELDS})"],
+            id="quoted-merge-key-is-a-plain-key",
+        ),
+        pytest.param(
             [("    value: more than 30,000\n", "    value: more than 30,000\n    low: -5\n")],
             ["claims/probe.yml:17: `low` is -5, but it cannot be less than 0 — give 0 or more"],
             id="negative-count",
