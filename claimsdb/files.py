@@ -61,6 +61,12 @@ def open_inside(path: Path, root: Path, shown_root: str, name: str, missing_fix:
             raise loop(name) from None
         if error.errno in (errno.EISDIR, errno.EACCES) and path.is_dir():  # Windows opens no directory
             raise Unreadable(f"{name} is a directory, not a regular file", "replace it with a plain text file") from None
+        try:  # a socket cannot be opened at all (ENXIO): say what it is, not that it is unreadable
+            kind = kind_of(os.stat(path).st_mode)
+        except OSError:
+            kind = None
+        if kind is not None:
+            raise Unreadable(f"{name} is {kind}, not a regular file", "replace it with a plain text file") from None
         raise Unreadable(f"{name} cannot be read ({error.strerror})", "check that the file is readable") from error
     kind = kind_of(os.fstat(descriptor).st_mode)
     if kind is not None:

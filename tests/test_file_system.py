@@ -129,3 +129,36 @@ def test_a_yaml_file_is_refused_with_the_name_to_give_it(probe, workdir, previou
 def test_a_yaml_file_beside_its_yml_namesake_is_refused_with_a_merge(workdir, previous_db):
     (workdir / "claims" / "agents.yaml").write_text("agents: []\n", encoding="utf-8")
     assert refused(workdir, previous_db) == ["claims/agents.yaml:1: claim files end in .yml: this one is not read — merge it into claims/agents.yml and remove it"]
+
+
+# A socket, and files that cannot be read ---------------------------------------------
+
+
+def test_a_socket_where_a_claim_file_is_expected_is_refused_by_kind(workdir, previous_db):
+    import socket
+
+    # A socket cannot be opened at all (ENXIO, even for root): it is named for
+    # what it is, not called unreadable. Bound by a relative path: the
+    # absolute one may exceed the 108 bytes a socket's address allows.
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind("claims/socket.yml")
+        assert refused(workdir, previous_db) == ["claims/socket.yml:1: the file is a socket, not a regular file — replace it with a plain text file"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a file whatever its permissions")
+def test_a_claim_file_that_cannot_be_read_is_refused(probe, workdir, previous_db):
+    (workdir / PROBE).chmod(0)
+    try:
+        assert refused(workdir, previous_db) == ["claims/probe.yml:1: the file cannot be read (Permission denied) — check that the file is readable"]
+    finally:
+        (workdir / PROBE).chmod(0o644)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a file whatever its permissions")
+def test_an_archive_that_cannot_be_read_is_refused_at_the_archive_line(probe, workdir, previous_db):
+    archive = workdir / "claims" / "sources" / "probe.txt"
+    archive.chmod(0)
+    try:
+        assert refused(workdir, previous_db) == [f"{PROBE}:7: archive sources/probe.txt cannot be read (Permission denied) — check that the file is readable"]
+    finally:
+        archive.chmod(0o644)
