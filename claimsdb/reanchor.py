@@ -234,5 +234,5 @@ def apply(corpus, source, results: list[Anchoring], prepared, retrieved: str | N
         for path_written in written:
             path_written.unlink(missing_ok=True)
         raise ProblemsFound(found.problems + [Problem(display_path(yml), 1, "the source file with the new capture does not check, so nothing was changed",
-                                                      "correct the problems above (they may be elsewhere in the corpus) and run reanchor again")]) from None
+                                                      "correct the other problems listed (their lines are those of the file as reanchor would have written it; some may be elsewhere in the corpus) and run reanchor again")]) from None
     return yml, dropped

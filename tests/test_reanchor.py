@@ -17,6 +17,7 @@ from claimsdb.serve import make_datasette
 
 from .conftest import PROJECT_ROOT
 from .fixtures.make_fixtures import saved_page, seed_paragraphs
+from .test_checks import PROBE, PROBE_TEXT
 
 SEED = "arabnews-today-2021-09-03-un-workgroup-investigation"
 CHANGED_CLAIM = "ant-executed-more-than-30000"
@@ -184,3 +185,47 @@ def test_a_revised_source_survives_export_and_rebuild(revised, workdir, claimsdb
     second = write_database(load_corpus(tmp_path / "exported"), tmp_path / "b" / "claims.db")
     for sql in ("select * from source_revisions order by source_id, revision", "select id, revision, quote_start, quote_end from claims order by id"):
         assert sqlite3.connect(first).execute(sql).fetchall() == sqlite3.connect(second).execute(sql).fetchall()
+
+
+def test_a_retrieved_date_that_does_not_exist_is_refused(revised, workdir, claimsdb):
+    before = snapshot(workdir / "claims")
+    result = claimsdb("reanchor", SEED, "revised.txt", "--apply", "--retrieved", "2021-13")
+    assert result.exit_code == 1
+    assert result.stderr == "revised.txt:1: --retrieved: month 13 does not exist — give a month from 01 to 12\n1 problem(s); nothing was changed.\n"
+    assert snapshot(workdir / "claims") == before
+
+
+def test_apply_never_overwrites_a_file_where_the_new_capture_goes(revised, workdir, claimsdb):
+    (workdir / "claims" / "sources" / f"{SEED}.2.txt").write_text("an editor's own file\n", encoding="utf-8")
+    before = snapshot(workdir / "claims")
+    result = claimsdb("reanchor", SEED, "revised.txt", "--apply")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"claims/sources/{SEED}.2.txt:1: the file for the new capture already exists — move it away; reanchor never overwrites a file\n"
+        "1 problem(s); nothing was changed.\n"
+    )
+    assert snapshot(workdir / "claims") == before
+
+
+def test_apply_that_would_write_a_source_file_that_does_not_check_changes_nothing(revised, workdir, claimsdb):
+    # A claim written as a flow mapping: reanchor edits source files line by
+    # line, and the `revision: 1` it adds under the claim's id, which did not
+    # move, breaks the YAML. The corpus is checked before anything is kept.
+    (workdir / "claims" / "sources" / "probe.txt").write_bytes((workdir / "claims" / "sources" / f"{SEED}.txt").read_bytes())
+    head = PROBE_TEXT[:PROBE_TEXT.index("claims:\n")]
+    (workdir / PROBE).write_text(head + (
+        "claims:\n"
+        "  - {id: probe-figure, kind: quantity, subject: executions-1988, measure: people-executed-1988, speaker: arabnews-today, "
+        'mode: own-voice, value: "more than 30,000", statement: "The probe document states that more than 30,000 political prisoners were executed.", '
+        'quote: "executed more than 30,000 political prisoners"}\n'), encoding="utf-8")
+    assert claimsdb("check").exit_code == 0
+    before = snapshot(workdir / "claims")
+    result = claimsdb("reanchor", "probe", "revised.txt", "--apply")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "claims/probe.yml:1: the source file with the new capture does not check, so nothing was changed — correct the other problems listed "
+        "(their lines are those of the file as reanchor would have written it; some may be elsewhere in the corpus) and run reanchor again\n"
+        "claims/probe.yml:15: YAML syntax error: while parsing a block collection, did not find expected '-' indicator — fix the YAML at this line\n"
+        "2 problem(s); nothing was changed.\n"
+    )
+    assert snapshot(workdir / "claims") == before
