@@ -5,6 +5,7 @@ format with nothing written."""
 from __future__ import annotations
 
 import hashlib
+import os
 
 import pytest
 
@@ -147,3 +148,33 @@ def test_a_missing_text_file_or_no_way_to_name_the_source(article, workdir, clai
     assert refused(claimsdb("add-source", "article.txt", "--url", "https://example.org"), workdir, before) == [
         "article.txt:1: no id for the source, and none can be derived without --publisher and --title — give --id, or --publisher and --title",
     ]
+
+
+def test_add_source_without_agents_yml_is_refused(article, workdir, claimsdb):
+    (workdir / "claims" / "agents.yml").unlink()
+    before = snapshot(workdir / "claims")
+    assert refused(claimsdb("add-source", "article.txt", *OPTIONS), workdir, before) == [
+        "claims/agents.yml:1: agents.yml is missing — create claims/agents.yml (see README)",
+    ]
+
+
+def test_a_text_over_the_size_limit_is_refused(workdir, claimsdb):
+    from claimsdb.files import MAX_FILE_BYTES
+
+    (workdir / "article.txt").write_bytes(b"a" * (MAX_FILE_BYTES + 1))
+    before = snapshot(workdir / "claims")
+    assert refused(claimsdb("add-source", "article.txt", *OPTIONS), workdir, before) == [
+        f"article.txt:1: the text is {MAX_FILE_BYTES + 1:,} bytes, over the limit of {MAX_FILE_BYTES:,} bytes for an archived text — archive a text of the document alone (README: Limits)",
+    ]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a file whatever its permissions")
+def test_a_text_that_cannot_be_read_is_refused(article, workdir, claimsdb):
+    article.chmod(0)
+    before = snapshot(workdir / "claims")
+    try:
+        assert refused(claimsdb("add-source", "article.txt", *OPTIONS), workdir, before) == [
+            "article.txt:1: the file cannot be read (Permission denied) — check that it is readable",
+        ]
+    finally:
+        article.chmod(0o644)

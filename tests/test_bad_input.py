@@ -449,3 +449,40 @@ def test_an_output_path_that_cannot_be_written_gives_one_line(workdir, claimsdb)
         "check that its directory exists and is writable\n"
         "1 problem(s); nothing was built.\n"
     )
+
+
+# Shapes and references the model alone cannot refuse ---------------------------------
+
+
+def test_claims_that_are_not_a_list_stop_a_real_build(probe, workdir, previous_db):
+    probe(text=PROBE_TEXT[:PROBE_TEXT.index("claims:\n")] + "claims: probe-figure\n")
+    assert refused(workdir, previous_db) == ["claims/probe.yml:9: `claims` should be a list (items starting with '- ') — write each claim as a list item"]
+
+
+def test_a_relation_declared_on_both_claims_stops_a_real_build(probe, workdir, previous_db):
+    probe(RELATE_TO_PERIOD, ("    quote: allegedly executed between July and September 1988\n",
+                             "    quote: allegedly executed between July and September 1988\n    relations:\n      - relation: corroborates\n"
+                             "        claim: probe-figure\n        rationale: The probe relates its period to its figure as well.\n"))
+    assert refused(workdir, previous_db) == [
+        "claims/probe.yml:35: the relation between `probe-period` and `probe-figure` is declared twice (also at claims/probe.yml:21) — declare it once, on one of the two claims"
+    ]
+
+
+def test_an_agent_affiliated_with_itself_stops_a_real_build(workdir, previous_db):
+    agents = workdir / "claims" / "agents.yml"
+    text = agents.read_text(encoding="utf-8")
+    # arabnews-today's affiliation with pmoi-mek, made one with itself.
+    affiliation = "  - id: arabnews-today\n"
+    at = text.index("      - agent: pmoi-mek\n", text.index(affiliation))
+    assert text.index("  - id: ", text.index(affiliation) + 1) > at
+    agents.write_text(text[:at] + "      - agent: arabnews-today\n" + text[at + len("      - agent: pmoi-mek\n"):], encoding="utf-8")
+    line = text[:at].count("\n") + 1
+    assert refused(workdir, previous_db) == [f"claims/agents.yml:{line}: agent `arabnews-today` is affiliated with itself — name another agent"]
+
+
+def test_a_build_without_a_claims_directory_keeps_the_previous_database(workdir, previous_db):
+    shutil.rmtree(workdir / "claims")
+    build = run_build(workdir)
+    assert build.returncode == 1
+    assert build.stderr == "claims:1: the claims directory does not exist — run from the project root or pass --claims DIR\n1 problem(s); nothing was built.\n"
+    assert sha256(workdir / "claims.db") == previous_db

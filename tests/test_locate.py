@@ -75,3 +75,24 @@ def test_a_source_whose_archive_is_missing(workdir, claimsdb):
         f"claims/{INU}.yml:9: archive sources/{INU}.txt does not exist — copy the source text to claims/sources/{INU}.txt\n"
         "1 problem(s); nothing to show.\n"
     )
+
+
+def test_a_source_file_that_names_no_archive(workdir, claimsdb):
+    path = workdir / "claims" / f"{INU}.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace(f"archive: sources/{INU}.txt\n", ""), encoding="utf-8")
+    result = claimsdb("locate", INU, "words")
+    assert result.exit_code == 1
+    # No `archive:` line to point at: the line of the file's first key.
+    assert result.stderr == (
+        f"claims/{INU}.yml:2: the source file names no archive — add `archive: sources/<id>.txt`\n"
+        "1 problem(s); nothing to show.\n"
+    )
+
+
+def test_blank_words_are_refused(workdir, claimsdb):
+    result = claimsdb("locate", INU, "   ")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"claims/sources/{INU}.txt:1: no words to locate — give the words to look for, in quotes\n"
+        "1 problem(s); nothing to show.\n"
+    )

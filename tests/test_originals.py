@@ -9,6 +9,7 @@ import asyncio
 import hashlib
 import io
 import json
+import os
 import sqlite3
 import zipfile
 
@@ -383,3 +384,63 @@ def test_the_source_page_says_when_the_text_may_be_cut_off(workdir, claimsdb, tm
     page = asyncio.run(make_datasette(db, PROJECT_ROOT).client.get("/claims/sources/cut"))
     assert "<dt>May be cut off</dt>" in page.text
     assert "the working text ends mid-sentence (“…isi in their countries. They must prosec”)" in page.text
+
+
+# Refusals ----------------------------------------------------------------------
+
+
+def test_an_original_left_where_the_new_one_would_go_is_never_overwritten(page, workdir, claimsdb):
+    left = workdir / "claims" / "sources" / "originals" / "saved-page.html"
+    left.parent.mkdir()
+    left.write_bytes(b"<html>an earlier page</html>")
+    result = claimsdb("add-source", "page.html", *COMMON, "--id", "saved-page")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "claims/sources/originals/saved-page.html:1: an original with the id `saved-page` already exists — choose another --id; add-source never overwrites a file\n"
+        "1 problem(s); nothing was written.\n"
+    )
+    assert left.read_bytes() == b"<html>an earlier page</html>"
+    assert not (workdir / "claims" / "saved-page.yml").exists() and not (workdir / "claims" / "sources" / "saved-page.txt").exists()
+
+
+def test_a_page_whose_working_text_is_over_the_text_limit_is_refused(workdir, claimsdb):
+    title, paragraphs = seed_paragraphs()
+    long_paragraph = " ".join(["The Working Group received reports from families of the victims."] * 32_000)
+    data = saved_page(title, paragraphs + [long_paragraph])
+    (workdir / "long.html").write_bytes(data)
+    size = len(originals.extract(data, "html", None).text.encode("utf-8"))
+    assert size > files.MAX_FILE_BYTES
+    result = claimsdb("add-source", "long.html", *COMMON, "--id", "long")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"long.html:1: the working text extracted from it is {size:,} bytes, over the limit of {files.MAX_FILE_BYTES:,} bytes for an archived text"
+        " — add the document in parts (one source per part), or raise MAX_FILE_BYTES in claimsdb/files.py (README: Limits)\n"
+        "1 problem(s); nothing was written.\n"
+    )
+    assert not (workdir / "claims" / "long.yml").exists() and not (workdir / "claims" / "sources" / "originals").exists()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a file whatever its permissions")
+def test_an_original_that_cannot_be_read_is_refused(page, workdir, claimsdb):
+    (workdir / "page.html").chmod(0)
+    try:
+        result = claimsdb("add-source", "page.html", *COMMON, "--id", "saved-page")
+    finally:
+        (workdir / "page.html").chmod(0o644)
+    assert result.exit_code == 1
+    assert result.stderr == "page.html:1: page.html cannot be read (Permission denied) — check that the file is readable\n1 problem(s); nothing was written.\n"
+    assert not (workdir / "claims" / "saved-page.yml").exists()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a file whatever its permissions")
+def test_check_reports_an_original_that_cannot_be_read(added_page, claimsdb):
+    added_page.chmod(0)
+    try:
+        result = claimsdb("check")
+    finally:
+        added_page.chmod(0o644)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "claims/saved-page.yml:9: original sources/originals/saved-page.html cannot be read (Permission denied) — check that the file is readable\n"
+        "1 problem(s); nothing was built.\n"
+    )
