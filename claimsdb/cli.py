@@ -260,14 +260,11 @@ def serve(claims_dir: Path, db_path: Path, host: str, port: int, root: Path, set
 @click.option("--strict", is_flag=True, help="Exit 1 while anything is left to review.")
 def review(claims_dir: Path, cache_dir: Path, no_cache: bool, strict: bool):
     """List the detected conflicts no editor has acknowledged, once per pair of figures, side by side."""
-    from .cache import FileCache
-    from .load import load_corpus
-    from .progress import gc_paused
+    from .pipeline import check as check_corpus
     from .review import pending_pairs, render
 
     try:
-        with gc_paused():
-            corpus = load_corpus(claims_dir, None, None if no_cache else FileCache(cache_dir))
+        corpus = check_corpus(claims_dir, cache_dir=None if no_cache else cache_dir).corpus
     except ProblemsFound as found:
         report(found.problems)
         click.echo(f"{len(found.problems)} problem(s); nothing to review until they are fixed.", err=True)
