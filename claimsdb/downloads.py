@@ -271,16 +271,28 @@ def writer_key() -> str:
 
 
 class ContentHashes:
-    """The content hash of each table and view of a database, computed when
-    first asked: a table's from its columns and its rows in the order
-    ``select *`` gives them (what its files are written from); a view's from
-    its SQL and the hashes of the tables and views its SQL names (a view
-    is not run to hash it)."""
+    """The content hash of each table and view of the database at
+    ``db_path``, computed when first asked: a table's from its columns and
+    the bytes of its B-tree's pages in the order SQLite walks them (the
+    pages hold its rows in the order ``select *`` gives them, which its files
+    are written from; an incremental build leaves the pages of a table it
+    does not touch as they were), or, where SQLite has no ``dbstat`` or the
+    file has a write-ahead log, from those rows themselves; a view's from
+    its SQL and the hashes of the tables and views its SQL names (a view is
+    not run to hash it)."""
 
-    def __init__(self, conn: sqlite3.Connection, key: str):
+    def __init__(self, conn: sqlite3.Connection, key: str, db_path: Path | None = None):
         self.conn, self.key = conn, key
         self.sql = {name: (kind, sql or "") for kind, name, sql in conn.execute("select type, name, sql from sqlite_master where type in ('table', 'view')")}
         self.found: dict[str, str] = {}
+        self.db_path = db_path if db_path is not None and not Path(f"{db_path}-wal").exists() else None
+        if self.db_path is not None:
+            try:
+                conn.execute("select 1 from dbstat limit 1").fetchall()
+            except sqlite3.Error:
+                self.db_path = None
+        self.page_size = conn.execute("pragma page_size").fetchone()[0]
+        self.encoding = conn.execute("pragma encoding").fetchone()[0]
 
     def __call__(self, name: str) -> str:
         if name not in self.found:
@@ -290,6 +302,15 @@ class ContentHashes:
     def table(self, name: str) -> str:
         digest = hashlib.sha256(f"{self.key}\0table {name}\0{self.sql[name][1]}\0".encode())
         digest.update(repr(self.conn.execute(f'pragma table_info("{name}")').fetchall()).encode())
+        pages = self.conn.execute("select pgoffset, pgsize from dbstat where name = ?", [name]).fetchall() \
+            if self.db_path is not None and "virtual table" not in self.sql[name][1].lower() else []
+        if pages:
+            digest.update(f"pages {self.page_size} {self.encoding}\0".encode())
+            with open(self.db_path, "rb") as handle:
+                for offset, size in pages:
+                    handle.seek(offset)
+                    digest.update(handle.read(size))
+            return digest.hexdigest()
         cursor = self.conn.execute(f'select * from "{name}"')
         while batch := cursor.fetchmany(BATCH):
             digest.update(repr(batch).encode())  # repr of str, int, float, bytes and None is exact
@@ -382,7 +403,7 @@ def write_into(work: Path, db_path: Path, directory: Path, claims_dir: Path | No
     previous = Previous(directory) if reuse else Previous(work / "none")
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
-        hashes = ContentHashes(conn, writer_key())
+        hashes = ContentHashes(conn, writer_key(), Path(db_path))
         present = {row[0] for row in conn.execute("select name from sqlite_master where type in ('table', 'view')")}
         digests, rows, contents = {}, {}, {}
         for name in [n for n in public_names() if n in present]:

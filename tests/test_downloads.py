@@ -210,6 +210,16 @@ def test_a_file_of_the_previous_downloads_that_is_not_what_its_manifest_says_is_
     assert manifest[f"texts/{SOURCE}.txt"] == sha256((downloads / "texts" / f"{SOURCE}.txt").read_bytes())
 
 
+def test_a_table_changed_in_the_database_itself_is_written_again(built, claimsdb):
+    with sqlite3.connect(built / "claims.db") as conn:
+        conn.execute("update agents set name = name || ' (renamed in SQL)' where rowid = (select min(rowid) from agents)")
+    conn.close()
+    result = claimsdb("build")
+    assert result.exit_code == 0 and "unchanged" in result.output, result.output
+    with gzip.open(built / "downloads" / "csv" / "agents.csv.gz", "rt", encoding="utf-8") as handle:
+        assert "(renamed in SQL)" in handle.read()
+
+
 def test_downloads_that_cannot_be_written_leave_the_previous_database_and_downloads(built, claimsdb):
     import os
 
