@@ -6,6 +6,7 @@ import os
 import signal
 import sqlite3
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -118,61 +119,75 @@ def check(claims_dir: Path, strict: bool, cache_dir: Path, no_cache: bool, full:
 def build_database(claims_dir: Path, db_path: Path, strict: bool = False, cache_dir: Path | None = None,
                    timings: Path | None = None, full: bool = False, jobs: int | None = None, downloads: bool = True) -> None:
     """`claimsdb build`: the build API, its problems and warnings reported, exit 1 on problems;
-    then the release's downloads beside the database."""
+    the release's downloads, written from the new database, put in place
+    before it (a failure to write them leaves the previous database and downloads)."""
     import json
 
     from .pipeline import build as build_corpus
 
     stages = progress_stages(claims_dir)
-    previous = keep_previous(db_path) if downloads else None
+    release = Release(db_path, claims_dir, stages, stop_at_requested_point())
     try:
-        try:
-            built = build_corpus(claims_dir, db_path, full=full, jobs=jobs, strict=strict, cache_dir=cache_dir, stages=stages,
-                                 checkpoint=stop_at_requested_point())
-        except ProblemsFound as found:
-            refuse(found)
-        report(built.warnings)
-        if built.full_because is not None:
-            how = f"a full build, because {built.full_because}"
-        elif built.read_again:
-            how = f"from the previous build, {len(built.read_again)} source(s) read again"
-        else:
-            how = "unchanged: no file changed since the previous build"
-        click.echo(f"Built {db_path}: {built.sources} source(s), {built.claims} claim(s) ({how}).")
-        if downloads:
-            write_release(db_path, claims_dir, previous, stages)
-    finally:
-        if previous is not None:
-            previous.close()
+        built = build_corpus(claims_dir, db_path, full=full, jobs=jobs, strict=strict, cache_dir=cache_dir, stages=stages,
+                             checkpoint=stop_at_requested_point(), alongside=release.beside if downloads else None)
+    except ProblemsFound as found:
+        refuse(found)
+    except DownloadsFailed as failed:
+        click.echo(str(failed), err=True)
+        sys.exit(1)
+    report(built.warnings)
+    if built.full_because is not None:
+        how = f"a full build, because {built.full_because}"
+    elif built.read_again:
+        how = f"from the previous build, {len(built.read_again)} source(s) read again"
+    else:
+        how = "unchanged: no file changed since the previous build"
+    click.echo(f"Built {db_path}: {built.sources} source(s), {built.claims} claim(s) ({how}).")
+    if downloads:
+        if release.written is None:  # nothing was built (nothing changed): the downloads of the database there
+            try:
+                with release.beside(db_path):
+                    pass
+            except DownloadsFailed as failed:
+                click.echo(str(failed), err=True)
+                sys.exit(1)
+        click.echo(f"Release {release.written['id'][:12]}: downloads in {release.directory}.")
     if timings:
         timings.write_text(json.dumps(built.seconds, indent=2) + "\n", encoding="utf-8")
 
 
-def keep_previous(db_path: Path):
-    """A connection to the database the build replaces, which goes on reading
-    it after the rename (no copy, nothing left behind if the build is
-    killed), to tell what changed; None when there is none to read."""
-    from .downloads import open_database
-
-    if not db_path.is_file():
-        return None
-    try:
-        return open_database(db_path)
-    except sqlite3.Error:
-        return None
+class DownloadsFailed(Exception):
+    """The downloads could not be written; the message is the line to show."""
 
 
-def write_release(db_path: Path, claims_dir: Path, previous: sqlite3.Connection | None, stages) -> None:
-    from .downloads import downloads_dir, write_downloads
+class Release:
+    """The downloads of a build, written from its new database (before it
+    is renamed over the previous one, which they name as the previous release)."""
 
-    try:
-        with stages.stage("downloads"):
-            release = write_downloads(db_path, downloads_dir(db_path), claims_dir=claims_dir, previous_db=previous)
-    except OSError as error:
-        click.echo(f"{downloads_dir(db_path)}: the downloads cannot be written ({error}) — check that the directory is writable; "
-                   f"{db_path} is built.", err=True)
-        sys.exit(1)
-    click.echo(f"Release {release['id'][:12]}: downloads in {downloads_dir(db_path)}.")
+    def __init__(self, db_path: Path, claims_dir: Path, stages, stop):
+        from .downloads import downloads_dir
+
+        self.db_path, self.claims_dir, self.stages = db_path, claims_dir, stages
+        self.stop = stop or (lambda name: None)
+        self.directory = downloads_dir(db_path)
+        self.written: dict | None = None
+
+    @contextmanager
+    def beside(self, new_db: Path):
+        from .downloads import installed, prepare_downloads
+        from .files import display_path
+
+        try:
+            with self.stages.stage("downloads"):
+                work, release = prepare_downloads(new_db, self.directory, claims_dir=self.claims_dir,
+                                                  previous_db=self.db_path if self.db_path.is_file() else None)
+        except (OSError, sqlite3.Error) as error:
+            raise DownloadsFailed(f"{display_path(self.directory)}:1: cannot be written ({error}) — check that the directory is writable "
+                                  f"and has room; {display_path(self.db_path)} and its downloads are as they were") from None
+        self.stop("downloads")
+        with installed(work, self.directory):
+            yield
+        self.written = release
 
 
 def estimated_claims(claims_dir: Path) -> int:
@@ -262,14 +277,11 @@ def serve(claims_dir: Path, db_path: Path, host: str, port: int, root: Path, set
 @click.option("--strict", is_flag=True, help="Exit 1 while anything is left to review.")
 def review(claims_dir: Path, cache_dir: Path, no_cache: bool, strict: bool):
     """List the detected conflicts no editor has acknowledged, once per pair of figures, side by side."""
-    from .cache import FileCache
-    from .load import load_corpus
-    from .progress import gc_paused
+    from .pipeline import check as check_corpus
     from .review import pending_pairs, render
 
     try:
-        with gc_paused():
-            corpus = load_corpus(claims_dir, None, None if no_cache else FileCache(cache_dir))
+        corpus = check_corpus(claims_dir, cache_dir=None if no_cache else cache_dir).corpus
     except ProblemsFound as found:
         report(found.problems)
         click.echo(f"{len(found.problems)} problem(s); nothing to review until they are fixed.", err=True)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import operator
 import os
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, ContextManager, Iterator
 
 import sqlite_utils
 
@@ -63,25 +63,41 @@ def temporary_path(db_path: Path) -> Path:
     return db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
 
 
-def remove_stale_temporaries(db_path: Path) -> None:
-    """Temporary files left by builds that were killed; running builds keep theirs."""
-    for path in db_path.parent.glob(f".{db_path.name}.*.tmp"):
-        pid = path.name[len(db_path.name) + 2:-4]
-        if pid.isdigit() and int(pid) != os.getpid():
+def remove_stale_temporaries(path: Path) -> None:
+    """Temporary files (or directories: the downloads) left beside ``path``
+    by builds that were killed; running builds keep theirs. A previous
+    version set aside (``.old``) by a build killed before it put the new one
+    in place goes back there."""
+    import shutil
+
+    for suffix in (".tmp", ".old"):
+        for stale in path.parent.glob(f".{path.name}.*{suffix}"):
+            pid = stale.name[len(path.name) + 2:-len(suffix)]
+            if not pid.isdigit() or int(pid) == os.getpid():
+                continue
             try:
                 os.kill(int(pid), 0)
             except ProcessLookupError:
-                path.unlink(missing_ok=True)
+                if suffix == ".old" and not path.exists():
+                    os.replace(stale, path)
+                elif stale.is_dir():
+                    shutil.rmtree(stale, ignore_errors=True)
+                else:
+                    stale.unlink(missing_ok=True)
             except PermissionError:
                 pass
 
 
 @contextmanager
-def replacing(db_path: Path, stop_point: Callable[[str], None]) -> Iterator[Path]:
+def replacing(db_path: Path, stop_point: Callable[[str], None],
+              alongside: Callable[[Path], ContextManager] | None = None) -> Iterator[Path]:
     """A temporary file beside ``db_path`` for the block to write, synced
     and renamed over ``db_path`` (after the "replace" stop point) once the
     block has completed it; removed whatever happens, so a failed or stopped
-    build leaves the previous database as it was."""
+    build leaves the previous database as it was. ``alongside(tmp)``, a
+    context manager, puts in place what goes with the new database (its
+    downloads) before the rename, and puts the previous back if the rename
+    fails; what it raises leaves the previous database."""
     remove_stale_temporaries(db_path)
     tmp = temporary_path(db_path)
     tmp.unlink(missing_ok=True)
@@ -90,7 +106,8 @@ def replacing(db_path: Path, stop_point: Callable[[str], None]) -> Iterator[Path
         with open(tmp, "rb+") as handle:
             os.fsync(handle.fileno())
         stop_point("replace")
-        os.replace(tmp, db_path)
+        with alongside(tmp) if alongside is not None else nullcontext():
+            os.replace(tmp, db_path)
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -114,17 +131,18 @@ def checkpoints() -> list[str]:
 
 
 def write_database(corpus: Corpus, db_path: Path | str, stages: Stages | None = None,
-                   checkpoint: Callable[[str], None] | None = None, record: dict[str, list[tuple]] | None = None) -> Path:
+                   checkpoint: Callable[[str], None] | None = None, record: dict[str, list[tuple]] | None = None,
+                   alongside: Callable[[Path], ContextManager] | None = None) -> Path:
     """Write the corpus to a temporary file, then rename it over ``db_path``.
 
     ``checkpoint(name)`` is called at each of ``checkpoints()``: what it
     raises stops the build there, with the temporary file removed.
     ``record`` (claimsdb.incremental.record) is written to the build record
-    for the next build to compare with."""
+    for the next build to compare with; ``alongside`` is that of ``replacing``."""
     stages = stages or Stages()
     stop_point = checkpoint or (lambda name: None)
     db_path = Path(db_path)
-    with replacing(db_path, stop_point) as tmp:
+    with replacing(db_path, stop_point, alongside) as tmp:
         db = scratch_database(tmp)
         create_tables(db)
         stop_point("schema")

@@ -15,13 +15,21 @@ database (``downloads/`` next to ``claims.db``) and served as static files.
   git commit the claim files were built from;
 - ``changes.json``: the claims added, changed, withdrawn and removed since the
   previous build (``claimsdb diff OLD.db NEW.db`` says the same of any two);
-- ``manifest.json``: every file above with its size and SHA-256.
+- ``manifest.json``: every file above with its size and SHA-256, and for
+  each table, view and the annotations the hash of the content they were
+  written from (``contents``).
+
+The downloads are incremental: a file whose content hash is the one the
+downloads on disk were written from is taken from them (hard-linked), not
+written again; a view's content hash is that of the tables it reads. What
+results is byte for byte what writing every file from nothing gives.
 """
 
 from __future__ import annotations
 
 import csv
 import gzip
+import re
 import hashlib
 import io
 import json
@@ -29,6 +37,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import quote
@@ -209,10 +218,16 @@ def write_annotations(conn: sqlite3.Connection, path: Path) -> int:
     return count
 
 
-def write_texts(conn: sqlite3.Connection, directory: Path) -> None:
+def write_texts(conn: sqlite3.Connection, directory: Path, previous: "Previous | None" = None) -> None:
+    """Each archived text; one the previous downloads hold with the same bytes is taken from them."""
     directory.mkdir()
     for source_id, text in conn.execute("select id, text from sources order by id"):
-        (directory / f"{source_id}.txt").write_bytes(text.encode("utf-8"))
+        data = text.encode("utf-8")
+        path = f"{directory.name}/{source_id}.txt"
+        if previous is not None and previous.files.get(path) == hashlib.sha256(data).hexdigest() \
+                and previous.take(directory.parent, [path]):
+            continue
+        (directory / f"{source_id}.txt").write_bytes(data)
 
 
 # The release ----------------------------------------------------------------------
@@ -238,23 +253,173 @@ def release_id(table_digests: dict[str, str]) -> str:
     return hashlib.sha256(lines.encode("utf-8")).hexdigest()
 
 
+# What was written from what -----------------------------------------------------
+
+
+def writer_key() -> str:
+    """What decides the bytes written beyond the rows: this package's code,
+    Python, SQLite, the libraries (claimsdb.cache.fingerprint) and pyarrow."""
+    from importlib import metadata
+
+    from .cache import fingerprint_key
+
+    try:
+        pyarrow = metadata.version("pyarrow")
+    except metadata.PackageNotFoundError:
+        pyarrow = "not installed"
+    return hashlib.sha256(f"{fingerprint_key()}\0pyarrow {pyarrow}".encode()).hexdigest()
+
+
+class ContentHashes:
+    """The content hash of each table and view of the database at
+    ``db_path``, computed when first asked: a table's from its columns and
+    the bytes of its B-tree's pages in the order SQLite walks them (the
+    pages hold its rows in the order ``select *`` gives them, which its files
+    are written from; an incremental build leaves the pages of a table it
+    does not touch as they were), or, where SQLite has no ``dbstat`` or the
+    file has a write-ahead log, from those rows themselves; a view's from
+    its SQL and the hashes of the tables and views its SQL names (a view is
+    not run to hash it)."""
+
+    def __init__(self, conn: sqlite3.Connection, key: str, db_path: Path | None = None):
+        self.conn, self.key = conn, key
+        self.sql = {name: (kind, sql or "") for kind, name, sql in conn.execute("select type, name, sql from sqlite_master where type in ('table', 'view')")}
+        self.found: dict[str, str] = {}
+        self.db_path = db_path if db_path is not None and not Path(f"{db_path}-wal").exists() else None
+        if self.db_path is not None:
+            try:
+                conn.execute("select 1 from dbstat limit 1").fetchall()
+            except sqlite3.Error:
+                self.db_path = None
+        self.page_size = conn.execute("pragma page_size").fetchone()[0]
+        self.encoding = conn.execute("pragma encoding").fetchone()[0]
+
+    def __call__(self, name: str) -> str:
+        if name not in self.found:
+            self.found[name] = self.view(name) if self.sql[name][0] == "view" else self.table(name)
+        return self.found[name]
+
+    def table(self, name: str) -> str:
+        digest = hashlib.sha256(f"{self.key}\0table {name}\0{self.sql[name][1]}\0".encode())
+        digest.update(repr(self.conn.execute(f'pragma table_info("{name}")').fetchall()).encode())
+        pages = self.conn.execute("select pgoffset, pgsize from dbstat where name = ?", [name]).fetchall() \
+            if self.db_path is not None and "virtual table" not in self.sql[name][1].lower() else []
+        if pages:
+            digest.update(f"pages {self.page_size} {self.encoding}\0".encode())
+            with open(self.db_path, "rb") as handle:
+                for offset, size in pages:
+                    handle.seek(offset)
+                    digest.update(handle.read(size))
+            return digest.hexdigest()
+        cursor = self.conn.execute(f'select * from "{name}"')
+        while batch := cursor.fetchmany(BATCH):
+            digest.update(repr(batch).encode())  # repr of str, int, float, bytes and None is exact
+        return digest.hexdigest()
+
+    def view(self, name: str) -> str:
+        sql = self.sql[name][1]
+        # Every name the SQL holds as a word (in a string too: reading more than it needs is safe).
+        read = sorted(other for other in self.sql if other != name and re.search(rf"(?<![\w$]){re.escape(other)}(?![\w$])", sql, re.IGNORECASE))
+        return self.of(f"view {name}\0{sql}", read)
+
+    def of(self, what: str, names: list[str]) -> str:
+        """The hash of something written from the tables and views ``names``."""
+        lines = "".join(f"{other} {self(other)}\n" for other in names)
+        return hashlib.sha256(f"{self.key}\0{what}\0{lines}".encode()).hexdigest()
+
+
+class Previous:
+    """The downloads on disk, as their manifest lists them: files to take
+    instead of writing them again, each checked against its SHA-256."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        try:
+            manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+            self.files = {entry["path"]: entry["sha256"] for entry in manifest["files"]}
+            self.contents = dict(manifest.get("contents", {}))
+        except (OSError, ValueError, KeyError, TypeError):
+            self.files, self.contents = {}, {}
+        self.taken: dict[str, str] = {}  # path in the downloads → SHA-256, of the files taken
+
+    def take(self, work: Path, paths: list[str]) -> bool:
+        """Link (or copy) the files at ``paths`` into ``work``, if each is
+        there with the SHA-256 the manifest gives it; False (nothing taken) if not."""
+        if not all(path in self.files and (self.directory / path).is_file() and sha256_of(self.directory / path) == self.files[path] for path in paths):
+            return False
+        for path in paths:
+            try:
+                os.link(self.directory / path, work / path)
+            except OSError:
+                shutil.copyfile(self.directory / path, work / path)
+            self.taken[path] = self.files[path]
+        return True
+
+    def take_content(self, work: Path, name: str, content: str, paths: list[str]) -> dict | None:
+        """The files of ``name`` written from ``content``, if the downloads on disk hold them: its entry in the manifest's contents."""
+        entry = self.contents.get(name)
+        if isinstance(entry, dict) and entry.get("content") == content and self.take(work, paths):
+            return entry
+        return None
+
+
 def write_downloads(db_path: Path, directory: Path | None = None, claims_dir: Path | None = None,
-                    previous_db: Path | sqlite3.Connection | None = None, built: datetime | None = None) -> dict:
+                    previous_db: Path | sqlite3.Connection | None = None, built: datetime | None = None,
+                    reuse: bool = True) -> dict:
     """Write every download of ``db_path`` into ``directory`` (replaced whole,
-    only once complete); returns the release."""
+    only once complete); returns the release. Unless ``reuse`` is False, the
+    files whose content is unchanged are taken from the downloads already in ``directory``."""
     directory = Path(directory or downloads_dir(db_path))
+    work, release = prepare_downloads(db_path, directory, claims_dir, previous_db, built, reuse)
+    with installed(work, directory):
+        pass
+    return release
+
+
+def prepare_downloads(db_path: Path, directory: Path, claims_dir: Path | None = None,
+                      previous_db: Path | sqlite3.Connection | None = None, built: datetime | None = None,
+                      reuse: bool = True) -> tuple[Path, dict]:
+    """Every download of ``db_path`` written into a temporary directory
+    beside ``directory``, for ``installed`` to put in its place; returns it
+    and the release. Nothing is left behind if this fails."""
+    from .db import remove_stale_temporaries
+
+    directory = Path(directory)
+    remove_stale_temporaries(directory)
     work = directory.with_name(f".{directory.name}.{os.getpid()}.tmp")
     shutil.rmtree(work, ignore_errors=True)
+    try:
+        release = write_into(work, db_path, directory, claims_dir, previous_db, built, reuse)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return work, release
+
+
+def write_into(work: Path, db_path: Path, directory: Path, claims_dir: Path | None,
+               previous_db: Path | sqlite3.Connection | None, built: datetime | None, reuse: bool) -> dict:
     (work / "csv").mkdir(parents=True)
     (work / "parquet").mkdir()
+    previous = Previous(directory) if reuse else Previous(work / "none")
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
+        hashes = ContentHashes(conn, writer_key(), Path(db_path))
         present = {row[0] for row in conn.execute("select name from sqlite_master where type in ('table', 'view')")}
-        digests, rows = {}, {}
+        digests, rows, contents = {}, {}, {}
         for name in [n for n in public_names() if n in present]:
-            digests[name], rows[name] = write_table(conn, name, work / "csv" / f"{name}.csv.gz", work / "parquet" / f"{name}.parquet")
-        write_texts(conn, work / "texts")
-        write_annotations(conn, work / "annotations.jsonld")
+            paths = [f"csv/{name}.csv.gz", f"parquet/{name}.parquet"]
+            content = hashes(name)
+            entry = previous.take_content(work, name, content, paths)
+            if entry is None:
+                digest, count = write_table(conn, name, work / paths[0], work / paths[1])
+                entry = {"content": content, "csv_sha256": digest, "rows": count}
+            contents[name] = entry
+            digests[name], rows[name] = entry["csv_sha256"], entry["rows"]
+        write_texts(conn, work / "texts", previous)
+        content = hashes.of("annotations", ["claims", "sources"])
+        if previous.take_content(work, "annotations.jsonld", content, ["annotations.jsonld"]) is None:
+            write_annotations(conn, work / "annotations.jsonld")
+        contents["annotations.jsonld"] = {"content": content}
     finally:
         conn.close()
     commit, dirty = git_commit(claims_dir) if claims_dir is not None else (None, False)
@@ -276,11 +441,11 @@ def write_downloads(db_path: Path, directory: Path | None = None, claims_dir: Pa
     (work / "changes.json").write_text(json.dumps({"release": release["id"], "first_release": changes is None, **(changes or {})},
                                                   indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     (work / "release.json").write_text(json.dumps(release, indent=2) + "\n", encoding="utf-8")
-    files = sorted(p for p in work.rglob("*") if p.is_file())
+    files = sorted(p.relative_to(work).as_posix() for p in work.rglob("*") if p.is_file())
     manifest = {"release": release["id"], "files": [
-        {"path": p.relative_to(work).as_posix(), "bytes": p.stat().st_size, "sha256": sha256_of(p)} for p in files]}
+        {"path": p, "bytes": (work / p).stat().st_size, "sha256": previous.taken.get(p) or sha256_of(work / p)} for p in files],
+        "contents": contents}
     (work / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    replace_directory(work, directory)
     return release
 
 
@@ -291,12 +456,26 @@ def previous_release_id(directory: Path) -> str | None:
         return None
 
 
-def replace_directory(new: Path, directory: Path) -> None:
-    """``new`` takes the place of ``directory`` (a reader sees the old or the new downloads, each whole)."""
+@contextmanager
+def installed(new: Path, directory: Path):
+    """``new`` takes the place of ``directory`` for the block (a reader sees
+    the old or the new downloads, each whole); if the block raises, the
+    previous ``directory`` is put back and ``new`` removed."""
     old = directory.with_name(f".{directory.name}.{os.getpid()}.old")
-    if directory.exists():
+    shutil.rmtree(old, ignore_errors=True)
+    had = directory.exists()
+    if had:
         os.replace(directory, old)
-    os.replace(new, directory)
+    try:
+        os.replace(new, directory)
+        yield
+    except BaseException:
+        if not new.exists() and directory.exists():  # it was put in place: out again
+            os.replace(directory, new)
+        if had:
+            os.replace(old, directory)
+        shutil.rmtree(new, ignore_errors=True)
+        raise
     shutil.rmtree(old, ignore_errors=True)
 
 

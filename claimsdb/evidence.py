@@ -82,6 +82,14 @@ MONTHS = ["January", "February", "March", "April", "May", "June", "July",
           "August", "September", "October", "November", "December"]
 
 
+async def publication_calendars(db) -> dict[str, str]:
+    """Source id -> the calendar of its publication date, for the few sources
+    dated in another calendar than the Gregorian (``db``: a Datasette
+    database), for ``date_at_precision``."""
+    found = await db.execute("select id, published_calendar from sources where published_calendar is not null and published_calendar != 'gregorian'")
+    return {row["id"]: row["published_calendar"] for row in found.rows}
+
+
 def date_at_precision(value: str | None, calendar: str | None = None) -> str:
     """A YYYY, YYYY-MM or YYYY-MM-DD date in words, at the precision it has;
     'unknown' when there is none. A date in another calendar than the

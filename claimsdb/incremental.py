@@ -210,9 +210,10 @@ def mark_affected(conn: sqlite3.Connection, groups: set[tuple]) -> None:
     """)
 
 
-def update(claims_dir: Path, db_path: Path, the_plan: Plan, stages, cache, checkpoint, jobs: int | None = 1):
+def update(claims_dir: Path, db_path: Path, the_plan: Plan, stages, cache, checkpoint, jobs: int | None = 1, alongside=None):
     """Copy the previous database, replace the rows the plan's sources touch,
-    rename the copy into place; the corpus of the sources read again, and the
+    rename the copy into place (with what ``alongside`` puts beside it,
+    claimsdb.db.replacing); the corpus of the sources read again, and the
     ids of the sources their rows were taken for. Raises ProblemsFound (the
     caller checks every file then, for the full list) or FullBuild."""
     from .db import insert_rows, replacing, scratch_database, write_record
@@ -275,7 +276,7 @@ def update(claims_dir: Path, db_path: Path, the_plan: Plan, stages, cache, check
         raise ProblemsFound([])  # an id given twice: the full check says where
     rows = rows_for(corpus, stages)
 
-    with replacing(db_path, stop_point) as tmp:
+    with replacing(db_path, stop_point, alongside) as tmp:
         with stages.stage("copy"):
             shutil.copyfile(db_path, tmp)
         db = scratch_database(tmp)

@@ -17,7 +17,7 @@ import sqlite3
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, ContextManager
 
 from .problems import Problem, ProblemsFound, WarningsAsErrors
 
@@ -77,7 +77,8 @@ def check(claims_dir: Path | str, *, jobs: int | None = None, strict: bool = Fal
 
 def build(claims_dir: Path | str, db_path: Path | str, *, full: bool = False, jobs: int | None = None, strict: bool = False,
           cache_dir: Path | str | None = None, stages=None,
-          checkpoint: Callable[[str], None] | None = None) -> BuildReport:
+          checkpoint: Callable[[str], None] | None = None,
+          alongside: Callable[[Path], ContextManager] | None = None) -> BuildReport:
     """Validate ``claims_dir`` and write it to the SQLite file ``db_path``;
     raise ProblemsFound carrying every problem, leaving a previous
     ``db_path`` untouched, or return what was built.
@@ -90,7 +91,12 @@ def build(claims_dir: Path | str, db_path: Path | str, *, full: bool = False, jo
     started from nothing instead. ``checkpoint(name)`` is called at each named point of writing ("schema",
     "rows:<table>", "fts", "replace": claimsdb.db.CHECKPOINTS); an exception
     it raises stops the build there, leaving the previous database as it was
-    and no temporary file. The other arguments are those of `check`."""
+    and no temporary file. ``alongside(tmp)``, a context manager given the
+    complete new database before it is renamed into place, puts in place
+    what goes with it (the command line's downloads) and puts the previous
+    back if the rename fails; what it raises leaves the previous database
+    (it is not called when nothing changed: no database is written). The
+    other arguments are those of `check`."""
     from .cache import FileCache
     from .db import remove_stale_temporaries, write_database
     from .files import display_path
@@ -113,7 +119,7 @@ def build(claims_dir: Path | str, db_path: Path | str, *, full: bool = False, jo
                 remove_stale_temporaries(db_path)  # what killed builds left, though this one writes nothing
                 return counted(claims_dir, db_path, stages, start, None, [], [])
             with gc_paused():
-                corpus, read = update(claims_dir, db_path, the_plan, stages, cache, checkpoint, jobs)
+                corpus, read = update(claims_dir, db_path, the_plan, stages, cache, checkpoint, jobs, alongside)
             if cache is not None:
                 for sha256 in the_plan.replaced:
                     cache.forget(sha256)
@@ -131,7 +137,7 @@ def build(claims_dir: Path | str, db_path: Path | str, *, full: bool = False, jo
     corpus = checked.corpus
     try:
         with gc_paused():
-            write_database(corpus, db_path, stages, checkpoint, record(inputs))
+            write_database(corpus, db_path, stages, checkpoint, record(inputs), alongside)
     except (OSError, sqlite3.Error) as error:
         raise ProblemsFound([Problem(display_path(db_path), 1, f"cannot be written ({error})",
                                      "check that its directory exists and is writable")]) from None

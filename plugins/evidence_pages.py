@@ -24,6 +24,7 @@ from claimsdb.evidence import (
     direction,
     QuotedClaim,
     date_at_precision,
+    publication_calendars,
     quote_in_context,
     render_annotated_text,
     render_context,
@@ -95,13 +96,6 @@ def relation_from(claim_id: str, relation: dict) -> str:
     if relation["relation"] == "refines" and relation["other_claim_id"] == claim_id:
         return "refined by"
     return relation["relation"]
-
-
-async def publication_calendars(db) -> dict[str, str]:
-    """Source id -> the calendar of its publication date, for the few sources
-    dated in another calendar than the Gregorian."""
-    found = await rows(db, "select id, published_calendar from sources where published_calendar is not null and published_calendar != 'gregorian'")
-    return {row["id"]: row["published_calendar"] for row in found}
 
 
 async def translator_card(datasette, database: str, db, agent_id: str | None) -> dict | None:

@@ -12,7 +12,7 @@ from datasette import hookimpl
 from datasette.utils import escape_fts, tilde_encode
 from datasette.utils.asgi import Response
 
-from claimsdb.evidence import date_at_precision, without_bidi_controls
+from claimsdb.evidence import date_at_precision, publication_calendars, without_bidi_controls
 from claimsdb.relations import CONFLICTING
 from claimsdb.spread import figure_from_row, render_small_spread
 
@@ -59,11 +59,12 @@ async def measure_charts(datasette, db) -> list[dict]:
     """Each measure with quantity claims: its figures as a small multiple of
     the measure page's chart, linked to that page."""
     measures = {m["id"]: {**m, "figures": []} for m in await rows(db, "select id, name, unit from measures order by name")}
+    calendars_of = await publication_calendars(db)
     for row in await rows(db, """
-        select e.*, c.value_low_inclusive, c.value_high_inclusive, c.value_rule from estimates e join claims c on c.id = e.id
+        select e.*, c.value_low_inclusive, c.value_high_inclusive, c.value_rule, c.source_id from estimates e join claims c on c.id = e.id
         order by e.measure_id, e.value_low is null, e.value_low, e.value_high is null, e.value_high, e.id"""):
-        measures[row["measure_id"]]["figures"].append(figure_from_row(
-            row, row_url(datasette, "claims", row["id"]), date_at_precision(row["source_published"]) if row["source_published"] else None))
+        published = date_at_precision(row["source_published"], calendars_of.get(row["source_id"])) if row["source_published"] else None
+        measures[row["measure_id"]]["figures"].append(figure_from_row(row, row_url(datasette, "claims", row["id"]), published))
     return [{"id": m["id"], "name": m["name"], "unit": m["unit"], "count": len(m["figures"]),
              "url": row_url(datasette, "measures", m["id"]),
              "chart": render_small_spread(m["figures"], without_bidi_controls(m["name"]), without_bidi_controls(m["unit"]))}
@@ -84,11 +85,12 @@ async def latest_conflicts(datasette, db, limit: int = LATEST_CONFLICTS) -> list
         where r.relation in ({", ".join(f"'{r}'" for r in CONFLICTING)})
         order by max(coalesce(a.source_published, ''), coalesce(b.source_published, '')) desc, r.claim_id, r.other_claim_id
         limit :limit""", {"limit": limit})
+    calendars_of = await publication_calendars(db)
     for pair in found:
         for side in ("a", "b"):
             pair[f"{side}_url"] = row_url(datasette, "claims", pair[f"{side}_id"])
             pair[f"{side}_source_url"] = row_url(datasette, "sources", pair[f"{side}_source_id"])
-            pair[f"{side}_published"] = date_at_precision(pair[f"{side}_published"])
+            pair[f"{side}_published"] = date_at_precision(pair[f"{side}_published"], calendars_of.get(pair[f"{side}_source_id"]))
     return found
 
 

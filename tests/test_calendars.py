@@ -181,6 +181,25 @@ def test_a_publication_date_in_the_solar_hijri_calendar_is_kept_and_converted(pe
     assert "Mordad 1399 (Solar Hijri; 2020-07-22 to 2020-08-21)" in asyncio.run(page())
 
 
+def test_the_landing_page_names_a_solar_hijri_publication_date_in_its_calendar(persian_workdir, claimsdb):
+    from claimsdb.serve import make_datasette
+
+    from .conftest import PROJECT_ROOT
+
+    date_the_source(persian_workdir, "published_calendar: solar-hijri", 'published: "1399-05"')
+    assert claimsdb("build", "--no-downloads").exit_code == 0
+    datasette = make_datasette(persian_workdir / "claims.db", PROJECT_ROOT)
+
+    async def page():
+        response = await datasette.client.get("/")
+        assert response.status_code == 200
+        return response.text
+
+    html = asyncio.run(page())
+    # The Persian figure in its measure's chart, dated as the source page dates it (not read as Gregorian: "May 1399").
+    assert "Mordad 1399 (Solar Hijri; 2020-07-22 to 2020-08-21)" in html and "May 1399" not in html
+
+
 def test_publication_bounds_in_the_solar_hijri_calendar(persian_workdir, claimsdb):
     date_the_source(persian_workdir, "published_calendar: solar-hijri", 'published_not_before: "1399-12-30"')
     assert claimsdb("build").exit_code == 0, claimsdb("check").output  # 1399 is a leap year

@@ -103,3 +103,18 @@ def test_a_running_build_keeps_its_temporary_file_while_another_build_runs(workd
         kill(stopped)
     assert build(workdir).returncode == 0
     assert temporaries(workdir) == []
+
+
+def test_a_build_killed_while_writing_its_downloads_leaves_the_previous_database_and_downloads(workdir, rebuilt):
+    downloads = workdir / "downloads"
+    previous = {p.relative_to(downloads).as_posix(): sha256(p) for p in downloads.rglob("*") if p.is_file()}
+    process = start_build_stopped_at(workdir, "downloads")
+    kill(process)
+    assert sha256(workdir / "claims.db") == rebuilt
+    assert {p.relative_to(downloads).as_posix(): sha256(p) for p in downloads.rglob("*") if p.is_file()} == previous
+    assert (workdir / f".downloads.{process.pid}.tmp").is_dir()
+
+    result = build(workdir)
+    assert result.returncode == 0, result.stderr
+    assert statement_of(workdir / "claims.db").startswith(CHANGED.removeprefix("statement: "))
+    assert sorted(p.name for p in workdir.iterdir() if p.name.startswith(".")) == [".claimsdb-cache"]

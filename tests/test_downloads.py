@@ -168,6 +168,79 @@ def test_diff_of_a_file_that_is_not_a_database_is_one_line(built, claimsdb):
     assert result.exit_code == 1 and result.output.count("\n") == 1 and "not a claims database" in result.output
 
 
+def files_of(directory) -> dict:
+    return {p.relative_to(directory).as_posix(): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
+
+
+def test_after_an_edit_only_what_changed_is_written_and_the_result_is_what_writing_everything_gives(built, claimsdb, tmp_path):
+    from datetime import datetime, timezone
+
+    from claimsdb.downloads import write_downloads
+
+    downloads = built / "downloads"
+    before = {path: (downloads / path).stat().st_ino for path in ("csv/agents.csv.gz", "parquet/measures.parquet", "csv/claims.csv.gz",
+                                                                   "parquet/conflicts.parquet", "annotations.jsonld", f"texts/{SOURCE}.txt")}
+    old_db, old_downloads = tmp_path / "old.db", tmp_path / "from-nothing"
+    shutil.copy(built / "claims.db", old_db)
+    shutil.copytree(downloads, old_downloads)
+    path = built / "claims" / f"{SOURCE}.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("the UN Working Group", "the United Nations Working Group", 1), encoding="utf-8")
+    result = claimsdb("build")
+    assert result.exit_code == 0 and "from the previous build" in result.output, result.output
+    after = {path: (downloads / path).stat().st_ino for path in before}
+    # The tables no edit of a source touches, and the unchanged text, are the files already there.
+    assert [p for p in before if before[p] == after[p]] == ["csv/agents.csv.gz", "parquet/measures.parquet", f"texts/{SOURCE}.txt"]
+    # The same database's downloads written from nothing, over the previous ones: the same bytes.
+    release = json.loads((downloads / "release.json").read_text(encoding="utf-8"))
+    built_at = datetime.strptime(release["built"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    write_downloads(built / "claims.db", old_downloads, claims_dir=built / "claims", previous_db=old_db, built=built_at, reuse=False)
+    assert files_of(old_downloads) == files_of(downloads)
+
+
+def test_a_file_of_the_previous_downloads_that_is_not_what_its_manifest_says_is_written_again(built, claimsdb):
+    downloads = built / "downloads"
+    expected = (downloads / "csv" / "agents.csv.gz").read_bytes()
+    (downloads / "csv" / "agents.csv.gz").unlink()
+    (downloads / "csv" / "agents.csv.gz").write_bytes(b"not the agents")
+    (downloads / "texts" / f"{SOURCE}.txt").unlink()
+    result = claimsdb("build")
+    assert result.exit_code == 0 and "unchanged" in result.output, result.output
+    assert (downloads / "csv" / "agents.csv.gz").read_bytes() == expected
+    manifest = {f["path"]: f["sha256"] for f in json.loads((downloads / "manifest.json").read_text(encoding="utf-8"))["files"]}
+    assert manifest[f"texts/{SOURCE}.txt"] == sha256((downloads / "texts" / f"{SOURCE}.txt").read_bytes())
+
+
+def test_a_table_changed_in_the_database_itself_is_written_again(built, claimsdb):
+    with sqlite3.connect(built / "claims.db") as conn:
+        conn.execute("update agents set name = name || ' (renamed in SQL)' where rowid = (select min(rowid) from agents)")
+    conn.close()
+    result = claimsdb("build")
+    assert result.exit_code == 0 and "unchanged" in result.output, result.output
+    with gzip.open(built / "downloads" / "csv" / "agents.csv.gz", "rt", encoding="utf-8") as handle:
+        assert "(renamed in SQL)" in handle.read()
+
+
+def test_downloads_that_cannot_be_written_leave_the_previous_database_and_downloads(built, claimsdb):
+    import os
+
+    previous_db, previous = (built / "claims.db").read_bytes(), files_of(built / "downloads")
+    path = built / "claims" / f"{SOURCE}.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("the UN Working Group", "the United Nations Working Group", 1), encoding="utf-8")
+    # Where this build writes its downloads first, a file: the directory cannot be made.
+    (built / f".downloads.{os.getpid()}.tmp").write_text("in the way", encoding="utf-8")
+    result = claimsdb("build")
+    assert result.exit_code == 1
+    line = result.output.strip().splitlines()[-1]
+    assert line.startswith("downloads:1: cannot be written (") and " — check that the directory is writable" in line, result.output
+    assert (built / "claims.db").read_bytes() == previous_db and files_of(built / "downloads") == previous
+    assert sorted(p.name for p in built.iterdir() if p.name.startswith(".claims.db.")) == []
+    (built / f".downloads.{os.getpid()}.tmp").unlink()
+    release = json.loads(previous["release.json"])["id"]
+    assert claimsdb("build").exit_code == 0
+    assert json.loads((built / "downloads" / "changes.json").read_text(encoding="utf-8"))["previous_release"] == release
+    assert json.loads((built / "downloads" / "release.json").read_text(encoding="utf-8"))["id"] != release
+
+
 def test_no_downloads_writes_none(workdir, claimsdb):
     assert claimsdb("build", "--no-downloads").exit_code == 0
     assert not (workdir / "downloads").exists()
