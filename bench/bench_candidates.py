@@ -113,7 +113,7 @@ def mutate(rng: random.Random, texts: list[str]) -> str:
             share = rng.random()
             text = " ".join(change(w) if rng.random() < share else w for w in words)
         elif kind == 3:  # Kelvin sign, long s, dotless i, sharp s: characters case-insensitive matching folds
-            swaps = rng.choice([("k", "\u212a"), ("K", "\u212a"), ("s", "\u017f"), ("S", "\u017f"), ("i", "\u0131"), ("I", "\u0130"), ("ss", "ß")])
+            swaps = rng.choice([("k", "\u212a"), ("K", "\u212a"), ("s", "\u017f"), ("S", "\u017f"), ("i", "\u0131"), ("I", "\u0130"), ("ss", "ß"), ("fi", "\ufb01"), ("st", "\ufb06")])
             share = rng.random()
             text = "".join(swaps[1] if c == swaps[0] and rng.random() < share else c for c in text) if len(swaps[0]) == 1 else text.replace(*swaps)
         elif kind == 4:  # odd whitespace
