@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from .model import ValueSemantics
 from .numerals import latin_digits
@@ -125,10 +125,15 @@ REPORTING = re.compile(
 
 ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "prof", "st", "no", "gen", "jr", "sr", "u.s", "u.n", "u.k", "e.g", "i.e", "vs", "mt", "col", "lt", "gov", "rev", "sen", "rep", "art", "para"}
 SENTENCE_END = re.compile(r"[.!?]+[”\"’')\]]*(?=\s|$)")
+LINE = re.compile(r"[^\n]+")
+NOT_SPACE = re.compile(r"\S")  # \s is str.isspace(), which str.strip() strips
+ASCII_LOWERCASE = frozenset("abcdefghijklmnopqrstuvwxyz")
 
 
-@dataclass(frozen=True)
-class Candidate:
+# A named tuple, not a frozen dataclass: a text has a candidate every few
+# words, and a frozen dataclass sets each field through object.__setattr__
+# (four times the cost of making a tuple). Nothing compares it with a plain tuple.
+class Candidate(NamedTuple):
     category: str  # figure, date, characterisation or reporting
     start: int  # the expression's span in the text, code points, half-open
     end: int
@@ -152,12 +157,13 @@ class Candidate:
 def sentences(text: str) -> list[tuple[int, int]]:
     """Spans of the sentences of ``text``; a line break always ends one."""
     spans = []
-    for line in re.finditer(r"[^\n]+", text):
+    for line in LINE.finditer(text):
         start = line.start()
         for end_mark in SENTENCE_END.finditer(text, line.start(), line.end()):
             word = word_before(text, start, end_mark.start()).lower()
-            after = text[end_mark.end():line.end()].lstrip()
-            if word in ABBREVIATIONS or re.fullmatch(r"[a-z]", word) or (after and after[0].islower()):
+            # The first character after the mark on its line (not the rest of the line, sliced at every mark).
+            after = NOT_SPACE.search(text, end_mark.end(), line.end())
+            if word in ABBREVIATIONS or (len(word) == 1 and word in ASCII_LOWERCASE) or (after and after[0].islower()):
                 continue
             spans.append((start, end_mark.end()))
             start = end_mark.end()

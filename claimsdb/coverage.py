@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from .candidates import Candidate, find_candidates
 from .quotes import fold
@@ -27,8 +28,7 @@ from .quotes import fold
 CLAIM, NOT_A_CLAIM, UNCOVERED = "claim", "not-a-claim", "uncovered"
 
 
-@dataclass(frozen=True)
-class Coverage:
+class Coverage(NamedTuple):  # a named tuple, as Candidate: one for every candidate, made cheaply
     candidate: Candidate
     status: str  # claim, not-a-claim or uncovered
     claim_ids: tuple[str, ...] = ()
