@@ -2,7 +2,8 @@
 another revision's.
 
 The old implementation is ``git show REF:claimsdb/candidates.py`` (and
-``claimsdb/coverage.py``), loaded as modules of the installed claimsdb
+``claimsdb/coverage.py``, ``claimsdb/rows.py``; REF is where the branch
+left main unless --ref says otherwise), loaded as modules of the installed claimsdb
 package under other names; the new one is the working tree's. Both run over
 
 - the archived texts of tests/seed_corpus, tests/persian_corpus, the
@@ -15,8 +16,8 @@ package under other names; the new one is the working tree's. Both run over
 
 each with several value-semantics tables (none, the seed corpus's, the
 synthetic corpus's), and the candidate lists must be identical, field by
-field. Then source_coverage, old and new, must give identical results for
-every source of those corpora. Finally old and new are timed in the same run
+field. Then source_coverage and rows.compute_coverage_rows, old and new,
+must give identical results for every source of those corpora. Finally old and new are timed in the same run
 over the synthetic corpus's texts, interleaved, median of --repeat runs.
 
     .venv/bin/python bench/bench_candidates.py --synthetic /tmp/cov100k/claims
@@ -63,14 +64,14 @@ PERSIAN_DIGITS, ARABIC_DIGITS = "۰۱۲۳۴۵۶۷۸۹", "٠١٢٣٤٥٦٧٨٩"
 
 
 def load_old(ref: str, into: Path):
-    """The candidates and coverage modules of ``ref``, as claimsdb._old_candidates
-    and claimsdb._old_coverage (relative imports resolve within claimsdb)."""
+    """The candidates, coverage and rows modules of ``ref``, as claimsdb._old_candidates,
+    claimsdb._old_coverage and claimsdb._old_rows (relative imports resolve within claimsdb)."""
     import claimsdb
 
     modules = {}
-    for name in ("candidates", "coverage"):
+    for name in ("candidates", "coverage", "rows"):
         source = subprocess.run(["git", "-C", str(ROOT), "show", f"{ref}:claimsdb/{name}.py"], check=True, capture_output=True, text=True).stdout
-        source = source.replace("from .candidates import", "from ._old_candidates import")
+        source = source.replace("from .candidates import", "from ._old_candidates import").replace("from .coverage import", "from ._old_coverage import")
         path = into / f"_old_{name}.py"
         path.write_text(source, encoding="utf-8")
         spec = importlib.util.spec_from_file_location(f"claimsdb._old_{name}", path, submodule_search_locations=None)
@@ -80,7 +81,7 @@ def load_old(ref: str, into: Path):
         spec.loader.exec_module(module)
         setattr(claimsdb, f"_old_{name}", module)
         modules[name] = module
-    return modules["candidates"], modules["coverage"]
+    return modules["candidates"], modules["coverage"], modules["rows"]
 
 
 def test_strings() -> list[str]:
@@ -151,7 +152,7 @@ def coverage_tuples(results) -> list[tuple]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1], formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--ref", default="main", help="git revision of the old implementation (default: main)")
+    parser.add_argument("--ref", help="git revision of the old implementation (default: where this branch left main, git merge-base main HEAD)")
     parser.add_argument("--synthetic", type=Path, help="a synthetic corpus's claims directory (bench/synthetic.py); its texts are checked and timed")
     parser.add_argument("--mutations", type=int, default=20000, help="random mutated texts to check (default: 20000)")
     parser.add_argument("--seed", type=int, default=0)
@@ -163,8 +164,11 @@ def main() -> None:
     from claimsdb.load import load_corpus
     from claimsdb.problems import ProblemsFound
 
+    ref = args.ref or subprocess.run(["git", "-C", str(ROOT), "merge-base", "main", "HEAD"], check=True, capture_output=True, text=True).stdout.strip()
+    print(f"old: {ref}", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
-        old, old_coverage = load_old(args.ref, Path(tmp))
+        old, old_coverage, old_rows = load_old(ref, Path(tmp))
+    from claimsdb import rows as new_rows
     corpora = [c for c in CORPORA if c.exists()] + ([args.synthetic] if args.synthetic else [])
     t0 = time.perf_counter()
     loaded, extra = [], []
@@ -209,14 +213,18 @@ def main() -> None:
                 if expected != got:
                     print(f"COVERAGE DIFFERENCE for source {source.id}", file=sys.stderr)
                     sys.exit(1)
+                text = corpus.texts[source.id]
+                if old_rows.compute_coverage_rows(corpus, source, text) != new_rows.compute_coverage_rows(corpus, source, text):
+                    print(f"COVERAGE ROWS DIFFERENCE for source {source.id}", file=sys.stderr)
+                    sys.exit(1)
                 compared += 1
-        print(f"source_coverage identical for {compared} sources", flush=True)
+        print(f"source_coverage and coverage rows identical for {compared} sources", flush=True)
 
     if args.repeat and args.synthetic:
         corpus = loaded[-1]
         texts = [corpus.texts[s.id] for s in corpus.sources if s.id in corpus.texts]
         semantics = corpus.semantics
-        timed = {"find_candidates old": [], "find_candidates new": [], "source_coverage old": [], "source_coverage new": []}
+        timed = {f"{what} {name}": [] for what in ("find_candidates", "source_coverage", "coverage rows") for name in ("old", "new")}
         sources = [s for s in corpus.sources if s.id in corpus.texts]
         for _ in range(args.repeat):
             for name, module in (("old", old), ("new", new)):
@@ -231,8 +239,14 @@ def main() -> None:
                     for source in sources:
                         module.source_coverage(corpus, source)
                     timed[f"source_coverage {name}"].append(time.perf_counter() - t0)
+                for name, module, rows in (("old", old_coverage, old_rows), ("new", new_coverage, new_rows)):
+                    module.folded.cache_clear()
+                    t0 = time.perf_counter()
+                    for source in sources:  # what the build's coverage stage does for a source (rows.compute_coverage_rows)
+                        rows.compute_coverage_rows(corpus, source, corpus.texts[source.id])
+                    timed[f"coverage rows {name}"].append(time.perf_counter() - t0)
         print(f"timing over {len(texts)} texts ({sum(map(len, texts)) / 1e6:.1f} M characters), median of {args.repeat}:")
-        for what in ("find_candidates", "source_coverage"):
+        for what in ("find_candidates", "source_coverage", "coverage rows"):
             if timed[f"{what} old"]:
                 o, n = statistics.median(timed[f"{what} old"]), statistics.median(timed[f"{what} new"])
                 print(f"  {what}: old {o:.2f} s, new {n:.2f} s, {o / n:.2f}x   (runs old {[round(t, 2) for t in timed[f'{what} old']]}, new {[round(t, 2) for t in timed[f'{what} new']]})")
