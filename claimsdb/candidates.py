@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from functools import lru_cache
+from operator import itemgetter
 from typing import NamedTuple
 
 from .model import ValueSemantics
@@ -388,10 +389,17 @@ def find_figures(text: str, semantics: ValueSemantics | None, skip: list[tuple[i
     pattern = figure_pattern(comparators, vague)
     leads = first_words((*comparators, *WORD_NUMBERS, *vague, "between"))
     found = []
+    # The spans to skip marked once, so that a figure overlaps one when a
+    # mark lies within it (an empty span marks nothing: then compared one by one).
+    blocked = None
+    if all(a < b for a, b in skip):
+        blocked = bytearray(len(text) + 1)
+        for a, b in skip:
+            blocked[a:b] = b"\1" * (b - a)
     every = pattern.finditer(text) if leads is None else matches_at(pattern, text, (words or WordStarts(text)).of((*leads, DIGITS)))
     for match in every:
         start, end = match.span()
-        if any(a < end and start < b for a, b in skip):
+        if (blocked.find(1, start, end) >= 0) if blocked is not None else any(a < end and start < b for a, b in skip):
             continue
         # IDENTIFIER_BEFORE ends in whitespace, RUN_IN_RANGE in its joining word
         # or dash and maybe whitespace: the searches are needed only after those.
@@ -500,6 +508,9 @@ def find_characterisations(text: str, sentence_starts: set[int], words: WordStar
     return found
 
 
+BY_POSITION = itemgetter(1, 2, 0)  # (start, end, category) of a Candidate
+
+
 def find_candidates(text: str, semantics: ValueSemantics | None = None) -> list[Candidate]:
     """Every candidate expression of ``text``, in order of position."""
     spans = sentences(text)
@@ -536,5 +547,5 @@ def find_candidates(text: str, semantics: ValueSemantics | None = None) -> list[
                 continue
             start -= len(named[0])
         candidates.append(Candidate("reporting", start, end, text[start:end], *sentence_of(start), verb=verb))
-    candidates.sort(key=lambda c: (c.start, c.end, c.category))
+    candidates.sort(key=BY_POSITION)
     return candidates
