@@ -228,29 +228,29 @@ def main() -> None:
         sources = [s for s in corpus.sources if s.id in corpus.texts]
         for _ in range(args.repeat):
             for name, module in (("old", old), ("new", new)):
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 for text in texts:
                     module.find_candidates(text, semantics)
-                timed[f"find_candidates {name}"].append(time.perf_counter() - t0)
+                timed[f"find_candidates {name}"].append((time.perf_counter() - t0, time.process_time() - c0))
             if not args.no_coverage:
                 for name, module in (("old", old_coverage), ("new", new_coverage)):
                     module.folded.cache_clear()
-                    t0 = time.perf_counter()
+                    t0, c0 = time.perf_counter(), time.process_time()
                     for source in sources:
                         module.source_coverage(corpus, source)
-                    timed[f"source_coverage {name}"].append(time.perf_counter() - t0)
+                    timed[f"source_coverage {name}"].append((time.perf_counter() - t0, time.process_time() - c0))
                 for name, module, rows in (("old", old_coverage, old_rows), ("new", new_coverage, new_rows)):
                     module.folded.cache_clear()
-                    t0 = time.perf_counter()
+                    t0, c0 = time.perf_counter(), time.process_time()
                     for source in sources:  # what the build's coverage stage does for a source (rows.compute_coverage_rows)
                         rows.compute_coverage_rows(corpus, source, corpus.texts[source.id])
-                    timed[f"coverage rows {name}"].append(time.perf_counter() - t0)
-        print(f"timing over {len(texts)} texts ({sum(map(len, texts)) / 1e6:.1f} M characters), median of {args.repeat}:")
+                    timed[f"coverage rows {name}"].append((time.perf_counter() - t0, time.process_time() - c0))
+        print(f"timing over {len(texts)} texts ({sum(map(len, texts)) / 1e6:.1f} M characters), median of {args.repeat}, wall clock (CPU time):")
         for what in ("find_candidates", "source_coverage", "coverage rows"):
             if timed[f"{what} old"]:
-                o, n = statistics.median(timed[f"{what} old"]), statistics.median(timed[f"{what} new"])
-                print(f"  {what}: old {o:.2f} s, new {n:.2f} s, {o / n:.2f}x   (runs old {[round(t, 2) for t in timed[f'{what} old']]}, new {[round(t, 2) for t in timed[f'{what} new']]})")
-
+                (o, oc), (n, nc) = [[statistics.median(t[k] for t in timed[f"{what} {name}"]) for k in (0, 1)] for name in ("old", "new")]
+                runs = {name: [round(t[0], 2) for t in timed[f"{what} {name}"]] for name in ("old", "new")}
+                print(f"  {what}: old {o:.2f} s ({oc:.2f}), new {n:.2f} s ({nc:.2f}), {o / n:.2f}x ({oc / nc:.2f}x)   runs old {runs['old']}, new {runs['new']}")
 
 if __name__ == "__main__":
     main()
