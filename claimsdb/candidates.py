@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
+from typing import NamedTuple
 
 from .model import ValueSemantics
 from .numerals import latin_digits
@@ -71,6 +72,7 @@ IDENTIFIER_BEFORE = re.compile(r"(?:article|section|paragraph|chapter|resolution
 # ("Deaths2,800 to 30,000": the label's last letter touches the first number).
 REFERENCE_MARKER = re.compile(r"\[(?:(?:note|n|nb|lower-alpha)\s*)?\d{1,4}\]", re.I)
 RUN_IN_RANGE = re.compile(rf"[^\W\d_]{NUMBER_LIKE.pattern}\s*(?:to|and|-|–|—)\s*$")
+RANGE_JOIN_ENDS = ("o", "d", "-", "–", "—")  # the last character of each joining word of RUN_IN_RANGE
 COUNTED_STOP = {
     "and", "or", "but", "nor", "in", "on", "at", "by", "to", "from", "for", "with", "without", "of", "who", "whom",
     "whose", "which", "that", "were", "was", "is", "are", "be", "been", "being", "have", "has", "had", "will",
@@ -124,10 +126,15 @@ REPORTING = re.compile(
 
 ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "prof", "st", "no", "gen", "jr", "sr", "u.s", "u.n", "u.k", "e.g", "i.e", "vs", "mt", "col", "lt", "gov", "rev", "sen", "rep", "art", "para"}
 SENTENCE_END = re.compile(r"[.!?]+[”\"’')\]]*(?=\s|$)")
+LINE = re.compile(r"[^\n]+")
+NOT_SPACE = re.compile(r"\S")  # \s is str.isspace(), which str.strip() strips
+ASCII_LOWERCASE = frozenset("abcdefghijklmnopqrstuvwxyz")
 
 
-@dataclass(frozen=True)
-class Candidate:
+# A named tuple, not a frozen dataclass: a text has a candidate every few
+# words, and a frozen dataclass sets each field through object.__setattr__
+# (four times the cost of making a tuple). Nothing compares it with a plain tuple.
+class Candidate(NamedTuple):
     category: str  # figure, date, characterisation or reporting
     start: int  # the expression's span in the text, code points, half-open
     end: int
@@ -151,12 +158,13 @@ class Candidate:
 def sentences(text: str) -> list[tuple[int, int]]:
     """Spans of the sentences of ``text``; a line break always ends one."""
     spans = []
-    for line in re.finditer(r"[^\n]+", text):
+    for line in LINE.finditer(text):
         start = line.start()
         for end_mark in SENTENCE_END.finditer(text, line.start(), line.end()):
             word = word_before(text, start, end_mark.start()).lower()
-            after = text[end_mark.end():line.end()].lstrip()
-            if word in ABBREVIATIONS or re.fullmatch(r"[a-z]", word) or (after and after[0].islower()):
+            # The first character after the mark on its line (not the rest of the line, sliced at every mark).
+            after = NOT_SPACE.search(text, end_mark.end(), line.end())
+            if word in ABBREVIATIONS or (len(word) == 1 and word in ASCII_LOWERCASE) or (after and after[0].islower()):
                 continue
             spans.append((start, end_mark.end()))
             start = end_mark.end()
@@ -336,23 +344,35 @@ def solar_hijri_dates(text: str, qualifiers: set[str]):
         return f"{int(latin_digits(digits)):02d}"
 
     spans = []
-    # (۲۴) مرداد (و (۳۱) شهریور) (ماه) (سال) ۱۳۶۷
-    dates = re.compile(
-        rf"(?<!\w)(?:(?P<d1>{SH_DAY})\s+)?(?P<m1>{SH_MONTH})(?:\s+ماه)?(?:\s+(?:و|تا)\s+(?:(?P<d2>{SH_DAY})\s+)?(?P<m2>{SH_MONTH})(?:\s+ماه)?)?"
-        rf"(?:\s*،)?\s+(?:سال\s+)?(?P<y>{SH_YEAR})"
-    )
-    for m in dates.finditer(text):
+    if not ARABIC_SCRIPT.search(text):  # every match has a Persian month, season or سال: most texts need no scan at all
+        return spans
+    for m in SOLAR_HIJRI_DATE.finditer(text):
         year = latin_digits(m["y"])
         first = f"{year}-{month(m['m1'])}" + (f"-{day(m['d1'])}" if m["d1"] else "")
         last = f"{year}-{month(m['m2'] or m['m1'])}" + (f"-{day(m['d2'])}" if m["d2"] else (f"-{day(m['d1'])}" if m["d1"] and not m["m2"] else ""))
         spans.append((m.start(), m.end(), (first, last)))
     seasons = [q for q in qualifiers if q in ("بهار", "تابستان", "پاییز", "زمستان")]
     if seasons:
-        for m in re.finditer(rf"(?<!\w)(?P<s>{'|'.join(seasons)})(?:\s+سال)?\s+(?P<y>{SH_YEAR})", text):
+        for m in solar_hijri_season(tuple(seasons)).finditer(text):
             spans.append((m.start(), m.end(), (f"{m['s']} {latin_digits(m['y'])}",) * 2))
-    for m in re.finditer(rf"(?<!\w)(?:در\s+)?سال\s+(?P<y>{SH_YEAR})", text):
+    for m in SOLAR_HIJRI_YEAR.finditer(text):
         spans.append((m.start(), m.end(), (latin_digits(m["y"]),) * 2))
     return spans
+
+
+# The Arabic block, which holds every letter of the Persian months, seasons and سال.
+ARABIC_SCRIPT = re.compile("[\u0600-\u06ff]")
+# (۲۴) مرداد (و (۳۱) شهریور) (ماه) (سال) ۱۳۶۷
+SOLAR_HIJRI_DATE = re.compile(
+    rf"(?<!\w)(?:(?P<d1>{SH_DAY})\s+)?(?P<m1>{SH_MONTH})(?:\s+ماه)?(?:\s+(?:و|تا)\s+(?:(?P<d2>{SH_DAY})\s+)?(?P<m2>{SH_MONTH})(?:\s+ماه)?)?"
+    rf"(?:\s*،)?\s+(?:سال\s+)?(?P<y>{SH_YEAR})"
+)
+SOLAR_HIJRI_YEAR = re.compile(rf"(?<!\w)(?:در\s+)?سال\s+(?P<y>{SH_YEAR})")
+
+
+@lru_cache(maxsize=8)
+def solar_hijri_season(seasons: tuple[str, ...]) -> re.Pattern:
+    return re.compile(rf"(?<!\w)(?P<s>{'|'.join(seasons)})(?:\s+سال)?\s+(?P<y>{SH_YEAR})")
 
 
 def figure_comparators(semantics: ValueSemantics | None) -> tuple[str, ...]:
@@ -369,14 +389,25 @@ def find_figures(text: str, semantics: ValueSemantics | None, skip: list[tuple[i
     pattern = figure_pattern(comparators, vague)
     leads = first_words((*comparators, *WORD_NUMBERS, *vague, "between"))
     found = []
+    # The spans to skip marked once, so that a figure overlaps one when a
+    # mark lies within it (an empty span marks nothing: then compared one by one).
+    blocked = None
+    if all(a < b for a, b in skip):
+        blocked = bytearray(len(text) + 1)
+        for a, b in skip:
+            blocked[a:b] = b"\1" * (b - a)
     every = pattern.finditer(text) if leads is None else matches_at(pattern, text, (words or WordStarts(text)).of((*leads, DIGITS)))
     for match in every:
         start, end = match.span()
-        if any(a < end and start < b for a, b in skip):
+        if (blocked.find(1, start, end) >= 0) if blocked is not None else any(a < end and start < b for a, b in skip):
             continue
-        if (match["number"] and not match["comparator"] and FULL_YEAR.fullmatch(match["number"])) or IDENTIFIER_BEFORE.search(text[max(0, start - 12):start]):
+        # IDENTIFIER_BEFORE ends in whitespace, RUN_IN_RANGE in its joining word
+        # or dash and maybe whitespace: the searches are needed only after those.
+        if (match["number"] and not match["comparator"] and FULL_YEAR.fullmatch(match["number"])) or (
+                text[start - 1:start].isspace() and IDENTIFIER_BEFORE.search(text[max(0, start - 12):start])):
             continue
-        if (text[start - 1:start] == "[" and text[end:end + 1] == "]") or RUN_IN_RANGE.search(text[max(0, start - 30):start]):
+        if (text[start - 1:start] == "[" and text[end:end + 1] == "]") or (
+                text[max(0, start - 30):start].rstrip()[-1:] in RANGE_JOIN_ENDS and RUN_IN_RANGE.search(text[max(0, start - 30):start])):
             continue
         counts = counted(text, end, after_vague=bool(match["vague"]))
         if match["vague"] and counts is None and match["vague"].isascii():
@@ -427,30 +458,41 @@ def figure_pattern(comparators: tuple[str, ...], vague: tuple[str, ...]) -> re.P
     )
 
 
+COUNTED_LEAD = re.compile(r"\s+")
+COUNTED_LEAD_AFTER_VAGUE = re.compile(r"\s+(?:of\s+(?:(?:the|these|those|them|its|their)\s+)?)?")
+COUNTED_WORD = re.compile(r"[A-Za-z][\w’'-]*")
+COUNTED_GAP = re.compile(r"[ \t\u00a0]+")
+
+
 def counted(text: str, position: int, after_vague: bool) -> tuple[int, int] | None:
     """Where the words a figure counts stand: up to four words after it,
-    stopping at a function word or punctuation ("political prisoners")."""
-    rest = text[position:position + 80]
-    lead = re.match(r"\s+(?:of\s+(?:(?:the|these|those|them|its|their)\s+)?)?" if after_vague else r"\s+", rest)
+    stopping at a function word or punctuation ("political prisoners").
+
+    Matched in place, within the 80 characters after the figure (none of
+    these patterns looks behind, so ``endpos`` limits them as a slice
+    would), a word where the previous one ends or after a gap of blanks."""
+    limit = position + 80
+    lead = (COUNTED_LEAD_AFTER_VAGUE if after_vague else COUNTED_LEAD).match(text, position, limit)
     if not lead:
         return None
-    offset, last_end, words, ends = lead.end(), None, 0, []
-    for word in re.finditer(r"[A-Za-z][\w’'-]*", rest[offset:]):
-        gap = rest[offset + (last_end or 0):offset + word.start()]
-        if (last_end is not None and not re.fullmatch(r"[ \t\u00a0]+", gap)) or (last_end is None and word.start() != 0):
+    words: list[tuple[int, str]] = []  # (end, word) of each word counted
+    at = lead.end()
+    while len(words) < 4:
+        word = COUNTED_WORD.match(text, at, limit)
+        if not word or word[0].lower() in COUNTED_STOP:
             break
-        if word[0].lower() in COUNTED_STOP or words == 4:
+        words.append((word.end(), word[0]))
+        gap = COUNTED_GAP.match(text, word.end(), limit)  # a word starts with a letter: none starts inside a gap
+        if not gap:
             break
-        words += 1
-        ends.append(word.end())
-        last_end = word.end()
+        at = gap.end()
     # A participle ends the phrase only as its verb ("200 people attended"),
     # not inside it ("executed prisoners").
-    while ends and re.search(r"(?:ed|ing)$", rest[offset:offset + ends[-1]].split()[-1].lower()):
-        ends.pop()
-    if not ends:
+    while words and words[-1][1].lower().endswith(("ed", "ing")):
+        words.pop()
+    if not words:
         return None
-    return position + offset, position + offset + ends[-1]
+    return lead.end(), words[-1][0]
 
 
 def find_characterisations(text: str, sentence_starts: set[int], words: WordStarts | None = None) -> list[tuple[int, int]]:
@@ -464,6 +506,9 @@ def find_characterisations(text: str, sentence_starts: set[int], words: WordStar
             continue
         found.append(match.span())
     return found
+
+
+BY_POSITION = itemgetter(1, 2, 0)  # (start, end, category) of a Candidate
 
 
 def find_candidates(text: str, semantics: ValueSemantics | None = None) -> list[Candidate]:
@@ -502,5 +547,5 @@ def find_candidates(text: str, semantics: ValueSemantics | None = None) -> list[
                 continue
             start -= len(named[0])
         candidates.append(Candidate("reporting", start, end, text[start:end], *sentence_of(start), verb=verb))
-    candidates.sort(key=lambda c: (c.start, c.end, c.category))
+    candidates.sort(key=BY_POSITION)
     return candidates

@@ -18,8 +18,10 @@ source file marks under `not_claims:`. Everything else is uncovered:
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from .candidates import Candidate, find_candidates
 from .quotes import fold
@@ -27,8 +29,7 @@ from .quotes import fold
 CLAIM, NOT_A_CLAIM, UNCOVERED = "claim", "not-a-claim", "uncovered"
 
 
-@dataclass(frozen=True)
-class Coverage:
+class Coverage(NamedTuple):  # a named tuple, as Candidate: one for every candidate, made cheaply
     candidate: Candidate
     status: str  # claim, not-a-claim or uncovered
     claim_ids: tuple[str, ...] = ()
@@ -64,6 +65,12 @@ def source_coverage(corpus, source) -> list[Coverage]:
     claims = [(claim, corpus.spans[claim.id]) for claim in source.claims if claim is not None and claim.id in corpus.spans and claim.revision is None]
     marked = corpus.not_claims.get(source.id, [])
     written = {claim.id: [folded(w) for w in (claim.period, claim.__dict__.get("value")) if w] for claim, _ in claims}
+    # The claims in order of where their quotes start, so that those a
+    # sentence may hold are found by bisection, not by a pass over every claim
+    # of the source for every sentence; kept in the source's order.
+    by_start = sorted(range(len(claims)), key=lambda index: claims[index][1].start)
+    starts = [claims[index][1].start for index in by_start]
+    longest = max((span.end - span.start for _, span in claims), default=0)
     nearby: dict[tuple[int, int], list] = {}
     results = []
     for candidate in find_candidates(text, corpus.semantics):
@@ -72,7 +79,9 @@ def source_coverage(corpus, source) -> list[Coverage]:
         # candidate) can cover it: the others are not compared at all.
         low, high = min(candidate.sentence_start, candidate.start), max(candidate.sentence_end, candidate.end)
         if (low, high) not in nearby:
-            nearby[(low, high)] = [(claim, span) for claim, span in claims if span.start < high and low < span.end]
+            # span.start < high, and span.end > low: span.start > low - longest
+            within = by_start[bisect_right(starts, low - longest):bisect_left(starts, high)]
+            nearby[(low, high)] = [claims[index] for index in sorted(within) if low < claims[index][1].end]
         claim_ids = tuple(claim.id for claim, span in nearby[(low, high)] if covers(claim, span, candidate, written[claim.id], words))
         if claim_ids:
             results.append(Coverage(candidate, CLAIM, claim_ids))

@@ -169,3 +169,15 @@ def test_a_pattern_tried_only_at_its_first_words_finds_what_a_whole_scan_finds(p
         if lead is None:
             continue
         assert [m.span() for m in matches_at(pattern, text, words.of(lead))] == [m.span() for m in pattern.finditer(text)], pattern.pattern[:60]
+
+
+def test_the_cheap_gates_before_a_scan_or_search_hold_for_every_match():
+    """What find_candidates checks before it scans or searches: every letter a
+    Solar Hijri match needs is in ARABIC_SCRIPT; every joining word of
+    RUN_IN_RANGE ends with one of RANGE_JOIN_ENDS."""
+    from claimsdb.candidates import ARABIC_SCRIPT, RANGE_JOIN_ENDS, RUN_IN_RANGE, SOLAR_HIJRI_MONTHS
+
+    for word in [*SOLAR_HIJRI_MONTHS, "بهار", "تابستان", "پاییز", "زمستان", "سال"]:
+        assert all(ARABIC_SCRIPT.fullmatch(char) for char in word), word
+    joins = RUN_IN_RANGE.pattern.rsplit(r"\s*(?:", 1)[1].split(r")\s*$")[0].split("|")
+    assert joins == ["to", "and", "-", "–", "—"] and {join[-1] for join in joins} == set(RANGE_JOIN_ENDS)
