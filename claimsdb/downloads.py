@@ -81,7 +81,7 @@ def write_table(conn: sqlite3.Connection, name: str, csv_path: Path, parquet_pat
 
     schema = arrow_schema(conn, name)
     digest = hashlib.sha256()
-    cursor = conn.execute(f'select * from "{name}"')
+    cursor = conn.execute(f'select * from "{name}" order by {canonical_order(name, [field.name for field in schema])}')
     rows = 0
     with open(csv_path, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as zipped, \
             pq.ParquetWriter(parquet_path, schema, compression="zstd") as parquet:
@@ -101,6 +101,20 @@ def write_table(conn: sqlite3.Connection, name: str, csv_path: Path, parquet_pat
             rows += len(batch)
             parquet.write_batch(pa.record_batch([arrow_array(values, field.type) for values, field in zip(zip(*batch), schema)], schema=schema))
     return digest.hexdigest(), rows
+
+
+def canonical_order(name: str, columns: list[str]) -> str:
+    """The order a download lists its rows in: a table's by its primary key,
+    a view's by every column. Not the order of the rows in the file, which
+    an incremental build changes (it deletes rows and appends their
+    replacements), so that the same claim files give the same bytes and the
+    same release id however they were built."""
+    table = next((table for table in TABLES if table.name == name), None)
+    if table is None:
+        keys = columns
+    else:
+        keys = (table.pk,) if isinstance(table.pk, str) else table.pk
+    return ", ".join(f'"{key}"' for key in keys)
 
 
 def arrow_array(values, kind):

@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from claimsdb.tables import TABLES, VIEWS
+from claimsdb.downloads import canonical_order
 from claimsdb.serve import make_datasette
 
 from .conftest import PROJECT_ROOT
@@ -34,6 +35,12 @@ def built(workdir, claimsdb):
     return workdir
 
 
+def in_order(conn, name: str) -> str:
+    """A table's primary key, a view's every column: the order downloads list rows in."""
+    columns = [d[0] for d in conn.execute(f"select * from {name} limit 0").description]
+    return canonical_order(name, columns)
+
+
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -43,7 +50,7 @@ def test_the_build_writes_every_table_as_gzipped_csv_with_its_rows(built):
     for name in NAMES:
         with gzip.open(built / "downloads" / "csv" / f"{name}.csv.gz", "rt", encoding="utf-8", newline="") as handle:
             header, *rows = list(csv.reader(handle))
-        cursor = conn.execute(f"select * from {name}")
+        cursor = conn.execute(f"select * from {name} order by {in_order(conn, name)}")
         assert header == [d[0] for d in cursor.description], name
         expected = [["" if v is None else str(v) for v in row] for row in cursor]
         assert rows == expected, name
@@ -55,7 +62,7 @@ def test_the_build_writes_every_table_as_parquet_with_its_rows_and_types(built):
     conn = sqlite3.connect(built / "claims.db")
     for name in NAMES:
         table = pq.read_table(built / "downloads" / "parquet" / f"{name}.parquet")
-        cursor = conn.execute(f"select * from {name}")
+        cursor = conn.execute(f"select * from {name} order by {in_order(conn, name)}")
         assert table.column_names == [d[0] for d in cursor.description], name
         assert [tuple(row.values()) for row in table.to_pylist()] == [tuple(row) for row in cursor], name
     claims = pq.read_table(built / "downloads" / "parquet" / "claims.parquet")
@@ -112,6 +119,25 @@ def test_the_release_id_is_a_hash_of_the_content_alone(built, claimsdb, tmp_path
     path.write_text(path.read_text(encoding="utf-8").replace("the UN Working Group", "the United Nations Working Group", 1), encoding="utf-8")
     assert claimsdb("build").exit_code == 0
     assert json.loads((built / "downloads" / "release.json").read_text(encoding="utf-8"))["id"] != release["id"]
+
+
+def test_an_edit_undone_gives_the_release_of_the_files_before_it_whatever_the_builds_in_between(built, claimsdb):
+    # Incremental builds delete the rows of the sources they read again and
+    # append their replacements: the rows' order in the file changes, the
+    # downloads' order (and so the release) must not.
+    before = json.loads((built / "downloads" / "release.json").read_text(encoding="utf-8"))["id"]
+    path = built / "claims" / f"{SOURCE}.yml"
+    original = path.read_text(encoding="utf-8")
+    data = yaml.safe_load(original)
+    data["claims"][0]["statement"] += " (Edited for the test.)"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    edited = claimsdb("build", "--no-cache")
+    assert edited.exit_code == 0 and "from the previous build" in edited.output, edited.output
+    assert json.loads((built / "downloads" / "release.json").read_text(encoding="utf-8"))["id"] != before
+    path.write_text(original, encoding="utf-8")
+    undone = claimsdb("build", "--no-cache")
+    assert undone.exit_code == 0 and "from the previous build" in undone.output, undone.output
+    assert json.loads((built / "downloads" / "release.json").read_text(encoding="utf-8"))["id"] == before
 
 
 def test_the_release_names_the_commit_of_the_claim_files(workdir, claimsdb):
