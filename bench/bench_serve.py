@@ -128,7 +128,9 @@ def main(argv: list[str]) -> None:
         for name in [t.name for t in TABLES] + [v.name for v in VIEWS]:
             facets = tables.get(name, {}).get("facets", [])
             statuses, seconds, body = median_of(f"{base}/claims/{name}.json", repeat)
-            timed_out = json.loads(body).get("facets_timed_out", []) if statuses == [200] else []
+            # Datasette's JSON leaves out facets_timed_out: a default facet missing from facet_results timed out.
+            shown = json.loads(body).get("facet_results", {}) if statuses == [200] else {}
+            timed_out = [facet for facet in facets if isinstance(facet, str) and facet not in shown] if statuses == [200] else []
             html_statuses, html_seconds, _ = median_of(f"{base}/claims/{name}", repeat)
             pages.append({"page": name, "status": statuses + html_statuses, "facets": len(facets), "timed_out": sorted(timed_out),
                           "json_s": seconds, "html_s": html_seconds})

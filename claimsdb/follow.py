@@ -32,7 +32,7 @@ from pathlib import Path
 import click
 
 from .downloads import downloads_dir
-from .serve import inspect_data, make_datasette
+from .serve import default_facets, inspect_data, make_datasette
 
 POLL_SECONDS = 1.0
 # How long new requests wait, at a switch, for the pages in flight on the
@@ -215,9 +215,10 @@ class Follower:
                 shutil.copyfile(self.db_path, snapshot)
             # Were claims.db replaced again since `now`, the snapshot holds the
             # newer file, and the next polls serve it again as a build of its own.
-            # The snapshot's hash and table counts, read once for this build
-            # (datasette inspect) rather than counted on every table page.
-            inspect = await asyncio.to_thread(inspect_data, snapshot)
+            # The snapshot's hash, table counts and default facets' counts, read
+            # once for this build (datasette inspect) rather than counted on
+            # every table page.
+            inspect = await asyncio.to_thread(inspect_data, snapshot, default_facets(self.root))
             # The release's downloads are the ones the build wrote beside the followed file.
             datasette = await asyncio.to_thread(make_datasette, snapshot, self.root, self.claims_dir, secret=self.secret, inspect=inspect,
                                                 downloads=downloads_dir(self.db_path), **self.settings)

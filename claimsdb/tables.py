@@ -738,4 +738,11 @@ EXTRA_INDEXES = [
     # read their rows in their order from these, instead of sorting the table.
     ("idx_claims_figures_for_measure", "claims", "measure_id, value_low is null, value_low, value_high is null, value_high, id", "kind = 'quantity'"),
     ("idx_coverage_uncovered", "coverage", "source_id, expression_start, category", "status = 'uncovered'"),
+    # The relations view pairs the claims of two figures: this finds each
+    # figure's claims and their ids from the index alone (with figure_id's
+    # own index every pair read both claims' rows, long with their quotes:
+    # counting conflicts at a million claims took 8.5 s of CPU, with this
+    # 4.1 s; bench/results/serve.md). The canned query conflicts_side_by_side
+    # reads it too.
+    ("idx_claims_figure_claims", "claims", "figure_id, id", None),
 ]
