@@ -61,14 +61,24 @@ order by c.measure_id, c.value_low, ifnull(c.value_high, 9e999), c.id
 """
 
 
-@pytest.fixture(scope="module", params=["seed", "synthetic with parts"])
+@pytest.fixture(scope="module", params=["seed", "synthetic with parts", "synthetic with declared conflicts"])
 def any_db(request, built_db, tmp_path_factory):
     if request.param == "seed":
         return built_db
     directory = tmp_path_factory.mktemp("views")
     corpus = synthetic(directory / "claims", claims=600, seed=11)
-    nest_subjects(corpus)
-    return claimsdb.build(corpus, directory / "claims.db").db_path
+    if request.param == "synthetic with parts":
+        nest_subjects(corpus)
+    else:
+        # The generator declares corroborates and differs-in-scope only: make
+        # them contradictions, declared from the smaller id and from the larger.
+        for path in sorted(corpus.glob("synthetic-source-*.yml")):
+            path.write_text(path.read_text(encoding="utf-8").replace("relation: corroborates", "relation: contradicts"), encoding="utf-8")
+    db_path = claimsdb.build(corpus, directory / "claims.db").db_path
+    if request.param == "synthetic with declared conflicts":
+        declared = rows(db_path, "select claim_id < other_claim_id from declared_relations where relation = 'contradicts'")
+        assert {smaller for smaller, in declared} == {0, 1}, "declared both ways round"
+    return db_path
 
 
 def rows(db_path, sql: str) -> list[tuple]:
