@@ -214,18 +214,9 @@ def corpus_relative_paths(table: Table, rows):
 def all_coverage_rows(corpus: Corpus, stages: Stages):
     """Coverage rows source by source, as they are written: a million claims
     have some three million candidates, which never sit in memory at once.
-
     Sources are treated on ``corpus.jobs`` processes, their rows written in
-    source order. The processes start at once, when this is called, not when
-    the first row is asked for: they find candidates while the other tables
-    are written (coverage is written last), so the "coverage" stage counts
-    only the time the build then waits for them."""
-    rows = _coverage_rows(corpus, stages)
-    next(rows)  # runs up to the start of the processes
-    return rows
-
-
-def _coverage_rows(corpus: Corpus, stages: Stages):
+    source order."""
+    # Timed on its own, though it runs inside the write stage (no bar of its own there).
     semantics = repr(corpus.semantics.model_dump())  # once a build, not once a source
     sources = sorted(corpus.sources, key=lambda s: s.id)
     cache = corpus.cache
@@ -234,10 +225,9 @@ def _coverage_rows(corpus: Corpus, stages: Stages):
     # on every core.
     kept = [cache is not None and cache.read and cache.path(cache.key(coverage_inputs(s, semantics))).exists() for s in sources]
     missing = [index for index, is_kept in enumerate(kept) if not is_kept]
-    with ordered_map(lambda index: coverage_rows(corpus, sources[index], semantics), corpus.jobs, len(missing)) as each:
-        computed = each(missing)
-        yield  # started
-        with stages.stage("coverage"):
+    with stages.stage("coverage"):
+        with ordered_map(lambda index: coverage_rows(corpus, sources[index], semantics), corpus.jobs, len(missing)) as each:
+            computed = each(missing)
             for source, is_kept in zip(sources, kept):
                 if is_kept:
                     yield from coverage_rows(corpus, source, semantics)
