@@ -3,7 +3,8 @@ another revision's.
 
 The old implementation is ``git show REF:claimsdb/candidates.py`` (and
 ``claimsdb/coverage.py``, ``claimsdb/rows.py``; REF is where the branch
-left main unless --ref says otherwise), loaded as modules of the installed claimsdb
+left main unless --ref says otherwise: on main itself, the last commit, so
+that uncommitted changes are what is checked), loaded as modules of the installed claimsdb
 package under other names; the new one is the working tree's. Both run over
 
 - the archived texts of tests/seed_corpus, tests/persian_corpus, the
