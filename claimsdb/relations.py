@@ -440,10 +440,11 @@ def relate_claims(corpus) -> tuple[Relations, list]:
                 warnings.append(Deferred(at.path, line, REVIEWED_NOTHING, (claim.id, review.claim), REVIEWED_NOTHING_FIX))
             else:
                 result.acknowledged.add(frozenset((fa, fb)))
+    later_first = functools.lru_cache(maxsize=None)(lambda path: [-ord(ch) for ch in path])  # a few files, many pairs
     for found in sorted(result.pending(), key=lambda d: (d.figure_id, d.other_figure_id)):
         a, b = figures[found.figure_id], figures[found.other_figure_id]
         # Shown at the odd one out: the figure fewer claims carry.
-        shown = min((a, b), key=lambda f: (len(f.claims), [-ord(ch) for ch in corpus.where[("claim", f.claims[0])][0].path]))
+        shown = min((a, b), key=lambda f: (len(f.claims), later_first(corpus.where[("claim", f.claims[0])][0].path)))
         place = corpus.where[("claim", shown.claims[0])][0]
         warnings.append(Deferred(place.path, place.line, UNACKNOWLEDGED, (carried_by(a), found.relation, carried_by(b), found.rationale), UNACKNOWLEDGED_FIX))
     result.declared.sort(key=lambda row: (row.claim_id, row.other_claim_id))
