@@ -389,25 +389,24 @@ def find_figures(text: str, semantics: ValueSemantics | None, skip: list[tuple[i
     pattern = figure_pattern(comparators, vague)
     leads = first_words((*comparators, *WORD_NUMBERS, *vague, "between"))
     found = []
-    # The spans to skip marked once, so that a figure overlaps one when a
-    # mark lies within it (an empty span marks nothing: then compared one by one).
-    blocked = None
-    if all(a < b for a, b in skip):
-        blocked = bytearray(len(text) + 1)
-        for a, b in skip:
-            blocked[a:b] = b"\1" * (b - a)
+    # The spans to skip (dates, names, reference markers: matches, never
+    # empty) marked once: a figure overlaps one when a mark lies within it.
+    blocked = bytearray(len(text) + 1)
+    for a, b in skip:
+        blocked[a:b] = b"\1" * (b - a)
     every = pattern.finditer(text) if leads is None else matches_at(pattern, text, (words or WordStarts(text)).of((*leads, DIGITS)))
     for match in every:
         start, end = match.span()
-        if (blocked.find(1, start, end) >= 0) if blocked is not None else any(a < end and start < b for a, b in skip):
+        if blocked.find(1, start, end) >= 0:
             continue
         # IDENTIFIER_BEFORE ends in whitespace, RUN_IN_RANGE in its joining word
         # or dash and maybe whitespace: the searches are needed only after those.
         if (match["number"] and not match["comparator"] and FULL_YEAR.fullmatch(match["number"])) or (
                 text[start - 1:start].isspace() and IDENTIFIER_BEFORE.search(text[max(0, start - 12):start])):
             continue
+        before = text[max(0, start - 30):start]
         if (text[start - 1:start] == "[" and text[end:end + 1] == "]") or (
-                text[max(0, start - 30):start].rstrip()[-1:] in RANGE_JOIN_ENDS and RUN_IN_RANGE.search(text[max(0, start - 30):start])):
+                before.rstrip()[-1:] in RANGE_JOIN_ENDS and RUN_IN_RANGE.search(before)):
             continue
         counts = counted(text, end, after_vague=bool(match["vague"]))
         if match["vague"] and counts is None and match["vague"].isascii():

@@ -29,11 +29,11 @@ from __future__ import annotations
 
 import csv
 import gzip
-import re
 import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -288,10 +288,10 @@ class ContentHashes:
     """The content hash of each table and view of the database at
     ``db_path``, computed when first asked: a table's from its columns and
     the bytes of its B-tree's pages in the order SQLite walks them (the
-    pages hold its rows in the order ``select *`` gives them, which its files
-    are written from; an incremental build leaves the pages of a table it
-    does not touch as they were), or, where SQLite has no ``dbstat`` or the
-    file has a write-ahead log, from those rows themselves; a view's from
+    same pages hold the same rows, whatever order its files list them in; an
+    incremental build leaves the pages of a table it does not touch as they
+    were), or, where SQLite has no ``dbstat`` or the file has a write-ahead
+    log, from those rows themselves; a view's from
     its SQL and the hashes of the tables and views its SQL names (a view is
     not run to hash it)."""
 

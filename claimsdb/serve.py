@@ -130,15 +130,15 @@ def inspect_data(db_path: Path, facets: dict[str, list[str]] | None = None) -> d
     data = asyncio.run(inspect_([str(db_path)], None))
     conn = sqlite3.connect(f"file:{db_path}?mode=ro&immutable=1", uri=True)
     try:
-        views = [row[0] for row in conn.execute("select name from sqlite_master where type = 'view' order by name")]
-        names = {row[0] for row in conn.execute("select name from sqlite_master where type in ('table', 'view')")}
+        kinds = dict(conn.execute("select name, type from sqlite_master where type in ('table', 'view')").fetchall())
+        views = sorted(name for name, kind in kinds.items() if kind == "view")
         for entry in data.values():
             entry["views"] = views
             counted = {}
             if facets is not None:
                 entry["facets"] = {"rows": FACET_ROWS, "tables": {}}
                 for name, columns in facets.items():
-                    if name in names and columns:
+                    if name in kinds and columns:
                         counts, total = facet_counts(conn, name, columns, name in views)
                         entry["facets"]["tables"][name] = counts
                         if total is not None:
