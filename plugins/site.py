@@ -71,8 +71,15 @@ async def measure_charts(datasette, db) -> list[dict]:
             for m in measures.values() if m["figures"]]
 
 
+# A publication date as ISO text that sorts with the others: in another
+# calendar (1399-05, Solar Hijri) the first Gregorian day it can denote, not
+# its digits; a partial Gregorian date ('2021') sorts as its first day does.
+PUBLISHED_FIRST_DAY = "coalesce(substr(published_gregorian, 1, 10), published)"
+
+
 async def latest_conflicts(datasette, db, limit: int = LATEST_CONFLICTS) -> list[dict]:
-    """Pairs in conflict, those whose later source is the most recent first."""
+    """Pairs in conflict, those whose later source is the most recent first
+    (in Gregorian days, whatever calendar the source dates itself in)."""
     found = await rows(db, f"""
         select r.relation, r.origin, r.rationale,
           a.id as a_id, a.statement as a_statement, a.value_text as a_value, a.period_text as a_period, a.label as a_label,
@@ -83,7 +90,8 @@ async def latest_conflicts(datasette, db, limit: int = LATEST_CONFLICTS) -> list
         join claims_with_provenance a on a.id = r.claim_id
         join claims_with_provenance b on b.id = r.other_claim_id
         where r.relation in ({", ".join(f"'{r}'" for r in CONFLICTING)})
-        order by max(coalesce(a.source_published, ''), coalesce(b.source_published, '')) desc, r.claim_id, r.other_claim_id
+        order by max(coalesce((select {PUBLISHED_FIRST_DAY} from sources where id = a.source_id), ''),
+                     coalesce((select {PUBLISHED_FIRST_DAY} from sources where id = b.source_id), '')) desc, r.claim_id, r.other_claim_id
         limit :limit""", {"limit": limit})
     calendars_of = await publication_calendars(db)
     for pair in found:

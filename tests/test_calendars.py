@@ -5,6 +5,7 @@ the claim page, and refused with path:line when the date does not exist."""
 from __future__ import annotations
 
 import asyncio
+import re
 import sqlite3
 from datetime import date
 
@@ -198,6 +199,30 @@ def test_the_landing_page_names_a_solar_hijri_publication_date_in_its_calendar(p
     html = asyncio.run(page())
     # The Persian figure in its measure's chart, dated as the source page dates it (not read as Gregorian: "May 1399").
     assert "Mordad 1399 (Solar Hijri; 2020-07-22 to 2020-08-21)" in html and "May 1399" not in html
+
+
+def test_the_latest_conflicts_put_a_solar_hijri_source_by_its_gregorian_date(persian_workdir, claimsdb):
+    from claimsdb.serve import make_datasette
+
+    from .conftest import PROJECT_ROOT
+
+    # 1402-05 (Solar Hijri) is 2023-07-23 to 2023-08-22: later than the seed sources (2021), though its digits sort earlier.
+    date_the_source(persian_workdir, "published_calendar: solar-hijri", 'published: "1402-05"')
+    assert claimsdb("build", "--no-downloads").exit_code == 0
+    with sqlite3.connect("claims.db") as db:
+        persian = {row[0] for row in db.execute("""
+            select id from claims where source_id = ? and id in (
+                select claim_id from relations where relation in ('contradicts', 'in-tension')
+                 union select other_claim_id from relations where relation in ('contradicts', 'in-tension'))""", [PERSIAN])}
+    assert persian, "the fixture's claims should conflict with the seed's"
+    datasette = make_datasette(persian_workdir / "claims.db", PROJECT_ROOT)
+
+    async def page():
+        return (await datasette.client.get("/")).text
+
+    section = asyncio.run(page()).split('<section class="latest-conflicts">')[1].split("</section>")[0]
+    first = re.findall(r'href="/claims/claims/([^"]+)"', section)[:2]
+    assert persian & set(first), first
 
 
 def test_publication_bounds_in_the_solar_hijri_calendar(persian_workdir, claimsdb):
