@@ -193,6 +193,24 @@ def edited_source_file(text: str, source, parsed, results: list[Anchoring], capt
     return "\n".join(lines), dropped
 
 
+def flow_mapping_problems(text: str, parsed, shown: str, results: list[Anchoring], source, number: int) -> list[Problem]:
+    """One problem for each claim that stays anchored in the old capture but
+    is written as a flow mapping (`- {id: ..., quote: ...}`): the source file
+    is edited line by line, and a `revision:` line cannot go inside braces."""
+    lines = text.split("\n")
+    problems = []
+    for index in sorted({r.index for r in results if r.what == "claim" and r.status != "moved"}):
+        key_line = lines[parsed.line_of(("claims", index, "id")) - 1]
+        before_key = key_line[:key_line.find("id")]
+        if "{" in before_key or "[" in before_key:
+            problems.append(Problem(
+                shown, parsed.line_of(("claims", index)),
+                f"claim `{source.claims[index].id}` is written as a flow mapping ({{...}}), and reanchor cannot add `revision: {number - 1}` to it line by line",
+                "write the claim as a block mapping, one key a line, and run reanchor again: nothing was changed",
+            ))
+    return problems
+
+
 def apply(corpus, source, results: list[Anchoring], prepared, retrieved: str | None) -> tuple[Path, list[str]]:
     """Make the new capture current; returns the rewritten source file and the dropped marks.
     ``prepared``: (text bytes, extraction or None, original bytes or None, original extension);
@@ -207,6 +225,10 @@ def apply(corpus, source, results: list[Anchoring], prepared, retrieved: str | N
     if parsed is None:
         raise ProblemsFound(problems)
     number = len(source.revisions) + 2  # the new capture's number: the current one becomes revision number - 1
+    text = yml.read_text(encoding="utf-8")
+    flow = flow_mapping_problems(text, parsed, display_path(yml), results, source, number)
+    if flow:
+        raise ProblemsFound(flow)
     data, extraction, original_bytes, extension = prepared
     archive = f"sources/{source.id}.{number}.txt"
     original = f"sources/originals/{source.id}.{number}{extension}" if extraction else None
@@ -219,7 +241,6 @@ def apply(corpus, source, results: list[Anchoring], prepared, retrieved: str | N
                     "extractor": extraction.extractor, "original_characters": extraction.original_characters, "pages": extraction.pages}
     revision = {key: getattr(source, key) for key in CAPTURE_KEYS}
     revision |= {"retrieved": source.retrieved, "replaced": datetime.date.today().isoformat()}
-    text = yml.read_text(encoding="utf-8")
     edited, dropped = edited_source_file(text, source, parsed, results, capture, revision, number)
     written = [claims_dir / archive] + ([claims_dir / original] if original else [])
     (claims_dir / archive).write_bytes(data)

@@ -207,25 +207,47 @@ def test_apply_never_overwrites_a_file_where_the_new_capture_goes(revised, workd
     assert snapshot(workdir / "claims") == before
 
 
-def test_apply_that_would_write_a_source_file_that_does_not_check_changes_nothing(revised, workdir, claimsdb):
-    # A claim written as a flow mapping: reanchor edits source files line by
-    # line, and the `revision: 1` it adds under the claim's id, which did not
-    # move, breaks the YAML. The corpus is checked before anything is kept.
+FLOW_CLAIM = (
+    "  - {id: probe-figure, kind: quantity, subject: executions-1988, measure: people-executed-1988, speaker: arabnews-today, "
+    'mode: own-voice, value: "more than 30,000", statement: "The probe document states that more than 30,000 political prisoners were executed.", '
+    'quote: "executed more than 30,000 political prisoners"}\n')
+
+
+def probe_source(workdir, head_lines: str = "", claims: str = FLOW_CLAIM) -> None:
+    """claims/probe.yml over a copy of the seed archive, its claims as given."""
     (workdir / "claims" / "sources" / "probe.txt").write_bytes((workdir / "claims" / "sources" / f"{SEED}.txt").read_bytes())
     head = PROBE_TEXT[:PROBE_TEXT.index("claims:\n")]
-    (workdir / PROBE).write_text(head + (
-        "claims:\n"
-        "  - {id: probe-figure, kind: quantity, subject: executions-1988, measure: people-executed-1988, speaker: arabnews-today, "
-        'mode: own-voice, value: "more than 30,000", statement: "The probe document states that more than 30,000 political prisoners were executed.", '
-        'quote: "executed more than 30,000 political prisoners"}\n'), encoding="utf-8")
+    (workdir / PROBE).write_text(head + head_lines + "claims:\n" + claims, encoding="utf-8")
+
+
+def test_a_claim_written_as_a_flow_mapping_that_stays_in_the_old_capture_is_refused_before_anything_changes(revised, workdir, claimsdb):
+    # reanchor edits source files line by line: the `revision: 1` it would add
+    # under the claim's id, which did not move, cannot go inside the braces.
+    probe_source(workdir)
     assert claimsdb("check").exit_code == 0
     before = snapshot(workdir / "claims")
     result = claimsdb("reanchor", "probe", "revised.txt", "--apply")
     assert result.exit_code == 1
     assert result.stderr == (
-        "claims/probe.yml:1: the source file with the new capture does not check, so nothing was changed — correct the other problems listed "
-        "(their lines are those of the file as reanchor would have written it; some may be elsewhere in the corpus) and run reanchor again\n"
-        "claims/probe.yml:15: YAML syntax error: while parsing a block collection, did not find expected '-' indicator — fix the YAML at this line\n"
-        "2 problem(s); nothing was changed.\n"
+        "claims/probe.yml:10: claim `probe-figure` is written as a flow mapping ({...}), and reanchor cannot add `revision: 1` to it line by line "
+        "— write the claim as a block mapping, one key a line, and run reanchor again: nothing was changed\n"
+        "1 problem(s); nothing was changed.\n"
     )
+    assert snapshot(workdir / "claims") == before
+
+
+def test_apply_that_would_write_a_source_file_that_does_not_check_changes_nothing(revised, workdir, claimsdb):
+    # An empty `revisions: []` in flow style: the old capture's item, added
+    # below it line by line, breaks the YAML. The corpus is checked before anything is kept.
+    block_claim = PROBE_TEXT[PROBE_TEXT.index("claims:\n") + len("claims:\n"):]
+    probe_source(workdir, "revisions: []\n", block_claim)
+    assert claimsdb("check").exit_code == 0
+    before = snapshot(workdir / "claims")
+    result = claimsdb("reanchor", "probe", "revised.txt", "--apply")
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[0] == (
+        "claims/probe.yml:1: the source file with the new capture does not check, so nothing was changed — correct the other problems listed "
+        "(their lines are those of the file as reanchor would have written it; some may be elsewhere in the corpus) and run reanchor again")
+    assert "YAML syntax error" in lines[1] and lines[-1].endswith("problem(s); nothing was changed.")
     assert snapshot(workdir / "claims") == before
