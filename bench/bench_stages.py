@@ -77,7 +77,7 @@ def main() -> None:
     parser.add_argument("--claims", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--stage", default="coverage", choices=["coverage", "read", "build"])
-    parser.add_argument("--jobs", type=int, default=1, help="jobs= for this tree's read and build (the other tree runs with its default)")
+    parser.add_argument("--jobs", type=int, default=1, help="jobs= for the read and build of both trees")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "claimsdb-bench-stages")
     args = parser.parse_args()
 
@@ -95,12 +95,12 @@ def main() -> None:
 
     runs: dict[str, list[dict]] = {"this tree": [], args.against: []}
     for _ in range(args.repeat):
-        runs[args.against].append(run(other, args.stage, corpus, 1))
+        runs[args.against].append(run(other, args.stage, corpus, args.jobs))
         runs["this tree"].append(run(ROOT, args.stage, corpus, args.jobs))
     medians = {name: {k: statistics.median(r[k] for r in rs) for k in ("cpu", "wall")} for name, rs in runs.items()}
     hashes = {name: {r["rows"] for r in rs} for name, rs in runs.items()}
     print(f"{args.stage} at {args.claims:,} claims, median of {args.repeat} alternating runs"
-          f" (this tree with jobs={args.jobs}):")
+          f" (jobs={args.jobs}):")
     for name, median in medians.items():
         print(f"  {name:>12}: CPU {median['cpu']:.2f} s, wall {median['wall']:.2f} s, rows {sorted(hashes[name])}")
     print(f"  this tree / {args.against}: CPU {medians['this tree']['cpu'] / medians[args.against]['cpu']:.2f}, "

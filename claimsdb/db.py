@@ -13,6 +13,7 @@ import sqlite_utils
 from .corpus import Corpus
 from .progress import Stages
 from .rows import rows_for
+from .shards import COVERAGE, coverage_shards
 from .tables import BUILD_RECORD, EXTRA_INDEXES, TABLES, VIEWS, Table
 
 
@@ -48,10 +49,12 @@ def insert_rows(db: sqlite_utils.Database, table: Table, rows: list[dict]) -> No
     db.conn.executemany(sql, (row if isinstance(row, tuple) else values(empty | row) for row in rows))
 
 
-def create_indexes(db: sqlite_utils.Database, advance=lambda n=1: None) -> None:
+def create_indexes(db: sqlite_utils.Database, advance=lambda n=1: None, tables=TABLES) -> None:
+    names = {table.name for table in tables}
     for name, table, columns, where in EXTRA_INDEXES:
-        db.execute(f"create index [{name}] on [{table}] ({columns})" + (f" where {where}" if where else ""))
-    for table in TABLES:
+        if table in names:
+            db.execute(f"create index [{name}] on [{table}] ({columns})" + (f" where {where}" if where else ""))
+    for table in tables:
         advance(1)
         for column in table.indexes:
             db[table.name].create_index([column])
@@ -72,7 +75,7 @@ def remove_stale_temporaries(path: Path) -> None:
 
     for suffix in (".tmp", ".old"):
         for stale in path.parent.glob(f".{path.name}.*{suffix}"):
-            pid = stale.name[len(path.name) + 2:-len(suffix)]
+            pid = stale.name[len(path.name) + 2:-len(suffix)].split(".")[0]  # .claims.db.PID[.what].tmp
             if not pid.isdigit() or int(pid) == os.getpid():
                 continue
             try:
@@ -146,17 +149,30 @@ def write_database(corpus: Corpus, db_path: Path | str, stages: Stages | None = 
         db = scratch_database(tmp)
         create_tables(db)
         stop_point("schema")
-        rows = rows_for(corpus, stages)
-        with stages.stage("write", total=len(TABLES)) as advance:
-            with db.conn:
-                for table in TABLES:
-                    insert_rows(db, table, rows[table.name])
-                    stop_point(f"rows:{table.name}")
-                    advance(1)
-        # Coverage rows are computed while they are written: count them once, as coverage.
+        # Coverage is written last: on several processes it is found while
+        # the other tables and their indexes are written (claimsdb.shards).
+        others = [table for table in TABLES if table.name != "coverage"]
+        with coverage_shards(corpus, db_path, stages) as copy_coverage:
+            rows = rows_for(corpus, stages, coverage=copy_coverage is None)
+            with stages.stage("write", total=len(TABLES)) as advance:
+                with db.conn:
+                    for table in others:
+                        insert_rows(db, table, rows[table.name])
+                        stop_point(f"rows:{table.name}")
+                        advance(1)
+            with stages.stage("indexes", total=len(TABLES)) as advance:
+                create_indexes(db, advance, others)
+            with stages.stage("write"):
+                if copy_coverage is None:
+                    with db.conn:
+                        insert_rows(db, COVERAGE, rows["coverage"])
+                else:
+                    copy_coverage(db.conn)
+                stop_point("rows:coverage")
+        # Coverage rows are found while they are written: count them once, as coverage.
         stages.seconds["write"] -= stages.seconds.get("coverage", 0.0)
-        with stages.stage("indexes", total=len(TABLES)) as advance:
-            create_indexes(db, advance)
+        with stages.stage("indexes"):
+            create_indexes(db, tables=[COVERAGE])
         stop_point("fts")
         violations = db.execute("PRAGMA foreign_key_check").fetchall()
         if violations:  # the loader's reference checks make this unreachable

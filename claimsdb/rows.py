@@ -137,7 +137,9 @@ def published_gregorian(source: Source) -> str | None:
     return f"{first}/{last}" if (first or last) else None
 
 
-def rows_for(corpus: Corpus, stages: Stages | None = None) -> dict[str, list]:
+def rows_for(corpus: Corpus, stages: Stages | None = None, coverage: bool = True) -> dict[str, list]:
+    """The rows of every table (``coverage``: with those of the coverage
+    table, found as they are written; claimsdb.shards finds them otherwise)."""
     rows: dict[str, list[dict]] = {table.name: [] for table in TABLES}
     units = {measure.id: measure.unit for measure in corpus.measures}
     for agent in sorted(corpus.agents, key=lambda a: a.id):
@@ -185,7 +187,7 @@ def rows_for(corpus: Corpus, stages: Stages | None = None) -> dict[str, list]:
                 "occurrence": marked.not_claim.occurrence, "text_start": marked.span.start, "text_end": marked.span.end,
                 "path": marked.path, "line": marked.line,
             })
-    rows["coverage"] = all_coverage_rows(corpus, stages or Stages())
+    rows["coverage"] = all_coverage_rows(corpus, stages or Stages()) if coverage else []
     return {table.name: corpus_relative_paths(table, rows[table.name]) for table in TABLES}
 
 

@@ -63,6 +63,15 @@ def test_temporary_files_of_killed_builds_are_removed_by_the_next_build(workdir,
     assert not stale.exists()
 
 
+def test_coverage_files_of_killed_builds_are_removed_by_the_next_build(workdir, claimsdb):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout.strip()
+    stale = workdir / f".claims.db.{dead}.coverage.tmp"
+    stale.mkdir()
+    (stale / "1234.db").write_bytes(b"half the coverage of a source")
+    assert claimsdb("build").exit_code == 0
+    assert not stale.exists()
+
+
 def test_tables_have_primary_keys_not_null_and_foreign_keys(db):
     for table in TABLES:
         t = db[table.name]

@@ -156,6 +156,33 @@ def test_a_build_on_several_processes_writes_the_same_bytes_as_on_one(tmp_path):
     assert (tmp_path / "one.db").read_bytes() == (tmp_path / "two.db").read_bytes()
 
 
+def test_a_build_on_several_processes_finds_coverage_while_it_writes_and_leaves_nothing_when_stopped(tmp_path):
+    from claimsdb.parallel import MIN_ITEMS
+
+    corpus = synthetic_corpus(tmp_path / "claims", MIN_ITEMS + 6)
+    db_path = tmp_path / "claims.db"
+    previous = claimsdb.build(corpus, db_path, jobs=1).db_path.read_bytes()
+    edited = sorted(corpus.glob("synthetic-source-*.yml"))[3]
+    edited.write_text(edited.read_text(encoding="utf-8").replace("title: ", "title: Edited ", 1), encoding="utf-8")
+    shards = []
+
+    class Stopped(Exception):
+        pass
+
+    for point in ("rows:claims", "rows:not_claims", "rows:coverage", "fts"):
+        def stop(name, point=point):
+            if name == "rows:not_claims":  # every table but coverage written: the coverage processes' files are there
+                shards.append(sorted(tmp_path.glob(".claims.db.*.coverage.tmp/*.db")))
+            if name == point:
+                raise Stopped(point)
+
+        with pytest.raises(Stopped):
+            claimsdb.build(corpus, db_path, full=True, jobs=2, checkpoint=stop)
+        assert db_path.read_bytes() == previous
+        assert sorted(path.name for path in tmp_path.iterdir()) == ["claims", "claims.db"], point
+    assert len(shards) == 3 and all(shards)
+
+
 def test_problems_found_on_several_processes_are_those_found_on_one(tmp_path):
     from claimsdb.parallel import MIN_ITEMS
 
