@@ -36,10 +36,15 @@ strict_option = click.option("--strict", is_flag=True, help="Treat warnings (una
 
 def report(problems) -> None:
     """Every problem on its own line, in file and line order."""
+    from .progress import gc_paused
+
     # Each problem once, however many ways it was found (or sources named
     # twice); a deferred message is formatted once, not for sorting and again for showing.
-    ordered = sorted(dict.fromkeys(Problem(p.path, p.line, p.message, p.fix, p.warning) for p in problems),
-                     key=lambda p: (p.path, p.line, p.message))
+    # The collector paused: tens of thousands of new objects beside a corpus
+    # of millions would have it scan them all (1.8 s against 0.4 at 100,000 claims).
+    with gc_paused():
+        ordered = sorted(dict.fromkeys(Problem(p.path, p.line, p.message, p.fix, p.warning) for p in problems),
+                         key=lambda p: (p.path, p.line, p.message))
     for start in range(0, len(ordered), 1000):  # in batches: one write per line is slow, one for all is big
         click.echo("\n".join(map(str, ordered[start:start + 1000])), err=True)
 

@@ -133,15 +133,21 @@ def checkpoints() -> list[str]:
     return ["schema", *(f"rows:{table.name}" for table in TABLES), "fts", "replace"]
 
 
+NOT_STARTED = object()
+
+
 def write_database(corpus: Corpus, db_path: Path | str, stages: Stages | None = None,
                    checkpoint: Callable[[str], None] | None = None, record: dict[str, list[tuple]] | None = None,
-                   alongside: Callable[[Path], ContextManager] | None = None) -> Path:
+                   alongside: Callable[[Path], ContextManager] | None = None, copy_coverage=NOT_STARTED) -> Path:
     """Write the corpus to a temporary file, then rename it over ``db_path``.
 
     ``checkpoint(name)`` is called at each of ``checkpoints()``: what it
     raises stops the build there, with the temporary file removed.
     ``record`` (claimsdb.incremental.record) is written to the build record
-    for the next build to compare with; ``alongside`` is that of ``replacing``."""
+    for the next build to compare with; ``alongside`` is that of ``replacing``;
+    ``copy_coverage`` is what ``claimsdb.shards.coverage_shards`` yielded,
+    when the build started finding coverage before writing (None: in this
+    process as its rows are written)."""
     stages = stages or Stages()
     stop_point = checkpoint or (lambda name: None)
     db_path = Path(db_path)
@@ -152,7 +158,7 @@ def write_database(corpus: Corpus, db_path: Path | str, stages: Stages | None = 
         # Coverage is written last: on several processes it is found while
         # the other tables and their indexes are written (claimsdb.shards).
         others = [table for table in TABLES if table.name != "coverage"]
-        with coverage_shards(corpus, db_path, stages) as copy_coverage:
+        with coverage_shards(corpus, db_path, stages) if copy_coverage is NOT_STARTED else nullcontext(copy_coverage) as copy_coverage:
             rows = rows_for(corpus, stages, coverage=copy_coverage is None)
             with stages.stage("write", total=len(TABLES)) as advance:
                 with db.conn:

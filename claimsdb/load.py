@@ -11,6 +11,7 @@ import re
 import time
 import unicodedata
 from pathlib import Path
+from typing import Callable
 
 import pydantic
 
@@ -164,7 +165,8 @@ def bidi_control_problems(parsed: ParsedFile, data: bytes, shown: str) -> list[P
 
 
 def load_corpus(claims_dir: Path | str, stages: Stages | None = None, cache: FileCache | None = None, jobs: int | None = 1,
-                only: list[Path] | None = None, elsewhere: tuple[set, set] = (set(), set())) -> Corpus:
+                only: list[Path] | None = None, elsewhere: tuple[set, set] = (set(), set()),
+                quotes_found: Callable[[Corpus], None] | None = None) -> Corpus:
     """Validate every file; raise ProblemsFound with all problems, or return the corpus.
 
     ``stages`` times each stage (and may show progress); ``cache`` keeps what
@@ -172,7 +174,9 @@ def load_corpus(claims_dir: Path | str, stages: Stages | None = None, cache: Fil
     not parsed again; ``jobs`` processes parse and validate the source files
     (None: one). ``only`` reads those source files and no others, with
     ``elsewhere`` the ids of the other sources' claims and of those of them
-    withdrawn (an incremental build)."""
+    withdrawn (an incremental build). ``quotes_found(corpus)`` is called
+    when every file has checked and every quote is found, before the
+    relations are computed (a build starts finding coverage then)."""
     claims_dir = Path(claims_dir)
     stages = stages or Stages()
     corpus = Corpus(claims_dir, cache=cache, jobs=resolve_jobs(jobs), elsewhere_claims=elsewhere[0], elsewhere_withdrawn=elsewhere[1])
@@ -233,6 +237,8 @@ def load_corpus(claims_dir: Path | str, stages: Stages | None = None, cache: Fil
         problems += check_quotes(corpus, advance)
     if problems:
         raise ProblemsFound(problems)
+    if quotes_found is not None:
+        quotes_found(corpus)
     with stages.stage("relations"):
         corpus.relations, corpus.warnings = relate_claims(corpus)
     return corpus

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, ContextManager
@@ -49,7 +50,7 @@ class BuildReport(CheckReport):
 
 
 def check(claims_dir: Path | str, *, jobs: int | None = None, strict: bool = False, cache_dir: Path | str | None = None,
-          full: bool = False, stages=None) -> CheckReport:
+          full: bool = False, stages=None, quotes_found: Callable | None = None) -> CheckReport:
     """Validate every file of ``claims_dir``; raise ProblemsFound carrying
     every problem, or return what was found.
 
@@ -57,7 +58,9 @@ def check(claims_dir: Path | str, *, jobs: int | None = None, strict: bool = Fal
     the result does not depend on it). ``cache_dir`` keeps what was parsed and validated, keyed by file content
     (claimsdb.cache); ``full`` parses every file again, refreshing the cache.
     ``strict`` raises WarningsAsErrors when there are warnings. ``stages``
-    (claimsdb.progress.Stages) times each stage and may draw progress bars."""
+    (claimsdb.progress.Stages) times each stage and may draw progress bars;
+    ``quotes_found(corpus)`` is called once every file has checked and every
+    quote is found, before relations are computed (claimsdb.load.load_corpus)."""
     from .cache import FileCache
     from .load import load_corpus
     from .progress import Stages, gc_paused
@@ -67,7 +70,7 @@ def check(claims_dir: Path | str, *, jobs: int | None = None, strict: bool = Fal
     start = time.perf_counter()
     cache = FileCache(cache_dir, read=not full) if cache_dir is not None else None
     with gc_paused():
-        corpus = load_corpus(claims_dir, stages, cache, jobs=jobs)
+        corpus = load_corpus(claims_dir, stages, cache, jobs=jobs, quotes_found=quotes_found)
     if strict and corpus.warnings:
         raise WarningsAsErrors(list(corpus.warnings))
     stages.seconds["check"] = time.perf_counter() - start
@@ -99,6 +102,7 @@ def build(claims_dir: Path | str, db_path: Path | str, *, full: bool = False, jo
     other arguments are those of `check`."""
     from .cache import FileCache
     from .db import remove_stale_temporaries, write_database
+    from .shards import coverage_shards
     from .files import display_path
     from .incremental import FullBuild, input_hashes, plan, record, update
     from .progress import Stages, gc_paused
@@ -133,14 +137,19 @@ def build(claims_dir: Path | str, db_path: Path | str, *, full: bool = False, jo
             full_because = "the files read again did not check on their own"
         except (OSError, sqlite3.Error) as error:
             full_because = f"the previous database cannot be read ({error})"
-    checked = check(claims_dir, jobs=jobs, strict=strict, cache_dir=cache_dir, full=full, stages=stages)
-    corpus = checked.corpus
-    try:
-        with gc_paused():
-            write_database(corpus, db_path, stages, checkpoint, record(inputs), alongside)
-    except (OSError, sqlite3.Error) as error:
-        raise ProblemsFound([Problem(display_path(db_path), 1, f"cannot be written ({error})",
-                                     "check that its directory exists and is writable")]) from None
+    with ExitStack() as coverage:
+        # On several processes coverage is found from the moment the quotes
+        # are, while this process computes the relations and writes the other tables.
+        found = []
+        start_coverage = lambda corpus: found.append(coverage.enter_context(coverage_shards(corpus, db_path, stages)))
+        checked = check(claims_dir, jobs=jobs, strict=strict, cache_dir=cache_dir, full=full, stages=stages, quotes_found=start_coverage)
+        corpus = checked.corpus
+        try:
+            with gc_paused():
+                write_database(corpus, db_path, stages, checkpoint, record(inputs), alongside, copy_coverage=found[0])
+        except (OSError, sqlite3.Error) as error:
+            raise ProblemsFound([Problem(display_path(db_path), 1, f"cannot be written ({error})",
+                                         "check that its directory exists and is writable")]) from None
     if corpus.cache is not None:
         corpus.cache.prune()  # after the build has used (or added) everything it needs
     stages.seconds["total"] = time.perf_counter() - start

@@ -181,6 +181,11 @@ def test_a_build_on_several_processes_finds_coverage_while_it_writes_and_leaves_
         assert db_path.read_bytes() == previous
         assert sorted(path.name for path in tmp_path.iterdir()) == ["claims", "claims.db"], point
     assert len(shards) == 3 and all(shards)
+    # Refused after the coverage processes started (they start once the quotes are found).
+    with pytest.raises(claimsdb.WarningsAsErrors):
+        claimsdb.build(corpus, db_path, jobs=2, strict=True)
+    assert db_path.read_bytes() == previous
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["claims", "claims.db"]
 
 
 def test_problems_found_on_several_processes_are_those_found_on_one(tmp_path):
