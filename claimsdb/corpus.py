@@ -35,6 +35,7 @@ class ClaimFile:
     place: Located
     source: Source | None
     claims: list
+    quotes_checked: bool = False  # its archive read and its quotes found as it was read (claimsdb.load)
 
 
 @dataclass(frozen=True)

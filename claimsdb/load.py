@@ -175,8 +175,9 @@ def load_corpus(claims_dir: Path | str, stages: Stages | None = None, cache: Fil
     (None: one). ``only`` reads those source files and no others, with
     ``elsewhere`` the ids of the other sources' claims and of those of them
     withdrawn (an incremental build). ``quotes_found(corpus)`` is called
-    when every file has checked and every quote is found, before the
-    relations are computed (a build starts finding coverage then)."""
+    once every file is read and every quote found, if no problem is found
+    so far, before the cross-file checks and relations (a build starts
+    finding coverage then)."""
     claims_dir = Path(claims_dir)
     stages = stages or Stages()
     corpus = Corpus(claims_dir, cache=cache, jobs=resolve_jobs(jobs), elsewhere_claims=elsewhere[0], elsewhere_withdrawn=elsewhere[1])
@@ -220,12 +221,16 @@ def load_corpus(claims_dir: Path | str, stages: Stages | None = None, cache: Fil
         # validated on every core, and all taken into the corpus in file order.
         cached = [parse_source_file(path, claims_dir, cache, parse=False) for path in paths] if cache is not None and corpus.jobs > 1 else [None] * len(paths)
         missing = [path for path, read in zip(paths, cached) if read is None]
-        with ordered_map(lambda path: parse_source_file(path, claims_dir, cache), corpus.jobs, len(missing)) as each:
+        with ordered_map(lambda path: with_quotes(parse_source_file(path, claims_dir, cache), claims_dir), corpus.jobs, len(missing)) as each:
             parsed = each(missing)
             for path, read in zip(paths, cached):
                 read_source_file(corpus, path, problems, stages, cache, read if read is not None else next(parsed))
                 advance(1)
 
+    with stages.stage("quotes", total=len(corpus.claim_files)) as advance:
+        problems += check_quotes(corpus, advance)  # of the files taken from the cache here
+    if quotes_found is not None and not problems:
+        quotes_found(corpus)
     with stages.stage("references"):
         problems += check_unique(corpus)
         problems += check_repeated_rows(corpus)
@@ -233,12 +238,8 @@ def load_corpus(claims_dir: Path | str, stages: Stages | None = None, cache: Fil
     with stages.stage("values"):
         if corpus.semantics is not None:
             problems += resolve_values(corpus)
-    with stages.stage("quotes", total=len(corpus.claim_files)) as advance:
-        problems += check_quotes(corpus, advance)
     if problems:
         raise ProblemsFound(problems)
-    if quotes_found is not None:
-        quotes_found(corpus)
     with stages.stage("relations"):
         corpus.relations, corpus.warnings = relate_claims(corpus)
     return corpus
@@ -310,11 +311,24 @@ def parse_source_file(path: Path, claims_dir: Path, cache: FileCache | None, par
     return key, parsed, source, claims, problems, parse_seconds, time.perf_counter() - start
 
 
+def with_quotes(read: tuple, claims_dir: Path) -> tuple:
+    """What parse_source_file returned, with the file's archive read and its
+    quotes found (claimsdb.checks.check_quotes, which needs no other file):
+    on the process that parsed it."""
+    parsed, source, claims = read[1:4]
+    if parsed is None:
+        return (*read, None)
+    start = time.perf_counter()
+    alone = Corpus(claims_dir, claim_files=[ClaimFile(Located(display_path(parsed.path), parsed, ()), source, claims)])
+    problems = check_quotes(alone)
+    return (*read, (alone.texts, alone.revision_texts, alone.spans, alone.not_claims, problems, time.perf_counter() - start))
+
+
 def read_source_file(corpus: Corpus, path: Path, problems: list[Problem], stages: Stages, cache: FileCache | None,
                      read: tuple | None = None) -> None:
     """Parse and validate one source file (or take it from the cache) into the
     corpus; ``read``: what parse_source_file returned for it, when it ran elsewhere."""
-    key, parsed, source, claims, found, parse_seconds, validate_seconds = read or parse_source_file(path, corpus.claims_dir, cache)
+    key, parsed, source, claims, found, parse_seconds, validate_seconds, *quoted = read or parse_source_file(path, corpus.claims_dir, cache)
     problems += found
     stages.add("parse", parse_seconds)
     stages.add("validate", validate_seconds)
@@ -323,7 +337,15 @@ def read_source_file(corpus: Corpus, path: Path, problems: list[Problem], stages
     if parsed is None:
         return
     shown = display_path(path)
-    corpus.claim_files.append(ClaimFile(Located(shown, parsed, ()), source, claims))
+    corpus.claim_files.append(ClaimFile(Located(shown, parsed, ()), source, claims, quotes_checked=bool(quoted)))
+    if quoted:
+        texts, revision_texts, spans, not_claims, found, seconds = quoted[0]
+        corpus.texts.update(texts)
+        corpus.revision_texts.update(revision_texts)
+        corpus.spans.update(spans)
+        corpus.not_claims.update(not_claims)
+        problems += found
+        stages.add("quotes", seconds)
     if source is not None:
         if source.id != path.stem:
             problems.append(Problem(shown, parsed.line_of(("id",)), f"the source id `{source.id}` differs from the file name `{path.stem}`", f"rename the file to {source.id}.yml or set `id: {path.stem}`"))

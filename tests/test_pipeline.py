@@ -192,14 +192,18 @@ def test_problems_found_on_several_processes_are_those_found_on_one(tmp_path):
     from claimsdb.parallel import MIN_ITEMS
 
     corpus = synthetic_corpus(tmp_path / "claims", MIN_ITEMS + 6)
-    for path in sorted(corpus.glob("synthetic-source-*.yml"))[::9]:  # some files early, some late
+    files = sorted(corpus.glob("synthetic-source-*.yml"))
+    for path in files[::9]:  # some files early, some late
         path.write_text(path.read_text(encoding="utf-8").replace("\nclaims:\n", "\nclaims: [\n", 1), encoding="utf-8")
+    for path in files[4::9]:  # quotes, found on the process that read the file
+        path.write_text(path.read_text(encoding="utf-8").replace('quote: "', 'quote: "not in the archive: ', 1), encoding="utf-8")
     found = []
     for jobs in (1, 2):
         with pytest.raises(claimsdb.ProblemsFound) as raised:
             claimsdb.build(corpus, tmp_path / "claims.db", jobs=jobs)
         found.append([str(problem) for problem in raised.value.problems])
-    assert len(found[0]) >= 8 and found[0] == found[1]
+    assert len(found[0]) >= 16 and found[0] == found[1]
+    assert sum("does not occur in" in problem for problem in found[0]) >= 8
     assert not (tmp_path / "claims.db").exists()
 
 
