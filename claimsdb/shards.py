@@ -2,17 +2,18 @@
 
 Coverage is the build's largest stage, and it needs nothing the other
 tables' rows need: the sources, their texts and their quotes' spans, all
-known once the corpus is checked. So a full build on ``jobs`` processes
-forks ``jobs - 1`` of them as it starts writing; they take runs of sources
-(in id order) one at a time, and each writes the rows it finds into its own
-SQLite file (a shard), a transaction a run. The main process meanwhile
-writes every other table and its indexes, then takes the runs left itself,
-and copies every run into ``coverage`` in source order, in one transaction.
+known once every quote is found. So a full build on ``jobs`` processes
+forks ``jobs - 1`` of them then; they take runs of sources (in id order)
+one at a time, and each writes the rows it finds into its own SQLite file
+(a shard), a transaction a run. The main process meanwhile checks
+references and values, computes the relations and writes every other
+table and its indexes, then takes the runs left itself, and copies every
+run into ``coverage`` in source order, in one transaction.
 The rows, and the order they are inserted in, are those of a build on one
 process: the database is the same byte for byte.
 
-Rows cross between processes as SQLite records, never pickled, and reach
-the main process as tuples in column order, not as dicts to convert.
+Rows cross between processes as SQLite records, never pickled, and are
+copied by SQLite itself (``insert … select`` from the attached shards).
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ COVERAGE = next(table for table in TABLES if table.name == "coverage")
 NAMES = [column.name for column in COVERAGE.columns]
 COLUMNS = ", ".join(f"[{name}]" for name in NAMES)
 INSERT = f"insert into coverage ({COLUMNS}) values ({', '.join('?' for _ in NAMES)})"
+
+ATTACHED = sqlite3.connect(":memory:").getlimit(sqlite3.SQLITE_LIMIT_ATTACHED)
 
 # What forked workers read (inherited at the fork, never pickled).
 _corpus: Corpus | None = None
@@ -94,7 +97,8 @@ def write_shard(path: Path, counter) -> None:
 
 @contextmanager
 def coverage_shards(corpus: Corpus, db_path: Path, stages: Stages) -> Iterator:
-    """Start finding coverage on ``corpus.jobs - 1`` forked processes; yield
+    """Start finding coverage on ``corpus.jobs - 1`` forked processes (at most
+    as many as SQLite can attach); yield
     ``copy(conn)``, which takes the runs left, waits for the processes and
     inserts every row into the coverage table of ``conn``, or None when one
     process is to do everything (one job, few sources, no fork). The
@@ -113,7 +117,8 @@ def coverage_shards(corpus: Corpus, db_path: Path, stages: Stages) -> Iterator:
     _corpus, _runs, _semantics = corpus, runs_of(sources, corpus.jobs), semantics
     context = multiprocessing.get_context("fork")
     counter = context.Value("q", 0)
-    paths = [directory / f"{n}.db" for n in range(corpus.jobs - 1)]
+    # The main process attaches every shard to copy it: SQLite attaches at most ten files.
+    paths = [directory / f"{n}.db" for n in range(min(corpus.jobs - 1, ATTACHED))]
     workers = [context.Process(target=write_shard, args=(path, counter), daemon=True) for path in paths]
     try:
         for worker in workers:
@@ -127,23 +132,27 @@ def coverage_shards(corpus: Corpus, db_path: Path, stages: Stages) -> Iterator:
                     worker.join()
                     if worker.exitcode != 0:
                         raise OSError(f"a process finding coverage stopped with exit status {worker.exitcode}")
-                shards = [sqlite3.connect(f"file:{path}?mode=ro", uri=True) for path in paths]
+                # Attached, and copied by SQLite in one transaction (as on one
+                # process: the file's change counter is the same too).
+                for n, path in enumerate(paths):
+                    conn.execute(f"attach database ? as shard{n}", (str(path),))
                 try:
-                    runs = sorted((index, shard, first, last) for shard in shards for index, first, last in shard.execute("select run, first, last from runs"))
+                    runs = sorted((index, n, first, last) for n in range(len(paths))
+                                  for index, first, last in conn.execute(f"select run, first, last from shard{n}.runs"))
                     if len(runs) + len(mine) != len(_runs):  # unreachable: a process that took a run and died exits with a status
                         raise RuntimeError(f"{len(_runs) - len(runs) - len(mine)} run(s) of coverage were not written")
                     at = iter(runs)
-                    # In one transaction, as on one process: the file's change counter is the same too.
                     with conn:
                         for index in range(len(_runs)):
                             if index in mine:
                                 conn.executemany(INSERT, mine.pop(index))
                                 continue
-                            _, shard, first, last = next(at)
-                            conn.executemany(INSERT, shard.execute(f"select {COLUMNS} from coverage where rowid between ? and ? order by rowid", (first, last)))
+                            _, n, first, last = next(at)
+                            conn.execute(f"insert into coverage ({COLUMNS}) select {COLUMNS} from shard{n}.coverage where rowid between ? and ? order by rowid",
+                                         (first, last))
                 finally:
-                    for shard in shards:
-                        shard.close()
+                    for n in range(len(paths)):
+                        conn.execute(f"detach database shard{n}")
 
         yield copy
     finally:
