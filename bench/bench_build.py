@@ -243,7 +243,7 @@ def report(results: list[dict], repeat: int) -> str:
         )
     stage_names = [name for name in results[0]["stages"] if name != "total"]
     lines += ["", f"Stages of the build on {os.cpu_count()} processes, then on one (seconds; `read` is parse + validate + bookkeeping, "
-              "and its parse and validate are summed over the processes; `coverage` runs inside `write`):", "",
+              "and its parse, validate and quotes are summed over the processes; on one process `coverage` runs inside `write`, on 2 it is the time the main process spends on what the coverage process left and on copying its rows in):", "",
               "| claims | " + " | ".join(stage_names) + " |", "|---:|" + "---:|" * len(stage_names)]
     for r in results:
         lines.append(f"| {r['claims']:,} | " + " | ".join(f"{r['stages'].get(n, 0.0):.2f}" for n in stage_names) + " |")

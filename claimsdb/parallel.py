@@ -22,10 +22,11 @@ _work: Callable | None = None  # the function forked workers apply (inherited, n
 
 
 def resolve_jobs(jobs: int | None) -> int:
-    """None: one process. On the shared 2-core machine this project is
-    measured on, two processes built 100,000 claims in 117 s against 61 s on
-    one (bench/results/build.md): results travel back pickled, and the cores
-    are busy with other work. Give jobs=N where N cores are idle."""
+    """None: one process, the default, which needs no more memory than the
+    corpus. Each further process is forked from the build and copies the
+    pages of the corpus it touches (bench/results/build.md measures both
+    time and memory on 2 processes); give jobs=N where N cores and the
+    memory are free."""
     if jobs is None:
         return 1
     if jobs < 1:

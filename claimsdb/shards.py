@@ -21,6 +21,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import shutil
+import signal
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
@@ -79,6 +80,8 @@ def rows_of_run(index: int) -> Iterator[tuple]:
 def write_shard(path: Path, counter) -> None:
     """A forked process: the rows of each run it takes, into its own file,
     with where each run stands (rowids, inclusive)."""
+    # Ctrl-C is the build's to handle: it stops this process (and says nothing twice).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     shard = sqlite3.connect(path, isolation_level=None)
     shard.execute("PRAGMA journal_mode = OFF")
     shard.execute("PRAGMA synchronous = OFF")
