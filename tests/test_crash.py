@@ -118,3 +118,39 @@ def test_a_build_killed_while_writing_its_downloads_leaves_the_previous_database
     assert result.returncode == 0, result.stderr
     assert statement_of(workdir / "claims.db").startswith(CHANGED.removeprefix("statement: "))
     assert sorted(p.name for p in workdir.iterdir() if p.name.startswith(".")) == [".claimsdb-cache"]
+
+
+def test_ctrl_c_during_a_build_on_several_processes_stops_every_process_and_leaves_the_previous_database(tmp_path):
+    from claimsdb.parallel import MIN_ITEMS
+
+    from .conftest import synthetic
+
+    corpus = synthetic(tmp_path / "claims", claims=(MIN_ITEMS + 6) * 4, per_source=4)
+    # The first source's archive made long, so that the coverage process is still at it when Ctrl-C comes.
+    first = sorted(corpus.glob("synthetic-source-*.yml"))[0]
+    archive = corpus / "sources" / (first.stem + ".txt")
+    text = archive.read_text(encoding="utf-8") + "\nIn 1988, at least 30,000 prisoners were executed, Amnesty said.\n" * 20_000
+    old_sha256 = hashlib.sha256(archive.read_bytes()).hexdigest()
+    archive.write_text(text, encoding="utf-8")
+    first.write_text(first.read_text(encoding="utf-8").replace(old_sha256, hashlib.sha256(text.encode()).hexdigest()), encoding="utf-8")
+    command = [sys.executable, "-m", "claimsdb", "build", "--jobs", "2", "--full"]
+    assert subprocess.run(command, cwd=tmp_path, capture_output=True, timeout=120).returncode == 0
+    previous = sha256(tmp_path / "claims.db")
+    # Stopped while the coverage process runs, then Ctrl-C as a terminal sends it: to the whole group.
+    process = subprocess.Popen(command, cwd=tmp_path, env={**os.environ, STOP_AT: "rows:claims"}, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    assert process.stderr.readline() == "claimsdb: stopped at rows:claims\n"
+    _, status = os.waitpid(process.pid, os.WUNTRACED)
+    assert os.WIFSTOPPED(status)
+    assert any(tmp_path.glob(".claims.db.*.coverage.tmp/*.db"))
+    assert subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True).returncode == 0  # the coverage process is at work
+    os.killpg(process.pid, signal.SIGINT)
+    os.killpg(process.pid, signal.SIGCONT)
+    stderr = process.stderr.read()
+    assert process.wait(timeout=60) == 1
+    assert "Aborted!" in stderr and "Traceback" not in stderr
+    assert sha256(tmp_path / "claims.db") == previous
+    assert sorted(path.name for path in tmp_path.iterdir() if path.name.startswith(".claims.db")) == []
+    with pytest.raises(subprocess.CalledProcessError):  # no process of the build is left
+        subprocess.run(["pgrep", "-s", str(process.pid)], check=True, capture_output=True)
