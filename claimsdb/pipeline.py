@@ -59,8 +59,9 @@ def check(claims_dir: Path | str, *, jobs: int | None = None, strict: bool = Fal
     (claimsdb.cache); ``full`` parses every file again, refreshing the cache.
     ``strict`` raises WarningsAsErrors when there are warnings. ``stages``
     (claimsdb.progress.Stages) times each stage and may draw progress bars;
-    ``quotes_found(corpus)`` is called once every file has checked and every
-    quote is found, before relations are computed (claimsdb.load.load_corpus)."""
+    ``quotes_found(corpus)`` is called once every file is read and every
+    quote found, if no problem is found so far, before the cross-file checks
+    and relations (claimsdb.load.load_corpus)."""
     from .cache import FileCache
     from .load import load_corpus
     from .progress import Stages, gc_paused
@@ -146,7 +147,7 @@ def build(claims_dir: Path | str, db_path: Path | str, *, full: bool = False, jo
         corpus = checked.corpus
         try:
             with gc_paused():
-                write_database(corpus, db_path, stages, checkpoint, record(inputs), alongside, copy_coverage=found[0])
+                write_database(corpus, db_path, stages, checkpoint, record(inputs), alongside, copy_coverage=next(iter(found), None))
         except (OSError, sqlite3.Error) as error:
             raise ProblemsFound([Problem(display_path(db_path), 1, f"cannot be written ({error})",
                                          "check that its directory exists and is writable")]) from None
