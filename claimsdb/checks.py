@@ -227,15 +227,12 @@ def resolve_values(corpus: Corpus) -> list[Problem]:
     return problems
 
 
-def check_quotes(corpus: Corpus, advance=lambda n=1: None) -> list[Problem]:
+def check_quotes(corpus: Corpus) -> list[Problem]:
     """Read each file's archive and find its quotes (``corpus.texts``,
-    ``revision_texts``, ``spans``, ``not_claims``), but for the files whose
-    quotes were found as they were read."""
+    ``revision_texts``, ``spans``, ``not_claims``); claimsdb.load gives it
+    one file at a time, on the process that read it."""
     problems = []
     for file in corpus.claim_files:
-        advance(1)
-        if file.quotes_checked:
-            continue
         place = file.place
         # From the file's data when the source is invalid, so quotes are
         # checked even when another field of the source is wrong.

@@ -35,7 +35,6 @@ class ClaimFile:
     place: Located
     source: Source | None
     claims: list
-    quotes_checked: bool = False  # its archive read and its quotes found as it was read (claimsdb.load)
 
 
 @dataclass(frozen=True)

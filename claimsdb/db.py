@@ -13,8 +13,9 @@ import sqlite_utils
 from .corpus import Corpus
 from .progress import Stages
 from .rows import rows_for
-from .shards import COVERAGE, coverage_shards
 from .tables import BUILD_RECORD, EXTRA_INDEXES, TABLES, VIEWS, Table
+
+COVERAGE = next(table for table in TABLES if table.name == "coverage")
 
 
 def create_tables(db: sqlite_utils.Database, tables=TABLES, views=VIEWS) -> None:
@@ -133,12 +134,10 @@ def checkpoints() -> list[str]:
     return ["schema", *(f"rows:{table.name}" for table in TABLES), "fts", "replace"]
 
 
-NOT_STARTED = object()
-
-
 def write_database(corpus: Corpus, db_path: Path | str, stages: Stages | None = None,
                    checkpoint: Callable[[str], None] | None = None, record: dict[str, list[tuple]] | None = None,
-                   alongside: Callable[[Path], ContextManager] | None = None, copy_coverage=NOT_STARTED) -> Path:
+                   alongside: Callable[[Path], ContextManager] | None = None,
+                   copy_coverage: Callable[[sqlite_utils.Database], None] | None = None) -> Path:
     """Write the corpus to a temporary file, then rename it over ``db_path``.
 
     ``checkpoint(name)`` is called at each of ``checkpoints()``: what it
@@ -146,8 +145,8 @@ def write_database(corpus: Corpus, db_path: Path | str, stages: Stages | None = 
     ``record`` (claimsdb.incremental.record) is written to the build record
     for the next build to compare with; ``alongside`` is that of ``replacing``;
     ``copy_coverage`` is what ``claimsdb.shards.coverage_shards`` yielded,
-    when the build started finding coverage before writing (None: in this
-    process as its rows are written)."""
+    when the build started finding coverage on other processes (None:
+    found in this process as its rows are written)."""
     stages = stages or Stages()
     stop_point = checkpoint or (lambda name: None)
     db_path = Path(db_path)
@@ -157,24 +156,23 @@ def write_database(corpus: Corpus, db_path: Path | str, stages: Stages | None = 
         stop_point("schema")
         # Coverage is written last: on several processes it is found while
         # the other tables and their indexes are written (claimsdb.shards).
-        others = [table for table in TABLES if table.name != "coverage"]
-        with coverage_shards(corpus, db_path, stages) if copy_coverage is NOT_STARTED else nullcontext(copy_coverage) as copy_coverage:
-            rows = rows_for(corpus, stages, coverage=copy_coverage is None)
-            with stages.stage("write", total=len(TABLES)) as advance:
+        others = [table for table in TABLES if table is not COVERAGE]
+        rows = rows_for(corpus, stages, coverage=copy_coverage is None)
+        with stages.stage("write", total=len(TABLES)) as advance:
+            with db.conn:
+                for table in others:
+                    insert_rows(db, table, rows[table.name])
+                    stop_point(f"rows:{table.name}")
+                    advance(1)
+        with stages.stage("indexes", total=len(TABLES)) as advance:
+            create_indexes(db, advance, others)
+        with stages.stage("write"):
+            if copy_coverage is None:
                 with db.conn:
-                    for table in others:
-                        insert_rows(db, table, rows[table.name])
-                        stop_point(f"rows:{table.name}")
-                        advance(1)
-            with stages.stage("indexes", total=len(TABLES)) as advance:
-                create_indexes(db, advance, others)
-            with stages.stage("write"):
-                if copy_coverage is None:
-                    with db.conn:
-                        insert_rows(db, COVERAGE, rows["coverage"])
-                else:
-                    copy_coverage(db.conn)
-                stop_point("rows:coverage")
+                    insert_rows(db, COVERAGE, rows["coverage"])
+            else:
+                copy_coverage(db)
+            stop_point("rows:coverage")
         # Coverage rows are found while they are written: count them once, as coverage.
         stages.seconds["write"] -= stages.seconds.get("coverage", 0.0)
         with stages.stage("indexes"):

@@ -219,16 +219,15 @@ def load_corpus(claims_dir: Path | str, stages: Stages | None = None, cache: Fil
         # What the cache holds is read here (through a worker it would be
         # unpickled, pickled and unpickled again); the rest is parsed and
         # validated on every core, and all taken into the corpus in file order.
+        # Each file's quotes are found where it is read.
         cached = [parse_source_file(path, claims_dir, cache, parse=False) for path in paths] if cache is not None and corpus.jobs > 1 else [None] * len(paths)
         missing = [path for path, read in zip(paths, cached) if read is None]
         with ordered_map(lambda path: with_quotes(parse_source_file(path, claims_dir, cache), claims_dir), corpus.jobs, len(missing)) as each:
             parsed = each(missing)
             for path, read in zip(paths, cached):
-                read_source_file(corpus, path, problems, stages, cache, read if read is not None else next(parsed))
+                read_source_file(corpus, path, problems, stages, cache, with_quotes(read, claims_dir) if read is not None else next(parsed))
                 advance(1)
 
-    with stages.stage("quotes", total=len(corpus.claim_files)) as advance:
-        problems += check_quotes(corpus, advance)  # of the files taken from the cache here
     if quotes_found is not None and not problems:
         quotes_found(corpus)
     with stages.stage("references"):
@@ -325,10 +324,10 @@ def with_quotes(read: tuple, claims_dir: Path) -> tuple:
 
 
 def read_source_file(corpus: Corpus, path: Path, problems: list[Problem], stages: Stages, cache: FileCache | None,
-                     read: tuple | None = None) -> None:
-    """Parse and validate one source file (or take it from the cache) into the
-    corpus; ``read``: what parse_source_file returned for it, when it ran elsewhere."""
-    key, parsed, source, claims, found, parse_seconds, validate_seconds, *quoted = read or parse_source_file(path, corpus.claims_dir, cache)
+                     read: tuple) -> None:
+    """Take one source file into the corpus: ``read`` is what with_quotes
+    returned for it (parsed, validated and its quotes found, here or elsewhere)."""
+    key, parsed, source, claims, found, parse_seconds, validate_seconds, quoted = read
     problems += found
     stages.add("parse", parse_seconds)
     stages.add("validate", validate_seconds)
@@ -337,15 +336,14 @@ def read_source_file(corpus: Corpus, path: Path, problems: list[Problem], stages
     if parsed is None:
         return
     shown = display_path(path)
-    corpus.claim_files.append(ClaimFile(Located(shown, parsed, ()), source, claims, quotes_checked=bool(quoted)))
-    if quoted:
-        texts, revision_texts, spans, not_claims, found, seconds = quoted[0]
-        corpus.texts.update(texts)
-        corpus.revision_texts.update(revision_texts)
-        corpus.spans.update(spans)
-        corpus.not_claims.update(not_claims)
-        problems += found
-        stages.add("quotes", seconds)
+    corpus.claim_files.append(ClaimFile(Located(shown, parsed, ()), source, claims))
+    texts, revision_texts, spans, not_claims, found, seconds = quoted
+    corpus.texts.update(texts)
+    corpus.revision_texts.update(revision_texts)
+    corpus.spans.update(spans)
+    corpus.not_claims.update(not_claims)
+    problems += found
+    stages.add("quotes", seconds)
     if source is not None:
         if source.id != path.stem:
             problems.append(Problem(shown, parsed.line_of(("id",)), f"the source id `{source.id}` differs from the file name `{path.stem}`", f"rename the file to {source.id}.yml or set `id: {path.stem}`"))

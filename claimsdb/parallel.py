@@ -34,6 +34,17 @@ def resolve_jobs(jobs: int | None) -> int:
     return jobs
 
 
+def worth_forking(jobs: int, items: int) -> bool:
+    """Whether ``items`` are enough to spread over ``jobs`` forked processes (and fork is available)."""
+    return jobs > 1 and items >= MIN_ITEMS and "fork" in multiprocessing.get_all_start_methods()
+
+
+def chunk_size(items: int, jobs: int) -> int:
+    """Items handed out at a time: about eight chunks a process, so that a
+    process slowed by other work leaves its share to the others."""
+    return max(1, min(64, items // (jobs * 8)))
+
+
 def _apply(item):
     return _work(item)
 
@@ -44,13 +55,12 @@ def ordered_map(work: Callable, jobs: int, items: int) -> Iterator[Callable[[Ite
     ``jobs`` processes when there are enough items to be worth it (and fork
     is available); in this process otherwise."""
     global _work
-    if jobs <= 1 or items < MIN_ITEMS or "fork" not in multiprocessing.get_all_start_methods():
+    if not worth_forking(jobs, items):
         yield lambda each: map(work, each)
         return
     _work = work
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            chunk = max(1, min(64, items // (jobs * 8)))
-            yield lambda each: pool.imap(_apply, each, chunksize=chunk)
+            yield lambda each: pool.imap(_apply, each, chunksize=chunk_size(items, jobs))
     finally:
         _work = None

@@ -27,17 +27,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+import sqlite_utils
+
 from .corpus import Corpus
-from .parallel import MIN_ITEMS
+from .db import COVERAGE, insert_rows
+from .parallel import chunk_size, worth_forking
 from .progress import Stages
 from .rows import coverage_inputs, coverage_rows
-from .tables import TABLES
 
-COVERAGE = next(table for table in TABLES if table.name == "coverage")
-NAMES = [column.name for column in COVERAGE.columns]
-COLUMNS = ", ".join(f"[{name}]" for name in NAMES)
-INSERT = f"insert into coverage ({COLUMNS}) values ({', '.join('?' for _ in NAMES)})"
-
+COLUMNS = ", ".join(f"[{column.name}]" for column in COVERAGE.columns)
 ATTACHED = sqlite3.connect(":memory:").getlimit(sqlite3.SQLITE_LIMIT_ATTACHED)
 
 # What forked workers read (inherited at the fork, never pickled).
@@ -52,13 +50,6 @@ def shards_directory(db_path: Path) -> Path:
     return db_path.with_name(f".{db_path.name}.{os.getpid()}.coverage.tmp")
 
 
-def runs_of(sources: list, jobs: int) -> list[list]:
-    """The sources in runs of a few dozen, about eight a process, so that a
-    process slowed by other work leaves its share to the others."""
-    size = max(1, min(64, len(sources) // (jobs * 8)))
-    return [sources[at:at + size] for at in range(0, len(sources), size)]
-
-
 def taken(counter) -> Iterator[int]:
     """The runs no process has taken yet, one at a time, for this one."""
     while True:
@@ -70,11 +61,9 @@ def taken(counter) -> Iterator[int]:
         yield index
 
 
-def rows_of_run(index: int) -> Iterator[tuple]:
-    empty = dict.fromkeys(NAMES)
+def rows_of_run(index: int) -> Iterator[dict]:
     for source in _runs[index]:
-        for row in coverage_rows(_corpus, source, _semantics):
-            yield tuple((empty | row).values())
+        yield from coverage_rows(_corpus, source, _semantics)
 
 
 def write_shard(path: Path, counter) -> None:
@@ -82,7 +71,7 @@ def write_shard(path: Path, counter) -> None:
     with where each run stands (rowids, inclusive)."""
     # Ctrl-C is the build's to handle: it stops this process (and says nothing twice).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    shard = sqlite3.connect(path, isolation_level=None)
+    shard = sqlite_utils.Database(sqlite3.connect(path, isolation_level=None))
     shard.execute("PRAGMA journal_mode = OFF")
     shard.execute("PRAGMA synchronous = OFF")
     # No types and no key: values are kept exactly as given, and the
@@ -92,7 +81,7 @@ def write_shard(path: Path, counter) -> None:
     for index in taken(counter):
         first = shard.execute("select coalesce(max(rowid), 0) + 1 from coverage").fetchone()[0]
         shard.execute("begin")
-        shard.executemany(INSERT, rows_of_run(index))
+        insert_rows(shard, COVERAGE, rows_of_run(index))
         shard.execute("insert into runs select ?, ?, coalesce(max(rowid), 0) from coverage", (index, first))
         shard.execute("commit")
     shard.close()
@@ -101,14 +90,14 @@ def write_shard(path: Path, counter) -> None:
 @contextmanager
 def coverage_shards(corpus: Corpus, db_path: Path, stages: Stages) -> Iterator:
     """Start finding coverage on ``corpus.jobs - 1`` forked processes (at most
-    as many as SQLite can attach); yield
-    ``copy(conn)``, which takes the runs left, waits for the processes and
-    inserts every row into the coverage table of ``conn``, or None when one
-    process is to do everything (one job, few sources, no fork). The
-    processes are stopped and their files removed whatever happens."""
+    as many as SQLite can attach); yield ``copy(db)``, which takes the runs
+    left, waits for the processes and inserts every row into the coverage
+    table of ``db``, or None when one process is to do everything (one job,
+    few sources, no fork). The processes are stopped and their files
+    removed whatever happens."""
     global _corpus, _runs, _semantics
     sources = sorted(corpus.sources, key=lambda s: s.id)
-    if corpus.jobs <= 1 or len(sources) < MIN_ITEMS or "fork" not in multiprocessing.get_all_start_methods():
+    if not worth_forking(corpus.jobs, len(sources)):
         yield None
         return
     semantics = repr(corpus.semantics.model_dump())
@@ -117,7 +106,8 @@ def coverage_shards(corpus: Corpus, db_path: Path, stages: Stages) -> Iterator:
     directory = shards_directory(db_path)
     shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir()
-    _corpus, _runs, _semantics = corpus, runs_of(sources, corpus.jobs), semantics
+    size = chunk_size(len(sources), corpus.jobs)
+    _corpus, _runs, _semantics = corpus, [sources[at:at + size] for at in range(0, len(sources), size)], semantics
     context = multiprocessing.get_context("fork")
     counter = context.Value("q", 0)
     # The main process attaches every shard to copy it: SQLite attaches at most ten files.
@@ -127,7 +117,7 @@ def coverage_shards(corpus: Corpus, db_path: Path, stages: Stages) -> Iterator:
         for worker in workers:
             worker.start()
 
-        def copy(conn: sqlite3.Connection) -> None:
+        def copy(db: sqlite_utils.Database) -> None:
             with stages.stage("coverage"):
                 # The main process, its own tables written, takes its share of what is left.
                 mine = {index: list(rows_of_run(index)) for index in taken(counter)}
@@ -138,24 +128,22 @@ def coverage_shards(corpus: Corpus, db_path: Path, stages: Stages) -> Iterator:
                 # Attached, and copied by SQLite in one transaction (as on one
                 # process: the file's change counter is the same too).
                 for n, path in enumerate(paths):
-                    conn.execute(f"attach database ? as shard{n}", (str(path),))
+                    db.execute(f"attach database ? as shard{n}", (str(path),))
                 try:
-                    runs = sorted((index, n, first, last) for n in range(len(paths))
-                                  for index, first, last in conn.execute(f"select run, first, last from shard{n}.runs"))
-                    if len(runs) + len(mine) != len(_runs):  # unreachable: a process that took a run and died exits with a status
-                        raise RuntimeError(f"{len(_runs) - len(runs) - len(mine)} run(s) of coverage were not written")
-                    at = iter(runs)
-                    with conn:
+                    written = {index: (n, first, last) for n in range(len(paths))
+                               for index, first, last in db.execute(f"select run, first, last from shard{n}.runs")}
+                    with db.conn:
                         for index in range(len(_runs)):
                             if index in mine:
-                                conn.executemany(INSERT, mine.pop(index))
+                                insert_rows(db, COVERAGE, mine.pop(index))
                                 continue
-                            _, n, first, last = next(at)
-                            conn.execute(f"insert into coverage ({COLUMNS}) select {COLUMNS} from shard{n}.coverage where rowid between ? and ? order by rowid",
-                                         (first, last))
+                            n, first, last = written[index]
+                            # db.conn's, not db.execute: sqlite-utils commits a write begun outside a transaction.
+                            db.conn.execute(f"insert into coverage ({COLUMNS}) select {COLUMNS} from shard{n}.coverage where rowid between ? and ? order by rowid",
+                                            (first, last))
                 finally:
                     for n in range(len(paths)):
-                        conn.execute(f"detach database shard{n}")
+                        db.execute(f"detach database shard{n}")
 
         yield copy
     finally:

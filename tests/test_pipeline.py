@@ -156,6 +156,16 @@ def test_a_build_on_several_processes_writes_the_same_bytes_as_on_one(tmp_path):
     assert (tmp_path / "one.db").read_bytes() == (tmp_path / "two.db").read_bytes()
 
 
+def test_coverage_the_main_process_finds_itself_is_written_as_the_other_processes_would(tmp_path, monkeypatch):
+    from claimsdb import shards
+    from claimsdb.parallel import MIN_ITEMS
+
+    corpus = synthetic_corpus(tmp_path / "claims", MIN_ITEMS + 6)
+    one = claimsdb.build(corpus, tmp_path / "one.db", jobs=1).db_path.read_bytes()
+    monkeypatch.setattr(shards, "ATTACHED", 0)  # no shard can be attached, so no coverage process starts: the main process takes every run
+    assert claimsdb.build(corpus, tmp_path / "two.db", jobs=2).db_path.read_bytes() == one
+
+
 def test_a_build_on_several_processes_finds_coverage_while_it_writes_and_leaves_nothing_when_stopped(tmp_path):
     from claimsdb.parallel import MIN_ITEMS
 
