@@ -72,16 +72,18 @@ def sha256_of(path: Path) -> str:
 # CSV and Parquet ------------------------------------------------------------------
 
 
-def write_table(conn: sqlite3.Connection, name: str, csv_path: Path, parquet_path: Path) -> tuple[str, int]:
+def write_table(conn: sqlite3.Connection, name: str, csv_path: Path, parquet_path: Path, scan_sql: str | None = None) -> tuple[str, int]:
     """The table or view as gzipped CSV and as Parquet, from one pass over its
-    rows; returns the SHA-256 of the CSV itself (before compression: the
-    release's content) and the number of rows."""
+    rows (read by ``scan_sql``, a view's rows read whole, if given); returns
+    the SHA-256 of the CSV itself (before compression: the release's
+    content) and the number of rows."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     schema = arrow_schema(conn, name)
     digest = hashlib.sha256()
-    cursor = conn.execute(f'select * from "{name}" order by {canonical_order(name, [field.name for field in schema])}')
+    rows_of = f"({scan_sql})" if scan_sql else f'"{name}"'
+    cursor = conn.execute(f'select * from {rows_of} order by {canonical_order(name, [field.name for field in schema])}')
     rows = 0
     with open(csv_path, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as zipped, \
             pq.ParquetWriter(parquet_path, schema, compression="zstd") as parquet:
@@ -115,6 +117,14 @@ def canonical_order(name: str, columns: list[str]) -> str:
     else:
         keys = (table.pk,) if isinstance(table.pk, str) else table.pk
     return ", ".join(f'"{key}"' for key in keys)
+
+
+def scans(conn: sqlite3.Connection) -> dict[str, str]:
+    """The SQL that reads each view whole (claimsdb.tables.View.scan_sql),
+    for the views of the database that are this code's views."""
+    stored = dict(conn.execute("select name, sql from sqlite_master where type = 'view'"))
+    return {view.name: view.scan_sql for view in VIEWS
+            if view.scan_sql and (stored.get(view.name) or "").endswith(f" AS {view.sql.strip()}")}
 
 
 def arrow_array(values, kind):
@@ -419,13 +429,14 @@ def write_into(work: Path, db_path: Path, directory: Path, claims_dir: Path | No
     try:
         hashes = ContentHashes(conn, writer_key(), Path(db_path))
         present = {row[0] for row in conn.execute("select name from sqlite_master where type in ('table', 'view')")}
+        scan_sql = scans(conn)
         digests, rows, contents = {}, {}, {}
         for name in [n for n in public_names() if n in present]:
             paths = [f"csv/{name}.csv.gz", f"parquet/{name}.parquet"]
             content = hashes(name)
             entry = previous.take_content(work, name, content, paths)
             if entry is None:
-                digest, count = write_table(conn, name, work / paths[0], work / paths[1])
+                digest, count = write_table(conn, name, work / paths[0], work / paths[1], scan_sql.get(name))
                 entry = {"content": content, "csv_sha256": digest, "rows": count}
             contents[name] = entry
             digests[name], rows[name] = entry["csv_sha256"], entry["rows"]

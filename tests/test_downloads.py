@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from claimsdb.tables import TABLES, VIEWS
-from claimsdb.downloads import canonical_order
+from claimsdb.downloads import canonical_order, scans
 from claimsdb.serve import make_datasette
 
 from .conftest import PROJECT_ROOT
@@ -89,6 +89,15 @@ def test_every_claim_is_a_web_annotation_anchored_in_its_archived_text(built):
         assert text[:position["start"]].endswith(quote["prefix"]) and text[position["end"]:].startswith(quote["suffix"])
         assert published["source"] == claim["url"] and published["selector"] == quote
         assert published["state"]["cached"] == archived["source"]["id"]
+
+
+def test_a_view_is_read_whole_by_its_scan_only_where_the_database_holds_this_codes_view(built):
+    conn = sqlite3.connect(built / "claims.db")
+    assert set(scans(conn)) == {view.name for view in VIEWS if view.scan_sql}
+    conn.execute("drop view conflicts")
+    conn.execute("create view conflicts as select * from relations")  # as another version of the code may have it
+    assert "conflicts" not in scans(conn) and "look_alikes" in scans(conn)
+    conn.close()
 
 
 def test_the_manifest_lists_every_file_with_its_sha256(built):
