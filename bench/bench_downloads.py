@@ -9,7 +9,8 @@ Builds a synthetic corpus (bench/synthetic.py) with `claimsdb build
 - sqlite3's CSV of the claims table (`sqlite3 -csv -header`), the baseline;
 - claimsdb.downloads.write_table of the same table (gzipped CSV and Parquet, one pass);
 - the whole of claimsdb.downloads.write_downloads from nothing (every table
-  and view as CSV and Parquet, the Web Annotations, texts, manifest);
+  and view as CSV and Parquet, the Web Annotations, texts, manifest), on
+  one process and on two;
 - after one figure is edited in one source file and the database rebuilt
   incrementally (`claimsdb build --no-downloads`, as bench_build.py edits
   it): write_downloads over the previous build's downloads (incremental:
@@ -91,6 +92,9 @@ def main(claims: int, repeat: int, results: Path):
         csv_time = median_seconds(ours_csv, repeat)
         fresh = work / "from-nothing"
         all_time = median_seconds(lambda: write_downloads(db, fresh, reuse=False), repeat, lambda: shutil.rmtree(fresh, ignore_errors=True))
+        two = work / "from-nothing-on-2"
+        two_time = median_seconds(lambda: write_downloads(db, two, reuse=False, jobs=2), repeat, lambda: shutil.rmtree(two, ignore_errors=True))
+        shutil.rmtree(two)
 
         # One figure edited in one file, the database rebuilt from the previous one.
         previous_db, previous_downloads = work / "previous.db", work / "previous-downloads"
@@ -147,6 +151,7 @@ def main(claims: int, repeat: int, results: Path):
         f"| baseline: `sqlite3 -csv -header` of claims | {baseline:.3f} | 1.0 |",
         f"| `write_table` of claims (gzipped CSV and Parquet) | {csv_time:.3f} | {csv_time / baseline:.1f} |",
         f"| `write_downloads` from nothing: every table and view as CSV and Parquet, annotations, texts, manifest ({files} files) | {all_time:.3f} | {all_time / baseline:.1f} |",
+        f"| the same on 2 processes (`jobs=2`, as `claimsdb build --jobs 2` writes them) | {two_time:.3f} | {two_time / baseline:.1f} |",
         "",
         "After one figure edited in one source file and an incremental `claimsdb build --no-downloads`, the same database's downloads",
         "(the same bytes either way, checked):",

@@ -97,7 +97,7 @@ def cli():
     """A provenance-tracking claims database: claim files in, SQLite and Datasette out."""
 
 
-jobs_option = click.option("-j", "--jobs", type=click.IntRange(min=1), help="Processes that parse, validate and find candidates (for idle cores; results are the same)  [default: 1]")
+jobs_option = click.option("-j", "--jobs", type=click.IntRange(min=1), help="Processes that parse, validate, find candidates and write the downloads (for idle cores; results are the same)  [default: 1]")
 full_option = click.option("--full", is_flag=True, help="Parse and validate every file again, refreshing the cache rather than reading it; a build starts from nothing, not from the previous database.")
 
 
@@ -128,10 +128,11 @@ def build_database(claims_dir: Path, db_path: Path, strict: bool = False, cache_
     before it (a failure to write them leaves the previous database and downloads)."""
     import json
 
+    from .parallel import resolve_jobs
     from .pipeline import build as build_corpus
 
     stages = progress_stages(claims_dir)
-    release = Release(db_path, claims_dir, stages, stop_at_requested_point())
+    release = Release(db_path, claims_dir, stages, stop_at_requested_point(), resolve_jobs(jobs))
     try:
         built = build_corpus(claims_dir, db_path, full=full, jobs=jobs, strict=strict, cache_dir=cache_dir, stages=stages,
                              checkpoint=stop_at_requested_point(), alongside=release.beside if downloads else None)
@@ -169,10 +170,10 @@ class Release:
     """The downloads of a build, written from its new database (before it
     is renamed over the previous one, which they name as the previous release)."""
 
-    def __init__(self, db_path: Path, claims_dir: Path, stages, stop):
+    def __init__(self, db_path: Path, claims_dir: Path, stages, stop, jobs: int = 1):
         from .downloads import downloads_dir
 
-        self.db_path, self.claims_dir, self.stages = db_path, claims_dir, stages
+        self.db_path, self.claims_dir, self.stages, self.jobs = db_path, claims_dir, stages, jobs
         self.stop = stop or (lambda name: None)
         self.directory = downloads_dir(db_path)
         self.written: dict | None = None
@@ -185,7 +186,7 @@ class Release:
         try:
             with self.stages.stage("downloads"):
                 work, release = prepare_downloads(new_db, self.directory, claims_dir=self.claims_dir,
-                                                  previous_db=self.db_path if self.db_path.is_file() else None)
+                                                  previous_db=self.db_path if self.db_path.is_file() else None, jobs=self.jobs)
         except (OSError, sqlite3.Error) as error:
             raise DownloadsFailed(f"{display_path(self.directory)}:1: cannot be written ({error}) — check that the directory is writable "
                                   f"and has room; {display_path(self.db_path)} and its downloads are as they were") from None

@@ -42,6 +42,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import quote
 
+from .parallel import ordered_map
 from .tables import TABLES, VIEWS
 
 DIRECTORY = "downloads"
@@ -50,6 +51,7 @@ BATCH = 10_000
 # claim added above another moves it without changing it.
 NOT_CONTENT = {"path", "line"}
 ANNOTATION_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+ANNOTATIONS = "annotations.jsonld"
 
 
 def downloads_dir(db_path: Path) -> Path:
@@ -389,12 +391,13 @@ class Previous:
 
 def write_downloads(db_path: Path, directory: Path | None = None, claims_dir: Path | None = None,
                     previous_db: Path | sqlite3.Connection | None = None, built: datetime | None = None,
-                    reuse: bool = True) -> dict:
+                    reuse: bool = True, jobs: int = 1) -> dict:
     """Write every download of ``db_path`` into ``directory`` (replaced whole,
-    only once complete); returns the release. Unless ``reuse`` is False, the
-    files whose content is unchanged are taken from the downloads already in ``directory``."""
+    only once complete), on ``jobs`` processes; returns the release. Unless
+    ``reuse`` is False, the files whose content is unchanged are taken from
+    the downloads already in ``directory``."""
     directory = Path(directory or downloads_dir(db_path))
-    work, release = prepare_downloads(db_path, directory, claims_dir, previous_db, built, reuse)
+    work, release = prepare_downloads(db_path, directory, claims_dir, previous_db, built, reuse, jobs)
     with installed(work, directory):
         pass
     return release
@@ -402,7 +405,7 @@ def write_downloads(db_path: Path, directory: Path | None = None, claims_dir: Pa
 
 def prepare_downloads(db_path: Path, directory: Path, claims_dir: Path | None = None,
                       previous_db: Path | sqlite3.Connection | None = None, built: datetime | None = None,
-                      reuse: bool = True) -> tuple[Path, dict]:
+                      reuse: bool = True, jobs: int = 1) -> tuple[Path, dict]:
     """Every download of ``db_path`` written into a temporary directory
     beside ``directory``, for ``installed`` to put in its place; returns it
     and the release. Nothing is left behind if this fails."""
@@ -413,15 +416,39 @@ def prepare_downloads(db_path: Path, directory: Path, claims_dir: Path | None = 
     work = directory.with_name(f".{directory.name}.{os.getpid()}.tmp")
     shutil.rmtree(work, ignore_errors=True)
     try:
-        release = write_into(work, db_path, directory, claims_dir, previous_db, built, reuse)
+        release = write_into(work, db_path, directory, claims_dir, previous_db, built, reuse, jobs)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
     return work, release
 
 
+def write_files(db_path: Path, work: Path, names: list[str], scan_sql: dict[str, str], jobs: int) -> dict[str, tuple]:
+    """Each table and view of ``names`` (and the annotations, if named) written
+    into ``work`` from the database at ``db_path``: name → (CSV SHA-256,
+    rows), or (None, None) for the annotations. On ``jobs`` processes when
+    more than one is given: each file is written by one process, the same
+    bytes whichever."""
+    def write(name: str) -> tuple[str, tuple]:
+        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        try:
+            if name == ANNOTATIONS:
+                write_annotations(conn, work / ANNOTATIONS)
+                return name, (None, None)
+            return name, write_table(conn, name, work / "csv" / f"{name}.csv.gz", work / "parquet" / f"{name}.parquet", scan_sql.get(name))
+        finally:
+            conn.close()
+
+    views = {view.name for view in VIEWS}
+    # The views first: they take longest to read, and a process that takes one
+    # last would keep the others waiting.
+    first = sorted(names, key=lambda name: name not in views)
+    with ordered_map(write, jobs, len(first), min_items=2) as each:
+        return dict(each(first))
+
+
 def write_into(work: Path, db_path: Path, directory: Path, claims_dir: Path | None,
-               previous_db: Path | sqlite3.Connection | None, built: datetime | None, reuse: bool) -> dict:
+               previous_db: Path | sqlite3.Connection | None, built: datetime | None, reuse: bool, jobs: int = 1) -> dict:
     (work / "csv").mkdir(parents=True)
     (work / "parquet").mkdir()
     previous = Previous(directory) if reuse else Previous(work / "none")
@@ -430,23 +457,27 @@ def write_into(work: Path, db_path: Path, directory: Path, claims_dir: Path | No
         hashes = ContentHashes(conn, writer_key(), Path(db_path))
         present = {row[0] for row in conn.execute("select name from sqlite_master where type in ('table', 'view')")}
         scan_sql = scans(conn)
-        digests, rows, contents = {}, {}, {}
+        digests, rows, contents, missing = {}, {}, {}, []
         for name in [n for n in public_names() if n in present]:
             paths = [f"csv/{name}.csv.gz", f"parquet/{name}.parquet"]
             content = hashes(name)
-            entry = previous.take_content(work, name, content, paths)
-            if entry is None:
-                digest, count = write_table(conn, name, work / paths[0], work / paths[1], scan_sql.get(name))
-                entry = {"content": content, "csv_sha256": digest, "rows": count}
-            contents[name] = entry
-            digests[name], rows[name] = entry["csv_sha256"], entry["rows"]
+            contents[name] = previous.take_content(work, name, content, paths)
+            if contents[name] is None:
+                contents[name] = {"content": content}
+                missing.append(name)
         write_texts(conn, work / "texts", previous)
         content = hashes.of("annotations", ["claims", "sources"])
-        if previous.take_content(work, "annotations.jsonld", content, ["annotations.jsonld"]) is None:
-            write_annotations(conn, work / "annotations.jsonld")
-        contents["annotations.jsonld"] = {"content": content}
+        if previous.take_content(work, ANNOTATIONS, content, [ANNOTATIONS]) is None:
+            missing.append(ANNOTATIONS)
+        contents[ANNOTATIONS] = {"content": content}
     finally:
         conn.close()
+    for name, (digest, count) in write_files(db_path, work, missing, scan_sql, jobs).items():
+        if name != ANNOTATIONS:
+            contents[name].update(csv_sha256=digest, rows=count)
+    for name, entry in contents.items():
+        if name != ANNOTATIONS:
+            digests[name], rows[name] = entry["csv_sha256"], entry["rows"]
     commit, dirty = git_commit(claims_dir) if claims_dir is not None else (None, False)
     release = {
         "id": release_id(digests),

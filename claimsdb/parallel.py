@@ -34,9 +34,9 @@ def resolve_jobs(jobs: int | None) -> int:
     return jobs
 
 
-def worth_forking(jobs: int, items: int) -> bool:
+def worth_forking(jobs: int, items: int, min_items: int = MIN_ITEMS) -> bool:
     """Whether ``items`` are enough to spread over ``jobs`` forked processes (and fork is available)."""
-    return jobs > 1 and items >= MIN_ITEMS and "fork" in multiprocessing.get_all_start_methods()
+    return jobs > 1 and items >= min_items and "fork" in multiprocessing.get_all_start_methods()
 
 
 def chunk_size(items: int, jobs: int) -> int:
@@ -50,12 +50,12 @@ def _apply(item):
 
 
 @contextmanager
-def ordered_map(work: Callable, jobs: int, items: int) -> Iterator[Callable[[Iterable], Iterator]]:
+def ordered_map(work: Callable, jobs: int, items: int, min_items: int = MIN_ITEMS) -> Iterator[Callable[[Iterable], Iterator]]:
     """Yield ``map(items)``: ``work`` applied to each item, in order, on
-    ``jobs`` processes when there are enough items to be worth it (and fork
-    is available); in this process otherwise."""
+    ``jobs`` processes when there are enough items to be worth it (at least
+    ``min_items``, and fork is available); in this process otherwise."""
     global _work
-    if not worth_forking(jobs, items):
+    if not worth_forking(jobs, items, min_items):
         yield lambda each: map(work, each)
         return
     _work = work

@@ -10,6 +10,7 @@ import gzip
 import hashlib
 import io
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -98,6 +99,32 @@ def test_a_view_is_read_whole_by_its_scan_only_where_the_database_holds_this_cod
     conn.execute("create view conflicts as select * from relations")  # as another version of the code may have it
     assert "conflicts" not in scans(conn) and "look_alikes" in scans(conn)
     conn.close()
+
+
+def test_downloads_written_on_two_processes_are_the_bytes_written_on_one(built, tmp_path, monkeypatch):
+    from datetime import datetime, timezone
+
+    from claimsdb import downloads
+
+    writers = tmp_path / "writers"
+    write_table = downloads.write_table
+
+    def write_table_noting_the_process(*args):
+        with open(writers, "a") as handle:
+            handle.write(f"{os.getpid()}\n")
+        return write_table(*args)
+
+    monkeypatch.setattr(downloads, "write_table", write_table_noting_the_process)
+    at = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    downloads.write_downloads(built / "claims.db", tmp_path / "one", built=at, reuse=False)
+    writers.unlink()
+    downloads.write_downloads(built / "claims.db", tmp_path / "two", built=at, reuse=False, jobs=2)
+    assert str(os.getpid()) not in writers.read_text().split(), "every file written by another process"
+
+    def files(directory):
+        return {path.relative_to(directory).as_posix(): path.read_bytes() for path in directory.rglob("*") if path.is_file()}
+
+    assert files(tmp_path / "two") == files(tmp_path / "one")
 
 
 def test_the_manifest_lists_every_file_with_its_sha256(built):
