@@ -18,7 +18,7 @@ import claimsdb
 from claimsdb.cache import FileCache
 from claimsdb.db import checkpoints
 
-from .conftest import CLAIMS_DIR, PROJECT_ROOT
+from .conftest import CLAIMS_DIR, PROJECT_ROOT, synthetic
 
 ANT = "arabnews-today-2021-09-03-un-workgroup-investigation.yml"
 INU = "irannewsupdate-2021-officials-yet-to-face-accountability.yml"
@@ -135,15 +135,9 @@ def test_full_reads_nothing_from_the_cache_and_refreshes_it(workdir):
 
 
 def synthetic_corpus(directory: Path, sources: int) -> Path:
-    """A corpus of ``sources`` source files from the benchmarks' generator:
-    enough files for the build to spread them over processes."""
-    sys.path.insert(0, str(PROJECT_ROOT / "bench"))
-    try:
-        from synthetic import generate
-    finally:
-        sys.path.remove(str(PROJECT_ROOT / "bench"))
-    generate(directory, sources * 4, per_source=4)
-    return directory
+    """A corpus of ``sources`` source files of four claims: enough files for
+    the build to spread them over processes."""
+    return synthetic(directory, sources * 4, per_source=4)
 
 
 def test_a_build_on_several_processes_writes_the_same_bytes_as_on_one(tmp_path):
