@@ -72,8 +72,10 @@ def load_or_exit(claims_dir: Path, strict: bool = False, stages=None, cache_dir:
 
 # A debugging hook for the crash-safety tests, which kill a build running in
 # another process: with CLAIMSDB_STOP_AT=<point> (one of
-# claimsdb.db.checkpoints()) the build stops itself (SIGSTOP) at that point
-# of writing, after saying so on stderr, so that a test can kill it there.
+# claimsdb.db.checkpoints(), or downloads:<name> of
+# claimsdb.downloads.prepare_downloads) the build stops itself (SIGSTOP) at
+# that point of writing, after saying so on stderr, so that a test can kill
+# it there.
 STOP_AT = "CLAIMSDB_STOP_AT"
 
 
@@ -186,7 +188,8 @@ class Release:
         try:
             with self.stages.stage("downloads"):
                 work, release = prepare_downloads(new_db, self.directory, claims_dir=self.claims_dir,
-                                                  previous_db=self.db_path if self.db_path.is_file() else None, jobs=self.jobs)
+                                                  previous_db=self.db_path if self.db_path.is_file() else None, jobs=self.jobs,
+                                                  checkpoint=self.stop)
         except (OSError, sqlite3.Error) as error:
             raise DownloadsFailed(f"{display_path(self.directory)}:1: cannot be written ({error}) — check that the directory is writable "
                                   f"and has room; {display_path(self.db_path)} and its downloads are as they were") from None

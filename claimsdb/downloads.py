@@ -40,6 +40,7 @@ import subprocess
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable
 from urllib.parse import quote
 
 from .parallel import ordered_map
@@ -405,10 +406,13 @@ def write_downloads(db_path: Path, directory: Path | None = None, claims_dir: Pa
 
 def prepare_downloads(db_path: Path, directory: Path, claims_dir: Path | None = None,
                       previous_db: Path | sqlite3.Connection | None = None, built: datetime | None = None,
-                      reuse: bool = True, jobs: int = 1) -> tuple[Path, dict]:
+                      reuse: bool = True, jobs: int = 1, checkpoint: Callable[[str], None] | None = None) -> tuple[Path, dict]:
     """Every download of ``db_path`` written into a temporary directory
     beside ``directory``, for ``installed`` to put in its place; returns it
-    and the release. Nothing is left behind if this fails."""
+    and the release. Nothing is left behind if this fails.
+    ``checkpoint(f"downloads:{name}")`` is called before each table, view
+    and the annotations (``name`` annotations.jsonld) are written, in the
+    process that writes them (the crash tests stop there)."""
     from .db import remove_stale_temporaries
 
     directory = Path(directory)
@@ -416,20 +420,23 @@ def prepare_downloads(db_path: Path, directory: Path, claims_dir: Path | None = 
     work = directory.with_name(f".{directory.name}.{os.getpid()}.tmp")
     shutil.rmtree(work, ignore_errors=True)
     try:
-        release = write_into(work, db_path, directory, claims_dir, previous_db, built, reuse, jobs)
+        release = write_into(work, db_path, directory, claims_dir, previous_db, built, reuse, jobs, checkpoint)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
     return work, release
 
 
-def write_files(db_path: Path, work: Path, names: list[str], scan_sql: dict[str, str], jobs: int) -> dict[str, tuple]:
+def write_files(db_path: Path, work: Path, names: list[str], scan_sql: dict[str, str], jobs: int,
+                checkpoint: Callable[[str], None] | None = None) -> dict[str, tuple]:
     """Each table and view of ``names`` (and the annotations, if named) written
     into ``work`` from the database at ``db_path``: name → (CSV SHA-256,
     rows), or (None, None) for the annotations. On ``jobs`` processes when
     more than one is given: each file is written by one process, the same
     bytes whichever."""
     def write(name: str) -> tuple[str, tuple]:
+        if checkpoint is not None:
+            checkpoint(f"downloads:{name}")
         conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
         try:
             if name == ANNOTATIONS:
@@ -448,7 +455,8 @@ def write_files(db_path: Path, work: Path, names: list[str], scan_sql: dict[str,
 
 
 def write_into(work: Path, db_path: Path, directory: Path, claims_dir: Path | None,
-               previous_db: Path | sqlite3.Connection | None, built: datetime | None, reuse: bool, jobs: int = 1) -> dict:
+               previous_db: Path | sqlite3.Connection | None, built: datetime | None, reuse: bool, jobs: int = 1,
+               checkpoint: Callable[[str], None] | None = None) -> dict:
     (work / "csv").mkdir(parents=True)
     (work / "parquet").mkdir()
     previous = Previous(directory) if reuse else Previous(work / "none")
@@ -472,7 +480,7 @@ def write_into(work: Path, db_path: Path, directory: Path, claims_dir: Path | No
         contents[ANNOTATIONS] = {"content": content}
     finally:
         conn.close()
-    for name, (digest, count) in write_files(db_path, work, missing, scan_sql, jobs).items():
+    for name, (digest, count) in write_files(db_path, work, missing, scan_sql, jobs, checkpoint).items():
         if name != ANNOTATIONS:
             contents[name].update(csv_sha256=digest, rows=count)
     for name, entry in contents.items():

@@ -11,6 +11,7 @@ far, so only each item's index goes out and only its result comes back.
 from __future__ import annotations
 
 import multiprocessing
+import signal
 from contextlib import contextmanager
 from typing import Callable, Iterable, Iterator
 
@@ -45,6 +46,13 @@ def chunk_size(items: int, jobs: int) -> int:
     return max(1, min(64, items // (jobs * 8)))
 
 
+def ignore_interrupts() -> None:
+    """In a forked process: Ctrl-C, sent to the whole process group, is the
+    build's to handle. It stops this process, which says nothing (else each
+    would print its own traceback beside the build's one line)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _apply(item):
     return _work(item)
 
@@ -60,7 +68,7 @@ def ordered_map(work: Callable, jobs: int, items: int, min_items: int = MIN_ITEM
         return
     _work = work
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        with multiprocessing.get_context("fork").Pool(jobs, initializer=ignore_interrupts) as pool:
             yield lambda each: pool.imap(_apply, each, chunksize=chunk_size(items, jobs))
     finally:
         _work = None

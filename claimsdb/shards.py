@@ -21,7 +21,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import shutil
-import signal
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,7 +30,7 @@ import sqlite_utils
 
 from .corpus import Corpus
 from .db import COVERAGE, insert_rows
-from .parallel import chunk_size, worth_forking
+from .parallel import chunk_size, ignore_interrupts, worth_forking
 from .progress import Stages
 from .rows import coverage_inputs, coverage_rows
 
@@ -69,8 +68,7 @@ def rows_of_run(index: int) -> Iterator[dict]:
 def write_shard(path: Path, counter) -> None:
     """A forked process: the rows of each run it takes, into its own file,
     with where each run stands (rowids, inclusive)."""
-    # Ctrl-C is the build's to handle: it stops this process (and says nothing twice).
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    ignore_interrupts()
     shard = sqlite_utils.Database(sqlite3.connect(path, isolation_level=None))
     shard.execute("PRAGMA journal_mode = OFF")
     shard.execute("PRAGMA synchronous = OFF")

@@ -154,3 +154,26 @@ def test_ctrl_c_during_a_build_on_several_processes_stops_every_process_and_leav
     assert sorted(path.name for path in tmp_path.iterdir() if path.name.startswith(".claims.db")) == []
     with pytest.raises(subprocess.CalledProcessError):  # no process of the build is left
         subprocess.run(["pgrep", "-s", str(process.pid)], check=True, capture_output=True)
+
+
+def test_ctrl_c_while_the_downloads_are_written_on_several_processes_stops_every_process_and_leaves_the_previous_release(workdir, rebuilt):
+    downloads = workdir / "downloads"
+    previous = {p.relative_to(downloads).as_posix(): sha256(p) for p in downloads.rglob("*") if p.is_file()}
+    # The process that writes the first view stops itself there; Ctrl-C then comes as a terminal sends it: to the whole group.
+    process = subprocess.Popen([sys.executable, "-m", "claimsdb", "build", "--jobs", "2"], cwd=workdir,
+                               env={**os.environ, STOP_AT: "downloads:claims_with_provenance"}, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    assert process.stderr.readline() == "claimsdb: stopped at downloads:claims_with_provenance\n"
+    writers = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
+    assert len(writers) == 2, "the downloads are written by two processes"
+    os.killpg(process.pid, signal.SIGINT)
+    os.killpg(process.pid, signal.SIGCONT)
+    stderr = process.stderr.read()
+    assert process.wait(timeout=60) == 1
+    assert "Aborted!" in stderr and "Traceback" not in stderr and "ForkPoolWorker" not in stderr, stderr
+    assert sha256(workdir / "claims.db") == rebuilt
+    assert {p.relative_to(downloads).as_posix(): sha256(p) for p in downloads.rglob("*") if p.is_file()} == previous
+    assert sorted(p.name for p in workdir.iterdir() if p.name.startswith(".") and p.name != ".claimsdb-cache") == []
+    with pytest.raises(subprocess.CalledProcessError):  # no process of the build is left
+        subprocess.run(["pgrep", "-s", str(process.pid)], check=True, capture_output=True)
