@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from . import calendars
 from .model import BOUND_PATTERN, ValueSemantics
-from .problems import Deferred
+from .problems import Deferred, Worded
 from .readings import (  # noqa: F401 - the names other modules use
     FigureRefused,
     Interval,
@@ -236,20 +236,74 @@ class FigureRelation(NamedTuple):
     rationale: str
 
 
-def compare(a: Figure, b: Figure) -> FigureRelation:
+class Detected(NamedTuple):
+    """The relation two figures' readings imply, its rationale worded only
+    when it is written or shown: a million claims give a million pairs, and
+    their words would be held from detection to the end of the build."""
+
+    first: Figure  # as in FigureRelation: the narrower of refines, the part of differs-in-scope
+    second: Figure
+    relation: str
+    # A part's figure against one of its whole: the two subjects' names.
+    part_of: tuple[str, str] | None = None
+
+    @property
+    def figure_id(self) -> str:
+        return self.first.id
+
+    @property
+    def other_figure_id(self) -> str:
+        return self.second.id
+
+    @property
+    def pair(self) -> tuple[str, str]:
+        return pair(self.first.id, self.second.id)
+
+    @property
+    def rationale(self) -> str:
+        a, b = self.first, self.second
+        if self.part_of is not None:
+            part_name, whole_name = self.part_of
+            if self.relation == "contradicts":
+                return (f"{a.name} for {part_name} ({a.words()}) is more than {b.name} for {whole_name} "
+                        f"({b.words()}), of which it is a part: a part cannot count more than its whole")
+            return (f"{a.name} ({a.words()}) counts {part_name} only, a part of {whole_name}, for which "
+                    f"{b.name} ({b.words()}) is given: a part may count fewer than its whole, so the two are not rival totals")
+        if a is b:
+            return f"both give the same figure, {a.name} ({a.words()})"
+        if self.relation == "contradicts":
+            return f"{a.name} ({a.words()}) and {b.name} ({b.words()}) do not overlap"
+        if self.relation == "in-tension":
+            return tension(a, b)
+        if self.relation == "refines":
+            return f"{a.name} ({a.words()}) lies within {b.name} ({b.words()})"
+        if a.reading.entailed == b.reading.entailed:
+            return f"{a.name} and {b.name} entail the same numbers ({a.words()})"
+        return f"{a.name} ({a.words()}) and {b.name} ({b.words()}) overlap"
+
+    def row(self) -> FigureRelation:
+        return FigureRelation(self.first.id, self.second.id, self.relation, self.rationale)
+
+
+def pair(a: str, b: str) -> tuple[str, str]:
+    """Two figure ids in either order as one key (a tuple: a quarter of a frozenset's memory)."""
+    return (a, b) if a <= b else (b, a)
+
+
+def compare(a: Figure, b: Figure) -> Detected:
     """The relation the two readings of two figures of one group imply."""
     ea, eb = a.reading.entailed, b.reading.entailed
     if disjoint(ea, eb):
-        return FigureRelation(a.id, b.id, "contradicts", f"{a.name} ({a.words()}) and {b.name} ({b.words()}) do not overlap")
+        return Detected(a, b, "contradicts")
     if disjoint(a.reading.suggested, b.reading.suggested):
-        return FigureRelation(a.id, b.id, "in-tension", tension(a, b))
+        return Detected(a, b, "in-tension")
     if ea == eb:
-        return FigureRelation(a.id, b.id, "compatible", f"{a.name} and {b.name} entail the same numbers ({a.words()})")
+        return Detected(a, b, "compatible")
     if within(ea, eb):
-        return FigureRelation(a.id, b.id, "refines", f"{a.name} ({a.words()}) lies within {b.name} ({b.words()})")
+        return Detected(a, b, "refines")
     if within(eb, ea):
-        return FigureRelation(b.id, a.id, "refines", f"{b.name} ({b.words()}) lies within {a.name} ({a.words()})")
-    return FigureRelation(a.id, b.id, "compatible", f"{a.name} ({a.words()}) and {b.name} ({b.words()}) overlap")
+        return Detected(b, a, "refines")
+    return Detected(a, b, "compatible")
 
 
 def tension(a: Figure, b: Figure) -> str:
@@ -262,16 +316,12 @@ def tension(a: Figure, b: Figure) -> str:
             f"read as {first.words(True)}, as the words usually suggest, the two do not overlap")
 
 
-def compare_part(part: Figure, whole: Figure, names: dict) -> FigureRelation:
+def compare_part(part: Figure, whole: Figure, names: dict) -> Detected:
     """A figure of a part (one prison) against one of its whole (the country)."""
-    part_name, whole_name = names.get(part.subject, part.subject), names.get(whole.subject, whole.subject)
+    subjects = (names.get(part.subject, part.subject), names.get(whole.subject, whole.subject))
     if ends_before(whole.reading.entailed, part.reading.entailed):
-        return FigureRelation(part.id, whole.id, "contradicts",
-                              f"{part.name} for {part_name} ({part.words()}) is more than {whole.name} for {whole_name} "
-                              f"({whole.words()}), of which it is a part: a part cannot count more than its whole")
-    return FigureRelation(part.id, whole.id, "differs-in-scope",
-                          f"{part.name} ({part.words()}) counts {part_name} only, a part of {whole_name}, for which "
-                          f"{whole.name} ({whole.words()}) is given: a part may count fewer than its whole, so the two are not rival totals")
+        return Detected(part, whole, "contradicts", subjects)
+    return Detected(part, whole, "differs-in-scope", subjects)
 
 
 def in_order(figure: Figure) -> tuple:
@@ -341,25 +391,29 @@ class Relations:
 
     figures: dict  # id -> Figure
     figure_of: dict  # claim id -> figure id
-    detected: dict  # frozenset of two figure ids -> FigureRelation
+    detected: dict  # pair of figure ids (claimsdb.relations.pair) -> Detected
     declared: list  # DeclaredRow
     reviews: list  # ReviewRow
-    acknowledged: set  # frozensets of two figure ids an editor has declared or reviewed
+    acknowledged: set  # pairs of figure ids an editor has declared or reviewed
 
-    def between(self, a: str, b: str) -> FigureRelation | None:
+    def between(self, a: str, b: str) -> Detected | None:
         """The detected relation between two claims' figures."""
         fa, fb = self.figure_of.get(a), self.figure_of.get(b)
         if fa is None or fb is None:
             return None
         if fa == fb:
             figure = self.figures[fa]
-            return FigureRelation(fa, fb, "compatible", f"both give the same figure, {figure.name} ({figure.words()})")
-        return self.detected.get(frozenset((fa, fb)))
+            return Detected(figure, figure, "compatible")
+        return self.detected.get(pair(fa, fb))
+
+    def rows(self):
+        """The rows of the figure_relations table, by the two figures' ids, each worded as it is written."""
+        return (found.row() for found in sorted(self.detected.values(), key=lambda found: (found.first.id, found.second.id)))
 
     def pending(self):
         """Detected conflicts between figures that no editor has looked at."""
-        for pair, found in self.detected.items():
-            if found.relation in CONFLICTING and pair not in self.acknowledged:
+        for key, found in self.detected.items():
+            if found.relation in CONFLICTING and key not in self.acknowledged:
                 yield found
 
     def __len__(self) -> int:
@@ -411,7 +465,7 @@ def relate_claims(corpus) -> tuple[Relations, list]:
     figures, figure_of = build_figures(corpus)
     parents = {s.id: s.part_of for s in corpus.subjects if s.part_of}
     names = {s.id: s.name for s in corpus.subjects}
-    detected = {frozenset((d.figure_id, d.other_figure_id)): d for d in detect(figures, parents, names)}
+    detected = {found.pair: found for found in detect(figures, parents, names)}
     result = Relations(figures, figure_of, detected, [], [], set())
     warnings = []
     for _, claim in corpus.claims():
@@ -426,7 +480,7 @@ def relate_claims(corpus) -> tuple[Relations, list]:
                 found.relation if found else None, found.rationale if found else None,
             ))
             if found:
-                result.acknowledged.add(frozenset((found.figure_id, found.other_figure_id)))
+                result.acknowledged.add(found.pair)
                 problem = declared_problem(found, relation.relation, figure_of[claim.id])
                 if problem:
                     template, detail, fix = problem
@@ -439,14 +493,24 @@ def relate_claims(corpus) -> tuple[Relations, list]:
             if found is None or fa == fb:
                 warnings.append(Deferred(at.path, line, REVIEWED_NOTHING, (claim.id, review.claim), REVIEWED_NOTHING_FIX))
             else:
-                result.acknowledged.add(frozenset((fa, fb)))
+                result.acknowledged.add(pair(fa, fb))
     later_first = functools.lru_cache(maxsize=None)(lambda path: [-ord(ch) for ch in path])  # a few files, many pairs
+    ranked: dict = {}  # figure id -> (its rank as the odd one out, where its first claim stands): once a figure, not once a pair
+
+    def rank(figure: Figure) -> tuple:
+        found = ranked.get(figure.id)
+        if found is None:
+            place = corpus.where[("claim", figure.claims[0])][0]
+            found = ranked[figure.id] = ((len(figure.claims), later_first(place.path)), place)
+        return found
+
     for found in sorted(result.pending(), key=lambda d: (d.figure_id, d.other_figure_id)):
-        a, b = figures[found.figure_id], figures[found.other_figure_id]
-        # Shown at the odd one out: the figure fewer claims carry.
-        shown = min((a, b), key=lambda f: (len(f.claims), later_first(corpus.where[("claim", f.claims[0])][0].path)))
-        place = corpus.where[("claim", shown.claims[0])][0]
-        warnings.append(Deferred(place.path, place.line, UNACKNOWLEDGED, (carried_by(a), found.relation, carried_by(b), found.rationale), UNACKNOWLEDGED_FIX))
+        # Shown at the odd one out: the figure fewer claims carry, else the one in the later file.
+        (rank_a, place_a), (rank_b, place_b) = rank(found.first), rank(found.second)
+        place = place_b if rank_b < rank_a else place_a
+        warnings.append(Deferred(place.path, place.line, UNACKNOWLEDGED,
+                                 (Worded(carried_by, found.first), found.relation, Worded(carried_by, found.second), Worded(Detected.rationale.fget, found)),
+                                 UNACKNOWLEDGED_FIX))
     result.declared.sort(key=lambda row: (row.claim_id, row.other_claim_id))
     result.reviews.sort(key=lambda row: (row.claim_id, row.other_claim_id))
     return result, warnings

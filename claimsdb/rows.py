@@ -153,7 +153,7 @@ def rows_for(corpus: Corpus, stages: Stages | None = None, coverage: bool = True
     rows["value_semantics"] = list(semantics_rows(corpus))
     rows["text_folding"] = folding.table_rows()
     rows["figures"] = figure_rows(corpus)
-    rows["figure_relations"] = sorted(corpus.relations.detected.values())
+    rows["figure_relations"] = corpus.relations.rows()
     rows["declared_relations"] = corpus.relations.declared
     rows["reviews"] = corpus.relations.reviews
     rows["claims"] = claim_rows(corpus, units)
