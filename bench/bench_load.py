@@ -53,7 +53,8 @@ sys.path.insert(0, str(ROOT))
 
 from claimsdb import build as build_corpus  # noqa: E402
 from claimsdb.downloads import write_downloads  # noqa: E402
-from claimsdb.serve import MEMORY_LIMIT_MB, SETTINGS, server_command  # noqa: E402
+from claimsdb.instance import SETTINGS  # noqa: E402
+from claimsdb.serve import MEMORY_LIMIT_MB, server_command  # noqa: E402
 
 SQL = (
     "select measure_id, count(*) as claims, min(value_low) as lowest, max(value_high) as highest "

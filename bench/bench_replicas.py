@@ -45,7 +45,8 @@ sys.path.insert(0, str(HERE))
 
 import claimsdb  # noqa: E402
 from bench_load import Kind, free_port, kinds, percentile, run, wait_for  # noqa: E402
-from claimsdb.serve import SETTINGS, inspect_data, server_command  # noqa: E402
+from claimsdb.instance import SETTINGS, inspect_data  # noqa: E402
+from claimsdb.serve import server_command  # noqa: E402
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 

@@ -9,7 +9,7 @@ sqlite3's own CSV output of the same query.
 DB is a claims.db built from a synthetic corpus (bench/synthetic.py, then
 `claimsdb build`, which writes the downloads beside it). The server is the
 one `make serve` runs (claimsdb.serve.server_command: immutable, the
-settings of claimsdb.serve, the inspect data read once) on a free loopback
+settings of claimsdb.instance, the inspect data read once) on a free loopback
 port, stopped at the end; every request is bounded by the server's own time
 limits. Times are medians of --repeat requests sent one at a time; the
 machine is shared, so read them beside the sqlite3 time of the same run.
@@ -48,7 +48,8 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
 from claimsdb.tables import TABLES, VIEWS  # noqa: E402
-from claimsdb.serve import SETTINGS, server_command  # noqa: E402
+from claimsdb.instance import SETTINGS  # noqa: E402
+from claimsdb.serve import server_command  # noqa: E402
 
 from bench_load import free_port, wait_for  # noqa: E402
 

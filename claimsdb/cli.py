@@ -540,6 +540,7 @@ def locate(claims_dir: Path, source: str, words: str):
     from .folding import KINDS, differences, in_words
     from .files import display_path
     from .load import read_file, source_file_paths
+    from .yamlfile import yaml_quoted
 
     source_id = source_id_of(source)
     path = claims_dir / f"{source_id}.yml"
@@ -579,7 +580,7 @@ def locate(claims_dir: Path, source: str, words: str):
         context = " ".join(f"…{before}»{hit.words(text)}«{after}…".replace("\n", " ⏎ ").split(" "))
         click.echo(f"\n{shown}:{quotes.line_number(text, hit.start)}:")
         click.echo(f"  {context}")
-        click.echo(f"  quote: {quotes.yaml_quoted(hit.words(text))}")
+        click.echo(f"  quote: {yaml_quoted(hit.words(text))}")
         if hit.of > 1:
             click.echo(f"  occurrence: {hit.occurrence}")
 

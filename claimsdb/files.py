@@ -14,7 +14,7 @@ from pathlib import Path
 # some 3,700 claims from one document) and a plain-text archive of some
 # 1,000 pages. Parsing a claim file of this size takes about a second and
 # 60 MB of memory; a larger file is refused before it is read. The served
-# database caps every value at twice this (claimsdb/serve.py,
+# database caps every value at twice this (claimsdb/instance.py,
 # MAX_VALUE_BYTES), which is what makes a larger archive costly to serve.
 MAX_FILE_BYTES = 2_000_000
 

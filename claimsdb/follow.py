@@ -32,7 +32,7 @@ from pathlib import Path
 import click
 
 from .downloads import downloads_dir
-from .serve import default_facets, inspect_data, make_datasette
+from .instance import default_facets, inspect_data, make_datasette
 
 POLL_SECONDS = 1.0
 # How long new requests wait, at a switch, for the pages in flight on the
@@ -92,15 +92,15 @@ class Build:
 
 class Follower:
     """An ASGI application serving the latest build of ``db_path`` with the
-    project's Datasette (claimsdb.serve.make_datasette), one build per
+    project's Datasette (claimsdb.instance.make_datasette), one build per
     response."""
 
     def __init__(self, db_path: Path, root: Path, settings: dict | None = None, claims_dir: Path | None = None,
                  poll_seconds: float = POLL_SECONDS, drain_seconds: float = DRAIN_SECONDS):
         self.db_path = Path(db_path)
         self.root = Path(root)
-        self.settings = settings or {}  # Datasette settings over claimsdb.serve.SETTINGS
-        self.claims_dir = claims_dir  # its originals are served (claimsdb.serve.originals_dir)
+        self.settings = settings or {}  # Datasette settings over claimsdb.instance.SETTINGS
+        self.claims_dir = claims_dir  # its originals are served (claimsdb.instance.originals_dir)
         self.poll_seconds = poll_seconds
         self.drain_seconds = drain_seconds
         # One secret for every instance, so what one build signed (a CSRF

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-import json
 import re
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -16,7 +15,7 @@ from pathlib import Path
 
 from .files import Unreadable, hash_inside, read_inside
 from .folding import FOLD, differences, in_words
-from .yamlfile import UNPRINTABLE as YAML_REFUSES
+from .yamlfile import yaml_quoted
 
 CONTEXT = 32
 
@@ -80,20 +79,6 @@ def folded_matches(text: str, words: str, case: bool = False) -> list[tuple[int,
             end += 1
         spans.append((origin[m], end))
     return spans
-
-
-INVISIBLE = re.compile(r"[\u00a0\u2000-\u200f\u2028\u2029\u202f\u205f\u3000\ufeff]")
-# Characters YAML does not allow as they are, or reads as line breaks (NEL).
-UNPRINTABLE = re.compile(f"{YAML_REFUSES.pattern}|[\x85]")
-
-
-def yaml_quoted(text: str) -> str:
-    """A double-quoted YAML scalar that survives copy and paste from a terminal:
-    visible characters as they are, invisible ones (no-break spaces) and those
-    YAML does not allow escaped."""
-    quoted = json.dumps(text, ensure_ascii=False)
-    escape = lambda m: f"\\u{ord(m.group()):04x}"
-    return UNPRINTABLE.sub(escape, INVISIBLE.sub(escape, quoted))
 
 
 def occurrences(text: str, needle: str) -> list[int]:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import quotes
+from .yamlfile import yaml_quoted
 from .problems import Problem, ProblemsFound
 
 # A passage at least this similar (rapidfuzz partial ratio) is proposed;
@@ -124,7 +125,7 @@ def describe(result: Anchoring, text: str) -> list[str]:
     head = f"proposed {name}: {len(result.candidates)} candidate(s), margin {result.margin:g} to the next"
     lines = [head]
     for candidate in result.candidates:
-        lines.append(f"    similarity {candidate.score:g} at {candidate.start}–{candidate.end}: {quotes.yaml_quoted(text[candidate.start:candidate.end])}")
+        lines.append(f"    similarity {candidate.score:g} at {candidate.start}–{candidate.end}: {yaml_quoted(text[candidate.start:candidate.end])}")
     return lines
 
 

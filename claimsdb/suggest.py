@@ -17,9 +17,9 @@ import re
 from .candidates import WORD_NUMBERS, Candidate, find_candidates
 from .coverage import UNCOVERED, source_coverage
 from .model import PLACEHOLDER
-from .quotes import line_number, occurrences, yaml_quoted
+from .quotes import line_number, occurrences
 from .relations import Interval, ValueNotUnderstood, period_for_bounds, reading_of
-from .yamlfile import scalar
+from .yamlfile import scalar, yaml_quoted
 
 DEMAND_VERBS = {"called on", "called for", "calls on", "calls for", "urged", "urges", "demanded"}
 BELIEF_VERBS = {"believe", "believes", "believed"}

@@ -17,6 +17,7 @@ refused, never expanded, so an alias bomb ("billion laughs") costs nothing.
 from __future__ import annotations
 
 import bisect
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -362,13 +363,25 @@ def _represent_float(dumper, value: float):
 ScalarDumper.add_representer(float, _represent_float)
 
 
+INVISIBLE = re.compile(r"[\u00a0\u2000-\u200f\u2028\u2029\u202f\u205f\u3000\ufeff]")
+# Characters YAML does not allow as they are, or reads as line breaks (NEL).
+ESCAPED = re.compile(f"{UNPRINTABLE.pattern}|[\x85]")
+
+
+def yaml_quoted(text: str) -> str:
+    """A double-quoted YAML scalar that survives copy and paste from a terminal:
+    visible characters as they are, invisible ones (no-break spaces) and those
+    YAML does not allow escaped."""
+    quoted = json.dumps(text, ensure_ascii=False)
+    escape = lambda m: f"\\u{ord(m.group()):04x}"
+    return ESCAPED.sub(escape, INVISIBLE.sub(escape, quoted))
+
+
 def scalar(value) -> str:
     """One YAML scalar on one line, as the claim files write it: plain where
     YAML reads it back as the same string, double-quoted (with no-break
-    spaces and the like escaped, see quotes.yaml_quoted) where it would not."""
-    from .quotes import INVISIBLE, UNPRINTABLE, yaml_quoted
-
-    if isinstance(value, str) and ("\n" in value or "\r" in value or INVISIBLE.search(value) or UNPRINTABLE.search(value)):
+    spaces and the like escaped, see yaml_quoted) where it would not."""
+    if isinstance(value, str) and ("\n" in value or "\r" in value or INVISIBLE.search(value) or ESCAPED.search(value)):
         return yaml_quoted(value)
     text = yaml.dump(value, Dumper=ScalarDumper, allow_unicode=True, width=float("inf"), default_flow_style=True)
     text = text.removesuffix("\n").removesuffix("\n...").rstrip("\n")

@@ -32,7 +32,7 @@ from claimsdb.evidence import (
     without_bidi_controls,
 )
 from claimsdb.relations import LOOK_ALIKE
-from claimsdb.serve import ORIGINALS_MOUNT
+from claimsdb.instance import ORIGINALS_MOUNT
 from claimsdb.spread import SCALES, choose_scale, figure_from_row, render_spread
 
 STYLESHEET = Path(__file__).with_name("evidence.css")

@@ -5,7 +5,7 @@ machine, but a single step can run long and take memory on its own:
 
 - one call of zeroblob(), randomblob(), hex(), replace() ... can build a
   value of up to a gigabyte. SQLITE_LIMIT_LENGTH caps every string, blob and
-  row at MAX_VALUE_BYTES (claimsdb/serve.py), so such a call fails at once
+  row at MAX_VALUE_BYTES (claimsdb/instance.py), so such a call fails at once
   with "string or blob too big".
 - printf('%.*c', 999999999, 'x') (and format(), its other name) loops once
   per character asked for, even past the length limit: seconds per call,
@@ -26,7 +26,7 @@ from datasette import hookimpl
 from datasette.handle_exception import handle_exception as default_handle_exception
 from datasette.views.base import DatasetteError
 
-from claimsdb.serve import MAX_VALUE_BYTES
+from claimsdb.instance import MAX_VALUE_BYTES
 
 REFUSED_FUNCTIONS = {"fts3_tokenizer", "printf", "format"}
 

@@ -6,7 +6,7 @@ every request: at a million claims, six group-bys over the claims table
 views, a pass over every claim pair per facet, past the facet time limit.
 The database is immutable, so those counts never change while it is served:
 `claimsdb serve` computes them with the build's inspect data
-(claimsdb.serve.inspect_data, under "facets") and this facet class answers
+(claimsdb.instance.inspect_data, under "facets") and this facet class answers
 from them when the page filters nothing. Any other page (a filter, a search,
 _where, a later page of a table, a facet metadata.yml does not set, a larger
 _facet_size than was kept) is Datasette's own ColumnFacet, unchanged, and so

@@ -5,7 +5,7 @@ lists the release's downloads and what changed since the previous build.
 
 The downloads are files the build writes beside the database
 (claimsdb.downloads), served by Datasette's static mount that
-claimsdb.serve configures (DOWNLOADS_MOUNT); this plugin finds them through
+claimsdb.instance configures (DOWNLOADS_MOUNT); this plugin finds them through
 that mount and gives each file the content type its format has (Datasette
 would send a .csv.gz as text/csv).
 """
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from datasette import hookimpl
 
-from claimsdb.serve import DOWNLOADS_MOUNT
+from claimsdb.instance import DOWNLOADS_MOUNT
 
 CONTENT_TYPES = {
     ".csv.gz": "application/gzip",

@@ -111,8 +111,8 @@ def db(built_db):
 @pytest.fixture(scope="session")
 def claims_datasette(built_db):
     """The published instance, in process: built_db with the project's
-    metadata.yml, templates/, plugins/ and settings (claimsdb.serve)."""
-    from claimsdb.serve import make_datasette
+    metadata.yml, templates/, plugins/ and settings (claimsdb.instance)."""
+    from claimsdb.instance import make_datasette
 
     return make_datasette(built_db, PROJECT_ROOT)
 

@@ -129,7 +129,7 @@ def test_a_solar_hijri_qualifier_must_hold_in_every_year(last, message):
 def test_the_claim_page_shows_both_calendars(persian_workdir, claimsdb):
     from datasette.app import Datasette
 
-    from claimsdb.serve import make_datasette
+    from claimsdb.instance import make_datasette
 
     from .conftest import PROJECT_ROOT
 
@@ -165,7 +165,7 @@ def date_the_source(workdir, *lines: str) -> int:
 
 
 def test_a_publication_date_in_the_solar_hijri_calendar_is_kept_and_converted(persian_workdir, claimsdb):
-    from claimsdb.serve import make_datasette
+    from claimsdb.instance import make_datasette
 
     from .conftest import PROJECT_ROOT
 
@@ -183,7 +183,7 @@ def test_a_publication_date_in_the_solar_hijri_calendar_is_kept_and_converted(pe
 
 
 def test_the_landing_page_names_a_solar_hijri_publication_date_in_its_calendar(persian_workdir, claimsdb):
-    from claimsdb.serve import make_datasette
+    from claimsdb.instance import make_datasette
 
     from .conftest import PROJECT_ROOT
 
@@ -202,7 +202,7 @@ def test_the_landing_page_names_a_solar_hijri_publication_date_in_its_calendar(p
 
 
 def test_the_latest_conflicts_put_a_solar_hijri_source_by_its_gregorian_date(persian_workdir, claimsdb):
-    from claimsdb.serve import make_datasette
+    from claimsdb.instance import make_datasette
 
     from .conftest import PROJECT_ROOT
 

@@ -1,6 +1,6 @@
 """The published instance: the real claims/ built into a real SQLite file and
 served by a real Datasette with the project's metadata.yml, plugins and
-settings (claimsdb.serve.make_datasette).
+settings (claimsdb.instance.make_datasette).
 
 Every test that concerns a table is parametrized over claimsdb.tables.TABLES and
 claimsdb.tables.VIEWS, so a new table or view is covered without editing this
@@ -27,7 +27,7 @@ from markupsafe import escape
 
 from claimsdb.cli import cli
 from claimsdb.tables import BUILD_RECORD, TABLES, VIEWS
-from claimsdb.serve import SETTINGS, make_datasette
+from claimsdb.instance import SETTINGS, make_datasette
 
 from .conftest import PROJECT_ROOT
 

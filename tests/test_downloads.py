@@ -20,7 +20,7 @@ import yaml
 
 from claimsdb.tables import TABLES, VIEWS
 from claimsdb.downloads import canonical_order, scans
-from claimsdb.serve import make_datasette
+from claimsdb.instance import make_datasette
 
 from .conftest import PROJECT_ROOT
 

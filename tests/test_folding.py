@@ -10,6 +10,7 @@ import pytest
 
 from claimsdb import quotes
 from claimsdb.folding import FOLDINGS, KINDS, code_points, table_rows
+from claimsdb.yamlfile import yaml_quoted
 
 ROWS = [pytest.param(row, id=f"{row.kind}-{code_points(row.character)}") for row in FOLDINGS]
 PERSIAN = "fixture-fa-report"
@@ -28,7 +29,7 @@ def test_a_quote_typed_with_the_folded_form_shows_the_archived_text(row):
     typed = words_with(row.folds_to)
     with pytest.raises(quotes.QuoteNotFound) as raised:
         quotes.locate_quote(text, typed, None, "claims/sources/x.txt")
-    assert raised.value.fix == f"paste the archived text exactly: quote: {quotes.yaml_quoted(archived)}"
+    assert raised.value.fix == f"paste the archived text exactly: quote: {yaml_quoted(archived)}"
     assert "it matches only after folding" in raised.value.message
     if row.kind != "typography":
         assert KINDS[row.kind] in raised.value.message
@@ -43,7 +44,7 @@ def test_a_quote_typed_with_the_character_shows_the_archived_folded_form(row):
     text = f"آغاز متن {archived} پایان متن"
     with pytest.raises(quotes.QuoteNotFound) as raised:
         quotes.locate_quote(text, words_with(row.character), None, "claims/sources/x.txt")
-    assert raised.value.fix == f"paste the archived text exactly: quote: {quotes.yaml_quoted(archived)}"
+    assert raised.value.fix == f"paste the archived text exactly: quote: {yaml_quoted(archived)}"
     if row.kind != "typography":
         assert KINDS[row.kind] in raised.value.message
 
@@ -98,7 +99,7 @@ def test_a_quote_typed_with_the_arabic_yeh_fails_with_the_text_to_paste(persian_
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
         f"claims/{PERSIAN}.yml:{line}: the quote is not in claims/sources/{PERSIAN}.txt as written; it matches only after folding "
-        f"Arabic-script letter forms (ي U+064A for ی U+06CC) — paste the archived text exactly: quote: {quotes.yaml_quoted(archived)}",
+        f"Arabic-script letter forms (ي U+064A for ی U+06CC) — paste the archived text exactly: quote: {yaml_quoted(archived)}",
         "1 problem(s); nothing was built.",
     ]
 

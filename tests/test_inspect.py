@@ -7,7 +7,7 @@ import asyncio
 import hashlib
 import sqlite3
 
-from claimsdb.serve import inspect_data, make_datasette
+from claimsdb.instance import inspect_data, make_datasette
 
 from .conftest import PROJECT_ROOT
 

@@ -18,7 +18,7 @@ import pytest
 from claimsdb import files, originals
 from claimsdb.db import write_database
 from claimsdb.load import load_corpus
-from claimsdb.serve import make_datasette
+from claimsdb.instance import make_datasette
 
 from .conftest import PROJECT_ROOT
 from .fixtures.make_fixtures import ARTICLE_URL, pdf, saved_page, seed_paragraphs, warc

@@ -221,7 +221,7 @@ def test_pages_need_nothing_from_the_network(claims_datasette):
 def test_a_table_named_claims_in_another_database_keeps_datasettes_row_page(built_db, tmp_path):
     from datasette.database import Database
 
-    from claimsdb.serve import make_datasette
+    from claimsdb.instance import make_datasette
 
     from .conftest import PROJECT_ROOT
 

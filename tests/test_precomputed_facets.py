@@ -1,4 +1,4 @@
-"""Default facets counted once per build (claimsdb.serve.inspect_data, under
+"""Default facets counted once per build (claimsdb.instance.inspect_data, under
 "facets") and served by plugins/precomputed_facets.py for pages that filter
 nothing: the same results as Datasette's own column facet, on the seed
 corpus and on a synthetic corpus with relations, and Datasette's own facet
@@ -14,7 +14,7 @@ import sqlite3
 import pytest
 
 import claimsdb
-from claimsdb.serve import default_facets, inspect_data, make_datasette
+from claimsdb.instance import default_facets, inspect_data, make_datasette
 
 from .conftest import PROJECT_ROOT, nest_subjects, synthetic
 

@@ -16,7 +16,7 @@ import urllib.parse
 
 import pytest
 
-from claimsdb.serve import MAX_VALUE_BYTES, SETTINGS, make_datasette
+from claimsdb.instance import MAX_VALUE_BYTES, SETTINGS, make_datasette
 
 from .conftest import PROJECT_ROOT
 from .test_serve import fetch

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 import pytest
 
 from claimsdb.tables import TABLES, VIEWS
-from claimsdb.serve import make_datasette
+from claimsdb.instance import make_datasette
 
 from .conftest import PROJECT_ROOT
 

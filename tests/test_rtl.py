@@ -21,7 +21,7 @@ CONTROLS = [chr(c) for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]]
 
 @pytest.fixture(scope="module")
 def persian_datasette(persian_db):
-    from claimsdb.serve import make_datasette
+    from claimsdb.instance import make_datasette
 
     return make_datasette(persian_db, PROJECT_ROOT)
 

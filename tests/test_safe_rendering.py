@@ -19,7 +19,7 @@ from html.parser import HTMLParser
 import pytest
 import yaml
 
-from claimsdb.serve import make_datasette
+from claimsdb.instance import make_datasette
 
 from .conftest import PROJECT_ROOT
 

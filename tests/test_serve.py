@@ -22,7 +22,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from claimsdb.serve import SETTINGS, server_command
+from claimsdb.instance import SETTINGS
+from claimsdb.serve import server_command
 
 from .conftest import CLAIMS_DIR, PROJECT_ROOT, free_port
 from .test_checks import ARCHIVE, PROBE_TEXT

@@ -148,7 +148,7 @@ def fill(stub: dict) -> dict:
 
 
 def test_filled_stubs_build_verify_and_show_up_in_datasette_with_their_conflicts(example_source, workdir, claimsdb):
-    from claimsdb.serve import make_datasette
+    from claimsdb.instance import make_datasette
 
     from .conftest import PROJECT_ROOT
 

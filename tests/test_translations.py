@@ -20,7 +20,7 @@ PUBLISHED = "fixture-fa-executions"
 
 @pytest.fixture(scope="module")
 def persian_datasette(persian_db):
-    from claimsdb.serve import make_datasette
+    from claimsdb.instance import make_datasette
 
     return make_datasette(persian_db, PROJECT_ROOT)
 
