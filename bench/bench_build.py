@@ -19,8 +19,10 @@ measures, each in a fresh process so peak memory is its own:
   one figure edited in one source file, which moves it to another figure of
   its comparison group, so the group's figures and relations are rebuilt.
 
-Builds are timed without their downloads (``--no-downloads``): those are
-measured by bench/bench_downloads.py.
+Builds are timed without their downloads (``--no-downloads``), which
+bench/bench_downloads.py measures, and then once more as typed, downloads
+and all: ``claimsdb build --full`` against ``claimsdb build`` after the
+same edit, wall time.
 
 and reports each against its target as a ratio. The machine is shared and
 noisy, so every figure is the median of the runs, and baselines are measured
@@ -52,6 +54,7 @@ TARGETS = {
     "check / parse-only": 1.2,
     "write / plain insert": 2.0,
     "incremental / full build": 0.1,
+    "incremental / full build, with downloads": 0.1,
 }
 MEMORY_TARGET_MB = 2048
 
@@ -172,9 +175,18 @@ def measure_size(claims: int, repeat: int, workdir: Path) -> dict:
     result["one_process_stages"] = {name: statistics.median(r["stages"].get(name, 0.0) for r in runs) for name in runs[0]["stages"]}
     result["db_mb"] = (directory / "claims.db").stat().st_size / 2**20
 
-    # Incremental: from the full build just made (and its cache), one figure edited in one file, back and forth.
+    # As typed, downloads and all (the default --jobs): from nothing, then
+    # (below) after the edit; the last full build is the previous database
+    # and downloads (and cache) of the incremental builds.
     shutil.rmtree(directory / ".claimsdb-cache", ignore_errors=True)
-    run_child([*CLAIMSDB, "build", "--full", "--no-downloads"], directory)
+
+    def build_as_typed():
+        seconds, peak, _ = run_child([*CLAIMSDB, "build", "--full"], directory)
+        return {"seconds": seconds, "peak_mb": peak}
+
+    _, result["full_with_downloads_s"] = median_of(build_as_typed)
+
+    # Incremental: from the full build just made (and its cache), one figure edited in one file, back and forth.
     edited = sorted((directory / "claims").glob("synthetic-source-*.yml"))[len(counts) // 2]
     original = edited.read_text(encoding="utf-8")
     figure = re.search(r'\n    value: "[^"\d]*(\d)', original)
@@ -185,6 +197,16 @@ def measure_size(claims: int, repeat: int, workdir: Path) -> dict:
         seconds, peak, stdout = run_child([*CLAIMSDB, "build", "--no-downloads", "--timings", str(directory / "timings.json")], directory)
         assert "from the previous build" in stdout, stdout
         return {"seconds": seconds, "peak_mb": peak, "stages": json.loads((directory / "timings.json").read_text())}
+
+    def incremental_as_typed():
+        edited.write_text(changed if edited.read_text(encoding="utf-8") == original else original, encoding="utf-8")
+        seconds, peak, stdout = run_child([*CLAIMSDB, "build"], directory)
+        assert "from the previous build" in stdout and "downloads in" in stdout, stdout
+        return {"seconds": seconds, "peak_mb": peak}
+
+    _, result["incremental_with_downloads_s"] = median_of(incremental_as_typed)
+    edited.write_text(original, encoding="utf-8")
+    run_child([*CLAIMSDB, "build", "--no-downloads"], directory)  # back to the full build's content
 
     runs, result["incremental_s"] = median_of(incremental)
     result["incremental_stages"] = {name: statistics.median(r["stages"].get(name, 0.0) for r in runs) for name in runs[0]["stages"]}
@@ -201,6 +223,7 @@ def measure_size(claims: int, repeat: int, workdir: Path) -> dict:
         "check / parse-only": result["check_s"] / result["parse_only_wall_s"],
         "write / plain insert": stages.get("write", 0.0) / result["plain_insert_s"],
         "incremental / full build": result["incremental_stages"]["total"] / full,
+        "incremental / full build, with downloads": result["incremental_with_downloads_s"] / result["full_with_downloads_s"],
     }
     result["after_parse_s"] = after_parse
     return result
@@ -233,13 +256,14 @@ def report(results: list[dict], repeat: int) -> str:
         f"every time is the median of {repeat} run(s) in fresh processes (one run at 1,000,000 claims); peak memory is the process's maximum resident set.",
         "Synthetic corpora from bench/synthetic.py (20 claims a source, every kind, colliding figures, declared relations).",
         "",
-        "| claims | rows written | parse-only (s) | plain insert (s) | check, wall (s) | check peak (MB) | build, wall (s) | build, in process (s) | build on one process, in process (s) | build peak (MB) | incremental, in process (s) | database (MB) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| claims | rows written | parse-only (s) | plain insert (s) | check, wall (s) | check peak (MB) | build, wall (s) | build, in process (s) | build on one process, in process (s) | build peak (MB) | incremental, in process (s) | database (MB) | `build --full` as typed, wall (s) | `build` after the edit as typed, wall (s) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         lines.append(
             f"| {r['claims']:,} | {r['rows']:,} | {r['parse_only_s']:.2f} | {r['plain_insert_s']:.2f} | {r['check_s']:.2f} | {r['check_peak_mb']:.0f} | "
-            f"{r['build_s']:.2f} | {r['stages']['total']:.2f} | {r['one_process_stages']['total']:.2f} | {r['build_peak_mb']:.0f} | {r['incremental_stages']['total']:.2f} | {r['db_mb']:.0f} |"
+            f"{r['build_s']:.2f} | {r['stages']['total']:.2f} | {r['one_process_stages']['total']:.2f} | {r['build_peak_mb']:.0f} | {r['incremental_stages']['total']:.2f} | {r['db_mb']:.0f} | "
+            f"{r['full_with_downloads_s']:.2f} | {r['incremental_with_downloads_s']:.2f} |"
         )
     stage_names = [name for name in results[0]["stages"] if name != "total"]
     lines += ["", f"Stages of the build on {os.cpu_count()} processes, then on one (seconds; `read` is parse + validate + bookkeeping, "
