@@ -259,6 +259,7 @@ def check_quotes(corpus: Corpus) -> list[Problem]:
             problems.append(Problem(place.path, place.line_of("archive"), what, fix))
             continue
         texts = {None: text}  # revision -> text
+        searches = {}  # revision -> quotes.TextSearch of its text
         if file.source is not None:
             problems += check_original(corpus.claims_dir, file.source, place, text)
             corpus.texts[file.source.id] = text
@@ -277,12 +278,14 @@ def check_quotes(corpus: Corpus) -> list[Problem]:
             if in_text is None:
                 continue  # the revision's own problem is reported
             where = shown if claim.revision is None else display_path(corpus.claims_dir / file.source.revisions[claim.revision - 1].archive)
+            if claim.revision not in searches:
+                searches[claim.revision] = quotes.TextSearch(in_text)
             try:
-                corpus.spans[claim.id] = quotes.locate_quote(in_text, claim.quote, claim.occurrence, where)
+                corpus.spans[claim.id] = quotes.locate_quote(in_text, claim.quote, claim.occurrence, where, search=searches[claim.revision])
             except quotes.QuoteNotFound as error:
                 problems.append(Problem(place.path, place.line_of("claims", index, "quote"), error.message, error.fix))
         if file.source is not None:
-            problems += locate_not_claims(corpus, file, text, shown)
+            problems += locate_not_claims(corpus, file, text, shown, searches.get(None))
     return problems
 
 
@@ -330,13 +333,15 @@ def check_original(claims_dir: Path, source, place: Located, text: str, keys: tu
     return problems
 
 
-def locate_not_claims(corpus: Corpus, file: ClaimFile, text: str, shown: str) -> list[Problem]:
-    """Not-a-claim texts are evidence too: found in the archive like quotes."""
+def locate_not_claims(corpus: Corpus, file: ClaimFile, text: str, shown: str, search: quotes.TextSearch | None = None) -> list[Problem]:
+    """Not-a-claim texts are evidence too: found in the archive like quotes
+    (``search``: the TextSearch of ``text`` its quotes were found with)."""
     problems, marked, first_at = [], [], {}
+    search = search or quotes.TextSearch(text)
     place = file.place
     for index, not_claim in enumerate(file.source.not_claims):
         try:
-            span = quotes.locate_quote(text, not_claim.text, not_claim.occurrence, shown, what="the not-a-claim text", field="text")
+            span = quotes.locate_quote(text, not_claim.text, not_claim.occurrence, shown, what="the not-a-claim text", field="text", search=search)
         except quotes.QuoteNotFound as error:
             problems.append(Problem(place.path, place.line_of("not_claims", index, "text"), error.message, error.fix))
             continue
