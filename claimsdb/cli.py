@@ -71,11 +71,11 @@ def load_or_exit(claims_dir: Path, strict: bool = False, stages=None, cache_dir:
 
 
 # A debugging hook for the crash-safety tests, which kill a build running in
-# another process: with CLAIMSDB_STOP_AT=<point> (one of
-# claimsdb.db.checkpoints(), or downloads:<name> of
-# claimsdb.downloads.prepare_downloads) the build stops itself (SIGSTOP) at
-# that point of writing, after saying so on stderr, so that a test can kill
-# it there.
+# another process: with CLAIMSDB_STOP_AT=<point> (read:<file name> of
+# claimsdb.load.load_corpus, one of claimsdb.db.checkpoints(), or
+# downloads:<name> of claimsdb.downloads.prepare_downloads) the build stops
+# itself (SIGSTOP) at that point, in the process that reaches it, after
+# saying so on stderr, so that a test can kill it there.
 STOP_AT = "CLAIMSDB_STOP_AT"
 
 

@@ -271,7 +271,7 @@ def update(claims_dir: Path, db_path: Path, the_plan: Plan, stages, cache, check
 
     # The sources read again, checked as a full build checks them, against the ids of the rest.
     corpus = load_corpus(claims_dir, stages, cache, jobs=jobs, only=[claims_dir / f"{s}.yml" for s in read],
-                         elsewhere=(elsewhere, withdrawn))
+                         elsewhere=(elsewhere, withdrawn), checkpoint=checkpoint)
     if elsewhere & {claim.id for _, claim in corpus.claims()}:
         raise ProblemsFound([])  # an id given twice: the full check says where
     rows = rows_for(corpus, stages)

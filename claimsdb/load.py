@@ -166,7 +166,7 @@ def bidi_control_problems(parsed: ParsedFile, data: bytes, shown: str) -> list[P
 
 def load_corpus(claims_dir: Path | str, stages: Stages | None = None, cache: FileCache | None = None, jobs: int | None = 1,
                 only: list[Path] | None = None, elsewhere: tuple[set, set] = (set(), set()),
-                quotes_found: Callable[[Corpus], None] | None = None) -> Corpus:
+                quotes_found: Callable[[Corpus], None] | None = None, checkpoint: Callable[[str], None] | None = None) -> Corpus:
     """Validate every file; raise ProblemsFound with all problems, or return the corpus.
 
     ``stages`` times each stage (and may show progress); ``cache`` keeps what
@@ -177,7 +177,9 @@ def load_corpus(claims_dir: Path | str, stages: Stages | None = None, cache: Fil
     withdrawn (an incremental build). ``quotes_found(corpus)`` is called
     once every file is read and every quote found, if no problem is found
     so far, before the cross-file checks and relations (a build starts
-    finding coverage then)."""
+    finding coverage then). ``checkpoint(f"read:{file name}")`` is called
+    before each source file is parsed, in the process that parses it (the
+    crash tests stop there)."""
     claims_dir = Path(claims_dir)
     stages = stages or Stages()
     corpus = Corpus(claims_dir, cache=cache, jobs=resolve_jobs(jobs), elsewhere_claims=elsewhere[0], elsewhere_withdrawn=elsewhere[1])
@@ -222,7 +224,13 @@ def load_corpus(claims_dir: Path | str, stages: Stages | None = None, cache: Fil
         # Each file's quotes are found where it is read.
         cached = [parse_source_file(path, claims_dir, cache, parse=False) for path in paths] if cache is not None and corpus.jobs > 1 else [None] * len(paths)
         missing = [path for path, read in zip(paths, cached) if read is None]
-        with ordered_map(lambda path: with_quotes(parse_source_file(path, claims_dir, cache), claims_dir), corpus.jobs, len(missing)) as each:
+
+        def parse(path: Path) -> tuple:
+            if checkpoint is not None:
+                checkpoint(f"read:{path.name}")
+            return with_quotes(parse_source_file(path, claims_dir, cache), claims_dir)
+
+        with ordered_map(parse, corpus.jobs, len(missing)) as each:
             parsed = each(missing)
             for path, read in zip(paths, cached):
                 read_source_file(corpus, path, problems, stages, cache, with_quotes(read, claims_dir) if read is not None else next(parsed))

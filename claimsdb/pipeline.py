@@ -50,7 +50,8 @@ class BuildReport(CheckReport):
 
 
 def check(claims_dir: Path | str, *, jobs: int | None = None, strict: bool = False, cache_dir: Path | str | None = None,
-          full: bool = False, stages=None, quotes_found: Callable | None = None) -> CheckReport:
+          full: bool = False, stages=None, quotes_found: Callable | None = None,
+          checkpoint: Callable[[str], None] | None = None) -> CheckReport:
     """Validate every file of ``claims_dir``; raise ProblemsFound carrying
     every problem, or return what was found.
 
@@ -61,7 +62,9 @@ def check(claims_dir: Path | str, *, jobs: int | None = None, strict: bool = Fal
     (claimsdb.progress.Stages) times each stage and may draw progress bars;
     ``quotes_found(corpus)`` is called once every file is read and every
     quote found, if no problem is found so far, before the cross-file checks
-    and relations (claimsdb.load.load_corpus)."""
+    and relations (claimsdb.load.load_corpus); ``checkpoint(name)`` with
+    "read:<file name>" before each source file is parsed, in the process
+    that parses it."""
     from .cache import FileCache
     from .load import load_corpus
     from .progress import Stages, gc_paused
@@ -71,7 +74,7 @@ def check(claims_dir: Path | str, *, jobs: int | None = None, strict: bool = Fal
     start = time.perf_counter()
     cache = FileCache(cache_dir, read=not full) if cache_dir is not None else None
     with gc_paused():
-        corpus = load_corpus(claims_dir, stages, cache, jobs=jobs, quotes_found=quotes_found)
+        corpus = load_corpus(claims_dir, stages, cache, jobs=jobs, quotes_found=quotes_found, checkpoint=checkpoint)
     if strict and corpus.warnings:
         raise WarningsAsErrors(list(corpus.warnings))
     stages.seconds["check"] = time.perf_counter() - start
@@ -92,8 +95,9 @@ def build(claims_dir: Path | str, db_path: Path | str, *, full: bool = False, jo
     Unless ``full``, the previous ``db_path`` is the cache: only the sources
     whose files changed, and those whose rows depend on them, are read again
     (claimsdb.incremental); the report's ``full_because`` says why a build
-    started from nothing instead. ``checkpoint(name)`` is called at each named point of writing ("schema",
-    "rows:<table>", "fts", "replace": claimsdb.db.CHECKPOINTS); an exception
+    started from nothing instead. ``checkpoint(name)`` is called before each source file is parsed
+    ("read:<file name>", in the process that parses it) and at each named point of writing ("schema",
+    "rows:<table>", "fts", "replace": claimsdb.db.checkpoints()); an exception
     it raises stops the build there, leaving the previous database as it was
     and no temporary file. ``alongside(tmp)``, a context manager given the
     complete new database before it is renamed into place, puts in place
@@ -143,7 +147,8 @@ def build(claims_dir: Path | str, db_path: Path | str, *, full: bool = False, jo
         # are, while this process computes the relations and writes the other tables.
         found = []
         start_coverage = lambda corpus: found.append(coverage.enter_context(coverage_shards(corpus, db_path, stages)))
-        checked = check(claims_dir, jobs=jobs, strict=strict, cache_dir=cache_dir, full=full, stages=stages, quotes_found=start_coverage)
+        checked = check(claims_dir, jobs=jobs, strict=strict, cache_dir=cache_dir, full=full, stages=stages, quotes_found=start_coverage,
+                        checkpoint=checkpoint)
         corpus = checked.corpus
         try:
             with gc_paused():

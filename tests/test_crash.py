@@ -1,10 +1,11 @@
-"""A build killed with SIGKILL while it writes: the previous claims.db is
-intact, the next build succeeds, and it removes what the killed one left.
+"""A build killed with SIGKILL while it writes, or stopped with Ctrl-C: the
+previous claims.db is intact, the next build succeeds, and it removes what
+the killed one left.
 
-The build is stopped at named points of writing (claimsdb.db.checkpoints())
-by the command line's debugging hook (CLAIMSDB_STOP_AT), so each kill lands
-exactly there. In one process, the build API's ``checkpoint`` callback does
-the same without a kill (tests/test_pipeline.py)."""
+The build is stopped at named points (a file read, claimsdb.db.checkpoints(),
+a download) by the command line's debugging hook (CLAIMSDB_STOP_AT), so each
+kill lands exactly there. In one process, the build API's ``checkpoint``
+callback does the same without a kill (tests/test_pipeline.py)."""
 
 from __future__ import annotations
 
@@ -54,6 +55,29 @@ def kill(process: subprocess.Popen) -> None:
 
 def temporaries(directory: Path) -> list[str]:
     return sorted(path.name for path in directory.iterdir() if path.name.startswith(".claims.db."))
+
+
+def ctrl_c_at(point: str, command: list[str], directory: Path, forked: int, holds_when_stopped=lambda: True) -> None:
+    """Run ``command`` until the build (or one of its forked processes)
+    stops itself at ``point``, with ``forked`` processes forked from it and
+    ``holds_when_stopped()`` true; then Ctrl-C as a terminal sends it, to
+    the whole group. The build must end as Ctrl-C ends it (Aborted!, exit
+    1, no traceback, not one from a forked process) and leave no process
+    behind."""
+    process = subprocess.Popen(command, cwd=directory, env={**os.environ, STOP_AT: point}, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    assert process.stderr.readline() == f"claimsdb: stopped at {point}\n"
+    children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
+    assert len(children) == forked, children
+    assert holds_when_stopped()
+    os.killpg(process.pid, signal.SIGINT)
+    os.killpg(process.pid, signal.SIGCONT)
+    stderr = process.stderr.read()
+    assert process.wait(timeout=60) == 1
+    assert "Aborted!" in stderr and "Traceback" not in stderr and "ForkPoolWorker" not in stderr, stderr
+    with pytest.raises(subprocess.CalledProcessError):  # no process of the build is left
+        subprocess.run(["pgrep", "-s", str(process.pid)], check=True, capture_output=True)
 
 
 @pytest.fixture
@@ -136,44 +160,38 @@ def test_ctrl_c_during_a_build_on_several_processes_stops_every_process_and_leav
     command = [sys.executable, "-m", "claimsdb", "build", "--jobs", "2", "--full"]
     assert subprocess.run(command, cwd=tmp_path, capture_output=True, timeout=120).returncode == 0
     previous = sha256(tmp_path / "claims.db")
-    # Stopped while the coverage process runs, then Ctrl-C as a terminal sends it: to the whole group.
-    process = subprocess.Popen(command, cwd=tmp_path, env={**os.environ, STOP_AT: "rows:claims"}, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, text=True, start_new_session=True,
-                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    assert process.stderr.readline() == "claimsdb: stopped at rows:claims\n"
-    _, status = os.waitpid(process.pid, os.WUNTRACED)
-    assert os.WIFSTOPPED(status)
-    assert any(tmp_path.glob(".claims.db.*.coverage.tmp/*.db"))
-    assert subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True).returncode == 0  # the coverage process is at work
-    os.killpg(process.pid, signal.SIGINT)
-    os.killpg(process.pid, signal.SIGCONT)
-    stderr = process.stderr.read()
-    assert process.wait(timeout=60) == 1
-    assert "Aborted!" in stderr and "Traceback" not in stderr
+    # Stopped while the coverage process runs (its shard written to).
+    ctrl_c_at("rows:claims", command, tmp_path, forked=1,
+              holds_when_stopped=lambda: any(tmp_path.glob(".claims.db.*.coverage.tmp/*.db")))
     assert sha256(tmp_path / "claims.db") == previous
     assert sorted(path.name for path in tmp_path.iterdir() if path.name.startswith(".claims.db")) == []
-    with pytest.raises(subprocess.CalledProcessError):  # no process of the build is left
-        subprocess.run(["pgrep", "-s", str(process.pid)], check=True, capture_output=True)
+
+
+def test_ctrl_c_while_the_files_are_read_on_several_processes_stops_every_process_and_leaves_the_previous_database(tmp_path):
+    from claimsdb.parallel import MIN_ITEMS
+
+    from .conftest import synthetic
+
+    corpus = synthetic(tmp_path / "claims", claims=(MIN_ITEMS + 6) * 4, per_source=4)
+    command = [sys.executable, "-m", "claimsdb", "build", "--jobs", "2", "--full"]
+    assert subprocess.run(command, cwd=tmp_path, capture_output=True, timeout=120).returncode == 0
+    previous = sha256(tmp_path / "claims.db")
+    # The process that parses the tenth file stops itself there, while the
+    # other parses the files after it, made long (and invalid: this build
+    # never ends); Ctrl-C then comes as a terminal sends it: to the whole group.
+    files = sorted(corpus.glob("synthetic-source-*.yml"))
+    for later in files[10:30]:
+        later.write_text(later.read_text(encoding="utf-8") + "padding:\n" + "- a\n" * 250_000, encoding="utf-8")
+    ctrl_c_at(f"read:{files[9].name}", command, tmp_path, forked=2)
+    assert sha256(tmp_path / "claims.db") == previous
+    assert sorted(path.name for path in tmp_path.iterdir() if path.name.startswith(".claims.db")) == []
 
 
 def test_ctrl_c_while_the_downloads_are_written_on_several_processes_stops_every_process_and_leaves_the_previous_release(workdir, rebuilt):
     downloads = workdir / "downloads"
     previous = {p.relative_to(downloads).as_posix(): sha256(p) for p in downloads.rglob("*") if p.is_file()}
-    # The process that writes the first view stops itself there; Ctrl-C then comes as a terminal sends it: to the whole group.
-    process = subprocess.Popen([sys.executable, "-m", "claimsdb", "build", "--jobs", "2"], cwd=workdir,
-                               env={**os.environ, STOP_AT: "downloads:claims_with_provenance"}, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, text=True, start_new_session=True,
-                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    assert process.stderr.readline() == "claimsdb: stopped at downloads:claims_with_provenance\n"
-    writers = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
-    assert len(writers) == 2, "the downloads are written by two processes"
-    os.killpg(process.pid, signal.SIGINT)
-    os.killpg(process.pid, signal.SIGCONT)
-    stderr = process.stderr.read()
-    assert process.wait(timeout=60) == 1
-    assert "Aborted!" in stderr and "Traceback" not in stderr and "ForkPoolWorker" not in stderr, stderr
+    # The process that writes the first view stops itself there, the other writes on.
+    ctrl_c_at("downloads:claims_with_provenance", [sys.executable, "-m", "claimsdb", "build", "--jobs", "2"], workdir, forked=2)
     assert sha256(workdir / "claims.db") == rebuilt
     assert {p.relative_to(downloads).as_posix(): sha256(p) for p in downloads.rglob("*") if p.is_file()} == previous
     assert sorted(p.name for p in workdir.iterdir() if p.name.startswith(".") and p.name != ".claimsdb-cache") == []
-    with pytest.raises(subprocess.CalledProcessError):  # no process of the build is left
-        subprocess.run(["pgrep", "-s", str(process.pid)], check=True, capture_output=True)

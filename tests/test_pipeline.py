@@ -68,11 +68,14 @@ def test_an_unwritable_database_path_is_a_problem_not_an_exit(workdir):
         "missing/claims.db:1: cannot be written (unable to open database file) — check that its directory exists and is writable"]
 
 
-def test_checkpoints_are_called_in_writing_order(tmp_path):
+def test_checkpoints_are_called_for_each_file_read_then_in_writing_order(tmp_path):
+    from claimsdb.load import source_file_paths
+
     called = []
     claimsdb.build(CLAIMS_DIR, tmp_path / "claims.db", checkpoint=called.append)
-    assert called == checkpoints()
-    assert called[0] == "schema" and called[-2:] == ["fts", "replace"]
+    read = [f"read:{path.name}" for path in source_file_paths(CLAIMS_DIR)]
+    assert read and called == read + checkpoints()
+    assert called[len(read)] == "schema" and called[-2:] == ["fts", "replace"]
 
 
 class Stop(Exception):
