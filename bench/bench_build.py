@@ -21,8 +21,8 @@ measures, each in a fresh process so peak memory is its own:
 
 Builds are timed without their downloads (``--no-downloads``), which
 bench/bench_downloads.py measures, and then once more as typed, downloads
-and all: ``claimsdb build --full`` against ``claimsdb build`` after the
-same edit, wall time.
+and all: ``claimsdb build --full`` (with no downloads beside it to take
+files from) against ``claimsdb build`` after the same edit, wall time.
 
 and reports each against its target as a ratio. The machine is shared and
 noisy, so every figure is the median of the runs, and baselines are measured
@@ -181,6 +181,7 @@ def measure_size(claims: int, repeat: int, workdir: Path) -> dict:
     shutil.rmtree(directory / ".claimsdb-cache", ignore_errors=True)
 
     def build_as_typed():
+        shutil.rmtree(directory / "downloads", ignore_errors=True)  # from nothing: else they are taken from the last run's
         seconds, peak, _ = run_child([*CLAIMSDB, "build", "--full"], directory)
         return {"seconds": seconds, "peak_mb": peak}
 
