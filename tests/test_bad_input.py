@@ -486,3 +486,19 @@ def test_a_build_without_a_claims_directory_keeps_the_previous_database(workdir,
     assert build.returncode == 1
     assert build.stderr == "claims:1: the claims directory does not exist — run from the project root or pass --claims DIR\n1 problem(s); nothing was built.\n"
     assert sha256(workdir / "claims.db") == previous_db
+
+
+def test_problems_are_reported_once_each_in_file_line_and_message_order(capsys):
+    import random
+
+    from claimsdb.cli import report
+    from claimsdb.problems import Deferred, Problem
+
+    problems = [Problem(f"claims/{n % 7}.yml", n % 13, f"message {n % 5}", "fix it") for n in range(2_500)]
+    problems += [Deferred("claims/0.yml", 0, "{} {}", ("message", 0), "fix it", warning=False),  # the same as a Problem above
+                 Deferred("claims/0.yml", 0, "deferred {}", ("words",), "fix it")]
+    random.Random(1988).shuffle(problems)
+    report(problems)
+    expected = sorted({(p.path, p.line, p.message): str(Problem(p.path, p.line, p.message, p.fix, p.warning)) for p in problems}.items())
+    assert capsys.readouterr().err == "".join(line + "\n" for _, line in expected)
+    assert len(expected) == 7 * 13 * 5 + 1  # each path, line and message once (n % 455), and the deferred words

@@ -64,17 +64,17 @@ def ctrl_c_at(point: str, command: list[str], directory: Path, forked: int, hold
     the whole group. The build must end as Ctrl-C ends it (Aborted!, exit
     1, no traceback, not one from a forked process) and leave no process
     behind."""
-    process = subprocess.Popen(command, cwd=directory, env={**os.environ, STOP_AT: point}, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, text=True, start_new_session=True,
-                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    assert process.stderr.readline() == f"claimsdb: stopped at {point}\n"
-    children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
-    assert len(children) == forked, children
-    assert holds_when_stopped()
-    os.killpg(process.pid, signal.SIGINT)
-    os.killpg(process.pid, signal.SIGCONT)
-    stderr = process.stderr.read()
-    assert process.wait(timeout=60) == 1
+    with subprocess.Popen(command, cwd=directory, env={**os.environ, STOP_AT: point}, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True, start_new_session=True,
+                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)) as process:
+        assert process.stderr.readline() == f"claimsdb: stopped at {point}\n"
+        children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
+        assert len(children) == forked, children
+        assert holds_when_stopped()
+        os.killpg(process.pid, signal.SIGINT)
+        os.killpg(process.pid, signal.SIGCONT)
+        stderr = process.stderr.read()
+        assert process.wait(timeout=60) == 1
     assert "Aborted!" in stderr and "Traceback" not in stderr and "ForkPoolWorker" not in stderr, stderr
     with pytest.raises(subprocess.CalledProcessError):  # no process of the build is left
         subprocess.run(["pgrep", "-s", str(process.pid)], check=True, capture_output=True)
