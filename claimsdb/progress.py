@@ -18,12 +18,27 @@ def interactive() -> bool:
     return sys.stderr.isatty() and not os.environ.get("CI")
 
 
+def resident_mb() -> float | None:
+    """This process's resident set in MB, where Linux's /proc tells it."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
 class Stages:
-    """Wall time of each named stage; ``show`` draws progress bars."""
+    """Wall time of each named stage, and the resident memory as each ends
+    (``resident``: (stage, MB) in the order they end, where the system
+    tells it; bench/bench_memory.py); ``show`` draws progress bars."""
 
     def __init__(self, show: bool = False):
         self.show = show
         self.seconds: dict[str, float] = {}
+        self.resident: list[tuple[str, float]] = []
 
     @contextmanager
     def stage(self, name: str, total: int | None = None):
@@ -35,6 +50,8 @@ class Stages:
         else:
             yield lambda n=1: None
         self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
+        if (resident := resident_mb()) is not None:
+            self.resident.append((name, resident))
 
     def add(self, name: str, seconds: float) -> None:
         self.seconds[name] = self.seconds.get(name, 0.0) + seconds

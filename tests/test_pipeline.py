@@ -238,3 +238,14 @@ def test_a_cached_build_on_several_processes_writes_the_same_bytes_and_reads_the
     shutil.copyfile(cache.path(cache.key(files[1].read_bytes())), cache.path(cache.key(files[0].read_bytes())))
     with pytest.raises(claimsdb.ProblemsFound):
         claimsdb.build(corpus, tmp_path / "wrong.db", jobs=2, cache_dir=cache_dir)
+
+
+def test_each_stage_records_the_resident_memory_as_it_ends(tmp_path):
+    from claimsdb.progress import Stages
+
+    stages = Stages()
+    claimsdb.build(CLAIMS_DIR, tmp_path / "claims.db", stages=stages)
+    ended = [name for name, _ in stages.resident]
+    assert ended[:2] == ["inputs", "read"] and {"relations", "write", "indexes"} <= set(ended)
+    assert set(ended) <= set(stages.seconds)
+    assert all(megabytes > 1 for _, megabytes in stages.resident)
