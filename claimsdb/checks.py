@@ -259,12 +259,12 @@ def check_quotes(corpus: Corpus) -> list[Problem]:
             problems.append(Problem(place.path, place.line_of("archive"), what, fix))
             continue
         texts = {None: text}  # revision -> text
-        searches = {}  # revision -> quotes.TextSearch of its text
         if file.source is not None:
             problems += check_original(corpus.claims_dir, file.source, place, text)
             corpus.texts[file.source.id] = text
             for r_index, revision in enumerate(file.source.revisions):
                 texts[r_index + 1] = read_revision(corpus, file.source, r_index, place, problems)
+        searches = {revision: quotes.TextSearch(in_text) for revision, in_text in texts.items() if in_text is not None}
         shown = display_path(corpus.claims_dir / archive)
         for index, claim in enumerate(file.claims):
             if claim is None:
@@ -278,14 +278,12 @@ def check_quotes(corpus: Corpus) -> list[Problem]:
             if in_text is None:
                 continue  # the revision's own problem is reported
             where = shown if claim.revision is None else display_path(corpus.claims_dir / file.source.revisions[claim.revision - 1].archive)
-            if claim.revision not in searches:
-                searches[claim.revision] = quotes.TextSearch(in_text)
             try:
                 corpus.spans[claim.id] = quotes.locate_quote(in_text, claim.quote, claim.occurrence, where, search=searches[claim.revision])
             except quotes.QuoteNotFound as error:
                 problems.append(Problem(place.path, place.line_of("claims", index, "quote"), error.message, error.fix))
         if file.source is not None:
-            problems += locate_not_claims(corpus, file, text, shown, searches.get(None))
+            problems += locate_not_claims(corpus, file, text, shown, searches[None])
     return problems
 
 
@@ -333,11 +331,10 @@ def check_original(claims_dir: Path, source, place: Located, text: str, keys: tu
     return problems
 
 
-def locate_not_claims(corpus: Corpus, file: ClaimFile, text: str, shown: str, search: quotes.TextSearch | None = None) -> list[Problem]:
+def locate_not_claims(corpus: Corpus, file: ClaimFile, text: str, shown: str, search: quotes.TextSearch) -> list[Problem]:
     """Not-a-claim texts are evidence too: found in the archive like quotes
     (``search``: the TextSearch of ``text`` its quotes were found with)."""
     problems, marked, first_at = [], [], {}
-    search = search or quotes.TextSearch(text)
     place = file.place
     for index, not_claim in enumerate(file.source.not_claims):
         try:
