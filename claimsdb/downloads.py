@@ -38,13 +38,16 @@ import shutil
 import sqlite3
 import subprocess
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 from urllib.parse import quote
 
+from .chunks import ChunkedFile, Recorded, chunked, patch
+from .incremental import build_key, changes_since, primary_key, temporary_ids
 from .parallel import ordered_map
-from .tables import TABLES, VIEWS
+from .tables import TABLES
 
 DIRECTORY = "downloads"
 BATCH = 10_000
@@ -61,7 +64,7 @@ def downloads_dir(db_path: Path) -> Path:
 
 
 def public_names() -> list[str]:
-    return [table.name for table in TABLES] + [view.name for view in VIEWS]
+    return [table.name for table in TABLES]
 
 
 def sha256_of(path: Path) -> str:
@@ -75,59 +78,96 @@ def sha256_of(path: Path) -> str:
 # CSV and Parquet ------------------------------------------------------------------
 
 
-def write_table(conn: sqlite3.Connection, name: str, csv_path: Path, parquet_path: Path, scan_sql: str | None = None) -> tuple[str, int]:
-    """The table or view as gzipped CSV and as Parquet, from one pass over its
-    rows (read by ``scan_sql``, a view's rows read whole, if given); returns
-    the SHA-256 of the CSV itself (before compression: the release's
-    content) and the number of rows."""
+def write_table(conn: sqlite3.Connection, name: str, csv_path: Path, parquet_path: Path,
+                previous: "PreviousTable | None" = None) -> tuple[dict, int]:
+    """The table as gzipped CSV, one gzip member a chunk (claimsdb.chunks),
+    and as Parquet, from one pass over its rows in key order; with
+    ``previous`` (the table's files in the previous downloads and the keys
+    of the rows changed since), only the chunks a changed row falls in are
+    read and written, the others copied. Returns the table's entry in the
+    manifest's contents (the digest of its CSV, claimsdb.chunks.ChunkedFile.digest,
+    its rows and its chunks) and how many chunks were written, not copied."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     schema = arrow_schema(conn, name)
-    digest = hashlib.sha256()
-    rows_of = f"({scan_sql})" if scan_sql else f'"{name}"'
-    cursor = conn.execute(f'select * from {rows_of} order by {canonical_order(name, [field.name for field in schema])}')
-    rows = 0
-    with open(csv_path, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as zipped, \
-            pq.ParquetWriter(parquet_path, schema, compression="zstd") as parquet:
-        text = io.StringIO()
-        writer = csv.writer(text, lineterminator="\r\n")
-        writer.writerow([d[0] for d in cursor.description])
-        while True:
-            batch = cursor.fetchmany(BATCH)
-            writer.writerows(batch)
-            data = text.getvalue().encode("utf-8")
-            digest.update(data)
-            zipped.write(data)
-            text.seek(0)
-            text.truncate()
-            if not batch:
-                break
-            rows += len(batch)
-            parquet.write_batch(pa.record_batch([arrow_array(values, field.type) for values, field in zip(zip(*batch), schema)], schema=schema))
-    return digest.hexdigest(), rows
+    columns = [field.name for field in schema]
+    keys = primary_key(next(table for table in TABLES if table.name == name))
+    order = ", ".join(f'"{key}"' for key in keys)
+    at = [columns.index(key) for key in keys]
+
+    def key_of(row: tuple) -> tuple:
+        return tuple(row[index] for index in at)
+
+    def batch_of(rows: list):
+        return pa.record_batch([arrow_array(values, field.type) for values, field in zip(zip(*rows), schema)], schema=schema)
+
+    with open(csv_path, "wb") as raw, pq.ParquetWriter(parquet_path, schema, compression="zstd") as parquet:
+        out = ChunkedFile(raw, gzipped)
+        out.head(csv_text([columns]))
+        if previous is None:
+            pending: list = []
+            for chunk in chunked(each_row(conn.execute(f'select * from "{name}" order by {order}')), key_of):
+                out.write(key_of(chunk[0]), key_of(chunk[-1]), len(chunk), csv_text(chunk))
+                pending.extend(chunk)
+                while len(pending) >= BATCH:
+                    parquet.write_batch(batch_of(pending[:BATCH]))
+                    del pending[:BATCH]
+            if pending:
+                parquet.write_batch(batch_of(pending))
+        else:
+            old_rows = pq.read_table(previous.parquet_path)
+            if old_rows.schema != schema:
+                raise NotPatchable(f"{name}: the columns changed")
+            bound = ", ".join("?" * len(keys))
+            pieces = []
+
+            def rows_in(after: tuple | None, through: tuple | None) -> list:
+                where = [f"({order}) > ({bound})" if after is not None else "1", f"({order}) <= ({bound})" if through is not None else "1"]
+                return conn.execute(f'select * from "{name}" where {" and ".join(where)} order by {order}', [*(after or ()), *(through or ())]).fetchall()
+
+            with open(previous.csv_path, "rb") as handle:
+                patch(out, Recorded(handle, previous.chunks), previous.changed, rows_in, key_of, lambda rows, first: csv_text(rows),
+                      copied=lambda row, rows: pieces.append(old_rows.slice(row, rows)),
+                      read=lambda rows: pieces.append(pa.Table.from_batches([batch_of(rows)], schema=schema)))
+            if pieces:
+                whole = pa.concat_tables(pieces)
+                for start in range(0, whole.num_rows, BATCH):
+                    parquet.write_table(whole.slice(start, BATCH).combine_chunks())
+    rows = sum(chunk["rows"] for chunk in out.chunks)
+    return {"csv_sha256": out.digest(), "rows": rows, "chunks": out.chunks}, out.written
 
 
-def canonical_order(name: str, columns: list[str]) -> str:
-    """The order a download lists its rows in: a table's by its primary key,
-    a view's by every column. Not the order of the rows in the file, which
-    an incremental build changes (it deletes rows and appends their
-    replacements), so that the same claim files give the same bytes and the
-    same release id however they were built."""
-    table = next((table for table in TABLES if table.name == name), None)
-    if table is None:
-        keys = columns
-    else:
-        keys = (table.pk,) if isinstance(table.pk, str) else table.pk
-    return ", ".join(f'"{key}"' for key in keys)
+class NotPatchable(Exception):
+    """The previous downloads of a table cannot be patched: it is written whole."""
 
 
-def scans(conn: sqlite3.Connection) -> dict[str, str]:
-    """The SQL that reads each view whole (claimsdb.tables.View.scan_sql),
-    for the views of the database that are this code's views."""
-    stored = dict(conn.execute("select name, sql from sqlite_master where type = 'view'"))
-    return {view.name: view.scan_sql for view in VIEWS
-            if view.scan_sql and (stored.get(view.name) or "").endswith(f" AS {view.sql.strip()}")}
+@dataclass
+class PreviousTable:
+    """A table's files in the previous downloads, their chunks, and the keys
+    of the rows changed since they were written (sorted)."""
+
+    csv_path: Path
+    parquet_path: Path
+    chunks: list[dict]
+    changed: list[tuple]
+
+
+def each_row(cursor: sqlite3.Cursor) -> Iterator[tuple]:
+    while batch := cursor.fetchmany(BATCH):
+        yield from batch
+
+
+def csv_text(rows: list) -> bytes:
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\r\n").writerows(rows)
+    return text.getvalue().encode("utf-8")
+
+
+def gzipped(data: bytes) -> bytes:
+    """One gzip member, without a timestamp (the same rows, the same bytes);
+    a file of members is one gzip stream to every reader of gzip."""
+    return gzip.compress(data, compresslevel=6, mtime=0)
 
 
 def arrow_array(values, kind):
@@ -224,25 +264,46 @@ def annotation(claim: sqlite3.Row) -> dict:
     }
 
 
-def write_annotations(conn: sqlite3.Connection, path: Path) -> int:
-    """Every claim, as one AnnotationCollection whose single page holds them all."""
-    cursor = conn.execute("""
-        select c.id, c.statement, c.quote, c.quote_prefix, c.quote_suffix, c.quote_start, c.quote_end, c.source_id,
-          s.url, s.retrieved, s.language
-        from claims c join sources s on s.id = c.source_id
-        order by c.source_id, c.quote_start, c.id""")
-    cursor.row_factory = sqlite3.Row
+ANNOTATED = """
+    select c.id, c.statement, c.quote, c.quote_prefix, c.quote_suffix, c.quote_start, c.quote_end, c.source_id,
+      s.url, s.retrieved, s.language
+    from claims c join sources s on s.id = c.source_id
+"""
+
+
+def write_annotations(conn: sqlite3.Connection, path: Path, previous: PreviousTable | None = None) -> tuple[dict, int]:
+    """Every claim, in id order, as one AnnotationCollection whose single
+    page holds them all; one line a claim, in chunks as a table's CSV is
+    (claimsdb.chunks), so that with ``previous`` (the previous file, the
+    ids of the claims changed since) only the chunks of changed claims are
+    written. Returns the entry in the manifest's contents and how many
+    chunks were written."""
     count = conn.execute("select count(*) from claims").fetchone()[0]
-    with open(path, "w", encoding="utf-8", newline="\n") as out:
-        out.write('{"@context": "%s", "id": "annotations.jsonld", "type": "AnnotationCollection", '
+
+    def lines(rows: list, first_in_file: bool) -> bytes:
+        return "".join(("" if first_in_file and index == 0 else ",") + json.dumps(annotation(row), ensure_ascii=False) + "\n"
+                       for index, row in enumerate(rows)).encode("utf-8")
+
+    with open(path, "wb") as raw:
+        out = ChunkedFile(raw)
+        out.head(('{"@context": "%s", "id": "annotations.jsonld", "type": "AnnotationCollection", '
                   '"label": "Every claim, anchored in its archived text", "total": %d, '
                   '"first": {"id": "annotations.jsonld#page-1", "type": "AnnotationPage", "startIndex": 0, "items": [\n'
-                  % (ANNOTATION_CONTEXT, count))
-        for index, claim in enumerate(cursor):
-            item = annotation(claim)
-            out.write(("," if index else "") + json.dumps(item, ensure_ascii=False) + "\n")
-        out.write("]}}\n")
-    return count
+                  % (ANNOTATION_CONTEXT, count)).encode("utf-8"))
+        cursor = conn.cursor()
+        cursor.row_factory = sqlite3.Row
+        if previous is None:
+            for chunk in chunked(each_row(cursor.execute(ANNOTATED + " order by c.id")), lambda row: (row["id"],)):
+                out.write((chunk[0]["id"],), (chunk[-1]["id"],), len(chunk), lines(chunk, not out.chunks))
+        else:
+            def rows_in(after: tuple | None, through: tuple | None) -> list:
+                where = ["c.id > ?" if after is not None else "1", "c.id <= ?" if through is not None else "1"]
+                return cursor.execute(f"{ANNOTATED} where {' and '.join(where)} order by c.id", [*(after or ()), *(through or ())]).fetchall()
+
+            with open(previous.csv_path, "rb") as handle:
+                patch(out, Recorded(handle, previous.chunks), previous.changed, rows_in, lambda row: (row["id"],), lines)
+        raw.write(b"]}}\n")
+    return {"chunks": out.chunks}, out.written
 
 
 def write_texts(conn: sqlite3.Connection, directory: Path, previous: "Previous | None" = None) -> None:
@@ -298,15 +359,13 @@ def writer_key() -> str:
 
 
 class ContentHashes:
-    """The content hash of each table and view of the database at
-    ``db_path``, computed when first asked: a table's from its columns and
-    the bytes of its B-tree's pages in the order SQLite walks them (the
-    same pages hold the same rows, whatever order its files list them in; an
-    incremental build leaves the pages of a table it does not touch as they
-    were), or, where SQLite has no ``dbstat`` or the file has a write-ahead
-    log, from those rows themselves; a view's from
-    its SQL and the hashes of the tables and views its SQL names (a view is
-    not run to hash it)."""
+    """The content hash of each table of the database at ``db_path``,
+    computed when first asked: from its columns and the bytes of its
+    B-tree's pages in the order SQLite walks them (the same pages hold the
+    same rows, whatever order its files list them in; an incremental build
+    leaves the pages of a table it does not touch as they were), or, where
+    SQLite has no ``dbstat`` or the file has a write-ahead log, from its
+    rows themselves."""
 
     def __init__(self, conn: sqlite3.Connection, key: str, db_path: Path | None = None):
         self.conn, self.key = conn, key
@@ -323,7 +382,7 @@ class ContentHashes:
 
     def __call__(self, name: str) -> str:
         if name not in self.found:
-            self.found[name] = self.view(name) if self.sql[name][0] == "view" else self.table(name)
+            self.found[name] = self.table(name)
         return self.found[name]
 
     def table(self, name: str) -> str:
@@ -343,12 +402,6 @@ class ContentHashes:
             digest.update(repr(batch).encode())  # repr of str, int, float, bytes and None is exact
         return digest.hexdigest()
 
-    def view(self, name: str) -> str:
-        sql = self.sql[name][1]
-        # Every name the SQL holds as a word (in a string too: reading more than it needs is safe).
-        read = sorted(other for other in self.sql if other != name and re.search(rf"(?<![\w$]){re.escape(other)}(?![\w$])", sql, re.IGNORECASE))
-        return self.of(f"view {name}\0{sql}", read)
-
     def of(self, what: str, names: list[str]) -> str:
         """The hash of something written from the tables and views ``names``."""
         lines = "".join(f"{other} {self(other)}\n" for other in names)
@@ -365,14 +418,19 @@ class Previous:
             manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
             self.files = {entry["path"]: entry["sha256"] for entry in manifest["files"]}
             self.contents = dict(manifest.get("contents", {}))
-        except (OSError, ValueError, KeyError, TypeError):
-            self.files, self.contents = {}, {}
+            self.database = manifest.get("database")
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            self.files, self.contents, self.database = {}, {}, None
         self.taken: dict[str, str] = {}  # path in the downloads → SHA-256, of the files taken
+
+    def intact(self, paths: list[str]) -> bool:
+        """Whether each file is there with the SHA-256 the manifest gives it."""
+        return all(path in self.files and (self.directory / path).is_file() and sha256_of(self.directory / path) == self.files[path] for path in paths)
 
     def take(self, work: Path, paths: list[str]) -> bool:
         """Link (or copy) the files at ``paths`` into ``work``, if each is
         there with the SHA-256 the manifest gives it; False (nothing taken) if not."""
-        if not all(path in self.files and (self.directory / path).is_file() and sha256_of(self.directory / path) == self.files[path] for path in paths):
+        if not self.intact(paths):
             return False
         for path in paths:
             try:
@@ -382,12 +440,21 @@ class Previous:
             self.taken[path] = self.files[path]
         return True
 
-    def take_content(self, work: Path, name: str, content: str, paths: list[str]) -> dict | None:
-        """The files of ``name`` written from ``content``, if the downloads on disk hold them: its entry in the manifest's contents."""
+    def reused(self, work: Path, name: str, content: str, paths: list[str], patchable: bool, changed: list[tuple]) -> tuple[dict, "PreviousTable | None | bool"]:
+        """What the previous downloads give of ``name``: its entry in the
+        manifest's contents (with ``content``, its content hash now), and
+        False if its files were taken whole (the same content hash, or, with
+        ``patchable``, no row changed since), else the files to patch
+        (PreviousTable) or None (to be written from nothing)."""
         entry = self.contents.get(name)
-        if isinstance(entry, dict) and entry.get("content") == content and self.take(work, paths):
-            return entry
-        return None
+        if not isinstance(entry, dict) or "chunks" not in entry:
+            return {"content": content}, None
+        if (entry.get("content") == content or (patchable and not changed)) and self.take(work, paths):
+            return {**entry, "content": content}, False
+        if patchable and self.intact(paths):
+            parquet = self.directory / paths[1] if len(paths) > 1 else None
+            return {"content": content}, PreviousTable(self.directory / paths[0], parquet, entry["chunks"], changed)
+        return {"content": content}, None
 
 
 def write_downloads(db_path: Path, directory: Path | None = None, claims_dir: Path | None = None,
@@ -427,31 +494,32 @@ def prepare_downloads(db_path: Path, directory: Path, claims_dir: Path | None = 
     return work, release
 
 
-def write_files(db_path: Path, work: Path, names: list[str], scan_sql: dict[str, str], jobs: int,
-                checkpoint: Callable[[str], None] | None = None) -> dict[str, tuple]:
-    """Each table and view of ``names`` (and the annotations, if named) written
-    into ``work`` from the database at ``db_path``: name → (CSV SHA-256,
-    rows), or (None, None) for the annotations. On ``jobs`` processes when
-    more than one is given: each file is written by one process, the same
-    bytes whichever."""
+def write_files(db_path: Path, work: Path, names: dict[str, "PreviousTable | None"], jobs: int,
+                checkpoint: Callable[[str], None] | None = None) -> dict[str, tuple[dict, int]]:
+    """Each table of ``names`` (and the annotations, if named) written into
+    ``work`` from the database at ``db_path``, patched from its previous
+    files where they are given: name → (its entry in the manifest's
+    contents, chunks written). On ``jobs`` processes when more than one is
+    given: each file is written by one process, the same bytes whichever."""
     def write(name: str) -> tuple[str, tuple]:
         if checkpoint is not None:
             checkpoint(f"downloads:{name}")
         conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
         try:
-            if name == ANNOTATIONS:
-                write_annotations(conn, work / ANNOTATIONS)
-                return name, (None, None)
-            return name, write_table(conn, name, work / "csv" / f"{name}.csv.gz", work / "parquet" / f"{name}.parquet", scan_sql.get(name))
+            for previous in ([names[name], None] if names[name] is not None else [None]):
+                try:
+                    if name == ANNOTATIONS:
+                        return name, write_annotations(conn, work / ANNOTATIONS, previous)
+                    return name, write_table(conn, name, work / "csv" / f"{name}.csv.gz", work / "parquet" / f"{name}.parquet", previous)
+                except NotPatchable:
+                    continue
         finally:
             conn.close()
 
-    views = {view.name for view in VIEWS}
-    # The views first: they take longest to read, and a process that takes one
-    # last would keep the others waiting.
-    first = sorted(names, key=lambda name: name not in views)
-    with ordered_map(write, jobs, len(first), min_items=2) as each:
-        return dict(each(first))
+    # The largest first: a process that takes one last would keep the others waiting.
+    largest = sorted(names, key=lambda name: name not in ("claims", "coverage", ANNOTATIONS))
+    with ordered_map(write, jobs, len(largest), min_items=2) as each:
+        return dict(each(largest))
 
 
 def write_into(work: Path, db_path: Path, directory: Path, claims_dir: Path | None,
@@ -463,29 +531,32 @@ def write_into(work: Path, db_path: Path, directory: Path, claims_dir: Path | No
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
         hashes = ContentHashes(conn, writer_key(), Path(db_path))
-        present = {row[0] for row in conn.execute("select name from sqlite_master where type in ('table', 'view')")}
-        scan_sql = scans(conn)
-        digests, rows, contents, missing = {}, {}, {}, []
+        database = build_key(conn)
+        since, changed = changes_since(conn)
+        # The previous downloads were written from the database this one was
+        # copied from: what changed since is what its changes record lists.
+        patchable = since is not None and since == previous.database
+        present = {row[0] for row in conn.execute("select name from sqlite_master where type = 'table'")}
+        contents, to_write = {}, {}
         for name in [n for n in public_names() if n in present]:
             paths = [f"csv/{name}.csv.gz", f"parquet/{name}.parquet"]
-            content = hashes(name)
-            contents[name] = previous.take_content(work, name, content, paths)
-            if contents[name] is None:
-                contents[name] = {"content": content}
-                missing.append(name)
+            contents[name], to_write[name] = previous.reused(work, name, hashes(name), paths, patchable, changed.get(name, []))
         write_texts(conn, work / "texts", previous)
-        content = hashes.of("annotations", ["claims", "sources"])
-        if previous.take_content(work, ANNOTATIONS, content, [ANNOTATIONS]) is None:
-            missing.append(ANNOTATIONS)
-        contents[ANNOTATIONS] = {"content": content}
+        if patchable:
+            temporary_ids(conn, "changed_sources", [key[0] for key in changed.get("sources", [])])
+            changed_claims = sorted({*changed.get("claims", []),
+                                     *(tuple(row) for row in conn.execute("select id from claims where source_id in temp.changed_sources"))})
+        contents[ANNOTATIONS], to_write[ANNOTATIONS] = previous.reused(work, ANNOTATIONS, hashes.of("annotations", ["claims", "sources"]),
+                                                                       [ANNOTATIONS], patchable, changed_claims if patchable else [])
     finally:
         conn.close()
-    for name, (digest, count) in write_files(db_path, work, missing, scan_sql, jobs, checkpoint).items():
-        if name != ANNOTATIONS:
-            contents[name].update(csv_sha256=digest, rows=count)
-    for name, entry in contents.items():
-        if name != ANNOTATIONS:
-            digests[name], rows[name] = entry["csv_sha256"], entry["rows"]
+    to_write = {name: previous_files for name, previous_files in to_write.items() if previous_files is not False}
+    written = 0
+    for name, (entry, chunks_written) in write_files(db_path, work, to_write, jobs, checkpoint).items():
+        contents[name].update(entry)
+        written += chunks_written
+    digests = {name: entry["csv_sha256"] for name, entry in contents.items() if name != ANNOTATIONS}
+    rows = {name: entry["rows"] for name, entry in contents.items() if name != ANNOTATIONS}
     commit, dirty = git_commit(claims_dir) if claims_dir is not None else (None, False)
     release = {
         "id": release_id(digests),
@@ -497,7 +568,14 @@ def write_into(work: Path, db_path: Path, directory: Path, claims_dir: Path | No
     changes = None
     if previous_db is not None and (isinstance(previous_db, sqlite3.Connection) or Path(previous_db).exists()):
         try:
-            changes = diff(previous_db, db_path)
+            old = previous_db if isinstance(previous_db, sqlite3.Connection) else open_database(previous_db)
+            try:
+                # After an incremental build from it, only the claims it changed can differ.
+                among = [key[0] for key in changed.get("claims", [])] if since is not None and build_key(old) == since else None
+                changes = diff(old, db_path, among)
+            finally:
+                if old is not previous_db:
+                    old.close()
         except sqlite3.Error:  # the file replaced was not a claims database: nothing to compare with
             changes = None
     if changes is not None:
@@ -506,11 +584,12 @@ def write_into(work: Path, db_path: Path, directory: Path, claims_dir: Path | No
                                                   indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     (work / "release.json").write_text(json.dumps(release, indent=2) + "\n", encoding="utf-8")
     files = sorted(p.relative_to(work).as_posix() for p in work.rglob("*") if p.is_file())
-    manifest = {"release": release["id"], "files": [
+    manifest = {"release": release["id"], "database": database, "files": [
         {"path": p, "bytes": (work / p).stat().st_size, "sha256": previous.taken.get(p) or sha256_of(work / p)} for p in files],
         "contents": contents}
     (work / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    return release
+    chunks = sum(len(entry.get("chunks", ())) for entry in contents.values())
+    return {**release, "chunks": {"written": written, "copied": chunks - written}}
 
 
 def previous_release_id(directory: Path) -> str | None:
@@ -561,30 +640,39 @@ def open_database(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def diff(old_db: Path | sqlite3.Connection, new_db: Path) -> dict:
+def diff(old_db: Path | sqlite3.Connection, new_db: Path, among: list[str] | None = None) -> dict:
     """The claims added, changed (with the columns that changed), withdrawn and
     removed (a published claim is never deleted: removed ones are a mistake
     to report) from ``old_db`` (a path, or a connection from open_database)
-    to ``new_db``."""
+    to ``new_db``; only ``among`` these claim ids, if given (the claims an
+    incremental build changed: no other can differ)."""
     conn = old_db if isinstance(old_db, sqlite3.Connection) else open_database(old_db)
     conn.execute("attach database ? as new", (f"file:{new_db}?mode=ro", ))
+    if among is not None:
+        conn.execute("drop table if exists temp.among")
+        temporary_ids(conn, "among", among)
+        conn.commit()  # no transaction left open: it would keep ``new`` from being detached
     try:
         new_columns = [row[1] for row in conn.execute("pragma new.table_info(claims)")]
         old_columns = {row[1] for row in conn.execute("pragma main.table_info(claims)")}
         compared = [c for c in new_columns if c in old_columns and c not in NOT_CONTENT and c != "id"]
+
+        def only(column: str) -> str:
+            return "" if among is None else f"{column} in temp.among and"
+
         added = [dict(id=r[0], statement=r[1]) for r in conn.execute(
-            "select id, statement from new.claims where id not in (select id from main.claims) order by id")]
+            "select id, statement from new.claims where {} id not in (select id from main.claims) order by id".format(only("id")))]
         removed = [dict(id=r[0], statement=r[1]) for r in conn.execute(
-            "select id, statement from main.claims where id not in (select id from new.claims) order by id")]
-        withdrawn = [dict(id=r[0], statement=r[1], withdrawn=r[2]) for r in conn.execute("""
+            "select id, statement from main.claims where {} id not in (select id from new.claims) order by id".format(only("id")))]
+        withdrawn = [dict(id=r[0], statement=r[1], withdrawn=r[2]) for r in conn.execute(f"""
             select n.id, n.statement, n.withdrawn from new.claims n join main.claims o on o.id = n.id
-            where n.withdrawn is not null and o.withdrawn is null order by n.id""")]
+            where {only("n.id")} n.withdrawn is not null and o.withdrawn is null order by n.id""")]
         differs = [f'n."{c}" is not o."{c}"' for c in compared] or ["0"]
         changed = []
         for row in conn.execute(f"""
                 select n.id, n.statement, {", ".join(differs)}
                 from new.claims n join main.claims o on o.id = n.id
-                where ({" or ".join(differs)}) and not (n.withdrawn is not null and o.withdrawn is null) order by n.id"""):
+                where {only("n.id")} ({" or ".join(differs)}) and not (n.withdrawn is not null and o.withdrawn is null) order by n.id"""):
             changed.append({"id": row[0], "statement": row[1], "columns": [c for c, d in zip(compared, row[2:]) if d]})
     finally:
         conn.execute("detach database new")

@@ -25,6 +25,7 @@ problem in the files) makes it full, and the report says why.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import sqlite3
@@ -33,7 +34,7 @@ from pathlib import Path
 
 from .cache import fingerprint
 from .problems import ProblemsFound
-from .tables import BUILD_TABLE, INPUTS_TABLE
+from .tables import BUILD_TABLE, CHANGES_TABLE, INPUTS_TABLE, TABLES
 
 class FullBuild(Exception):
     """The previous database cannot be used as a cache; the message says why."""
@@ -66,9 +67,43 @@ def input_hashes(claims_dir: Path) -> dict[str, str]:
     return found
 
 
-def record(inputs: dict[str, str]) -> dict[str, list[tuple]]:
-    """The rows of the build record (claimsdb.tables.BUILD_RECORD) of a build of ``inputs``."""
-    return {BUILD_TABLE: sorted(fingerprint().items()), INPUTS_TABLE: sorted(inputs.items())}
+def record(inputs: dict[str, str], since: str | None = None, changes: dict[str, set] | None = None) -> dict[str, list[tuple]]:
+    """The rows of the build record (claimsdb.tables.BUILD_RECORD) of a build
+    of ``inputs``; for an incremental build, the keys of the rows it changed
+    (``changes``, by table) since the database with build key ``since``."""
+    changed = sorted((since, table, json.dumps(list(key), ensure_ascii=False)) for table, keys in (changes or {}).items() for key in keys)
+    return {BUILD_TABLE: sorted(fingerprint().items()), INPUTS_TABLE: sorted(inputs.items()), CHANGES_TABLE: changed}
+
+
+def build_key(conn: sqlite3.Connection) -> str | None:
+    """What the database was built from, as one SHA-256: the code and
+    libraries, and every file of the corpus. Two databases with the same
+    key have the same content, however they were built; None when it holds
+    no build record."""
+    try:
+        rows = [*conn.execute(f"select key, value from [{BUILD_TABLE}] order by key"), None,
+                *conn.execute(f"select path, sha256 from [{INPUTS_TABLE}] order by path")]
+    except sqlite3.Error:
+        return None
+    return hashlib.sha256(repr(rows).encode("utf-8")).hexdigest()
+
+
+def changes_since(conn: sqlite3.Connection) -> tuple[str | None, dict[str, list[tuple]]]:
+    """The build key of the database this one was copied from, and the keys
+    of the rows changed since, by table, each table's sorted; (None, {})
+    after a full build or without a record."""
+    since, changed = None, {}
+    try:
+        rows = conn.execute(f"select since, table_name, key from [{CHANGES_TABLE}]").fetchall()
+    except sqlite3.Error:
+        return None, {}
+    for since, table, key in rows:
+        changed.setdefault(table, []).append(tuple(json.loads(key)))
+    return since, {table: sorted(keys) for table, keys in changed.items()}
+
+
+def primary_key(table) -> tuple[str, ...]:
+    return (table.pk,) if isinstance(table.pk, str) else tuple(table.pk)
 
 
 @dataclass
@@ -218,7 +253,6 @@ def update(claims_dir: Path, db_path: Path, the_plan: Plan, stages, cache, check
     caller checks every file then, for the full list) or FullBuild."""
     from .db import insert_rows, replacing, scratch_database, write_record
     from .rows import rows_for
-    from .tables import TABLES
     from .load import load_corpus
     from .model import MeasuresFile, SubjectsFile
     from .yamlfile import parse_yaml
@@ -289,17 +323,24 @@ def update(claims_dir: Path, db_path: Path, the_plan: Plan, stages, cache, check
             edited_claims = {claim.id for source, claim in corpus.claims() if source.id in changed}
             affected = edited_claims | {claim.id for _, claim in corpus.claims() if corpus.relations.figure_of.get(claim.id) in new_figures}
             fts = {table.name: table.fts for table in TABLES if table.fts}
+            since = build_key(conn)
+            keys = {table.name: ", ".join(f"[{column}]" for column in primary_key(table)) for table in TABLES}
+            changes: dict[str, set] = {table.name: set() for table in TABLES}
+
+            def delete(name: str, where: str) -> None:
+                changes[name].update(conn.execute(f"delete from [{name}] where {where} returning {keys[name]}").fetchall())
+
             # Out first, the full-text rows while the rows they index are still there ...
             for name, columns in fts.items():
                 _delete_fts(conn, name, columns)
             for name in BY_CLAIM:
-                conn.execute(f"delete from [{name}] where claim_id in (select id from claims where source_id in temp.edited)")
+                delete(name, "claim_id in (select id from claims where source_id in temp.edited)")
             for name in BY_DECLARING_CLAIM:
-                conn.execute(f"delete from [{name}] where claim_id in temp.affected or other_claim_id in temp.affected")
-            conn.execute("delete from figure_relations where figure_id in temp.old_figures or other_figure_id in temp.old_figures")
-            conn.execute("delete from figures where id in temp.old_figures")
+                delete(name, "claim_id in temp.affected or other_claim_id in temp.affected")
+            delete("figure_relations", "figure_id in temp.old_figures or other_figure_id in temp.old_figures")
+            delete("figures", "id in temp.old_figures")
             for name, key in BY_SOURCE.items():
-                conn.execute(f"delete from [{name}] where [{key}] in temp.edited")
+                delete(name, f"[{key}] in temp.edited")
             # ... then in, table by table in the order of a full build.
             for table in TABLES:
                 name = table.name
@@ -316,12 +357,14 @@ def update(claims_dir: Path, db_path: Path, the_plan: Plan, stages, cache, check
                     kept = (row for row in rows[name] if row[0] in new_figures or row[1] in new_figures)
                 else:  # the shared tables: unchanged
                     kept = ()
+                last = conn.execute(f"select ifnull(max(rowid), 0) from [{name}]").fetchone()[0]
                 insert_rows(db, table, kept)
+                changes[name].update(conn.execute(f"select {keys[name]} from [{name}] where rowid > ?", [last]).fetchall())
                 stop_point(f"rows:{name}")
                 advance(1)
             for name, columns in fts.items():
                 _insert_fts(conn, name, columns)
-            write_record(db, record(the_plan.inputs))
+            write_record(db, record(the_plan.inputs, since, changes))
         stop_point("fts")
         db.close()
     return corpus, read

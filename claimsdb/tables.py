@@ -64,9 +64,6 @@ class View:
     description: str
     sql: str
     columns: dict[str, str]
-    # The same rows, for reading the view whole (the downloads), where the
-    # SQL that serves a page fast is slow over every row; None: the view's own.
-    scan_sql: str | None = None
 
 
 C = Column
@@ -93,8 +90,19 @@ BUILD_RECORD = [
         ],
         pk="path",
     ),
+    Table(
+        "_claimsdb_changes",
+        "The rows an incremental build deleted or inserted, by table, since the build it was copied from, for the downloads to write only "
+        "the chunks those rows are in (claimsdb.chunks); empty after a full build; not published data.",
+        [
+            Column("since", str, "The build key (claimsdb.incremental.build_key) of the database this one was copied from.", True),
+            Column("table_name", str, "The table whose row it is.", True),
+            Column("key", str, "The row's primary key, a JSON array of its values.", True),
+        ],
+        pk=("table_name", "key"),
+    ),
 ]
-BUILD_TABLE, INPUTS_TABLE = (table.name for table in BUILD_RECORD)
+BUILD_TABLE, INPUTS_TABLE, CHANGES_TABLE = (table.name for table in BUILD_RECORD)
 
 TABLES = [
     Table(
@@ -558,11 +566,6 @@ def of_claim(id_sql: str):
     return lambda name: id_sql if name == "id" else f"(select {name} from claims where id = {id_sql})"
 
 
-def of_joined_claim(alias: str, id_sql: str):
-    """Columns of the claim joined as ``alias`` on its id ``id_sql``."""
-    return lambda name: id_sql if name == "id" else f"{alias}.{name}"
-
-
 ESTIMATE_COLUMNS = ["measure_id", "measure", "unit", "value_low", "value_high", "value_interval", "value_suggested_interval", "value_text", "hedges",
                     "figure_id", "id", "speaker", "mode", "reporter", "source_title", "source_published", "quote", "withdrawn"]
 
@@ -650,14 +653,6 @@ from (
             *(f"{provenance(c, other)} as other_{c}" for c in CONFLICT_SIDE),
         ])
 
-    # Read whole, each side's claim is joined once instead of looked up once
-    # a column (13 lookups a side a row): 3.0 s against 8.9 s for every
-    # conflict at 100,000 claims. A join keeps SQLite from flattening the
-    # pairs into a page's query (see CLAIM_SIDE), so pages use the lookups.
-    scan = f"""
-select {select(of_joined_claim("a", CLAIM_SIDE), of_joined_claim("b", OTHER_SIDE))}{pairs}left join claims a on a.id = {CLAIM_SIDE}
-left join claims b on b.id = {OTHER_SIDE}
-"""
     return View(
         name, description,
         f"""
@@ -671,7 +666,6 @@ select {select(of_claim(CLAIM_SIDE), of_claim(OTHER_SIDE))}{pairs}""",
             **{f"claim_{c}": "First claim: " + PROVENANCE_COLUMNS[c][0].lower() + PROVENANCE_COLUMNS[c][1:] for c in CONFLICT_SIDE},
             **{f"other_{c}": "Other claim: " + PROVENANCE_COLUMNS[c][0].lower() + PROVENANCE_COLUMNS[c][1:] for c in CONFLICT_SIDE},
         },
-        scan,
     )
 
 

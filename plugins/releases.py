@@ -105,8 +105,8 @@ def get_metadata(datasette, key, database, table):
 
 
 def table_downloads(datasette, table: str | None) -> list[dict]:
-    """The release's static files of one table or view (its whole CSV and
-    Parquet), as the manifest lists them: a table page links to them, since
+    """The release's static files of one table (its whole CSV and Parquet;
+    a view has none, its rows are a query), as the manifest lists them: a table page links to them, since
     at a million claims the static CSV arrives in a small fraction of the time
     of streaming the same rows through Datasette (bench/results/serve.md)."""
     directory = downloads_directory(datasette)

@@ -270,3 +270,55 @@ def nest_subjects(corpus: Path) -> None:
     (corpus / "subjects.yml").write_text(text, encoding="utf-8")
     for path in sorted(corpus.glob("synthetic-source-*.yml")):  # three measures only, so parts and wholes share some
         path.write_text(re.sub(r"measure: measure-(\d+)", lambda m: f"measure: measure-{int(m[1]) % 3}", path.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+# Edits of a synthetic corpus, as an editor makes them --------------------------------
+
+
+def source_files(corpus: Path) -> list[Path]:
+    return sorted(corpus.glob("synthetic-source-*.yml"))
+
+
+def edit_value(path: Path) -> bool:
+    """Change a quantity's figure (moving it to another figure of its group)."""
+    text = path.read_text(encoding="utf-8")
+    edited = re.sub(r'(\n    value: "[^"\d]*)(\d)', lambda m: m[1] + str((int(m[2]) % 9) + 1), text, count=1)
+    path.write_text(edited, encoding="utf-8")
+    return edited != text
+
+
+def move_subject(path: Path) -> bool:
+    """Move a claim to another subject (out of its comparison group, into another)."""
+    text = path.read_text(encoding="utf-8")
+    edited = re.sub(r"\n    subject: subject-(\d+)", lambda m: f"\n    subject: subject-{(int(m[1]) + 1) % 20}", text, count=1)
+    path.write_text(edited, encoding="utf-8")
+    return edited != text
+
+
+def edit_period(path: Path) -> bool:
+    text = path.read_text(encoding="utf-8")
+    edited = re.sub(r'\n    start: "(\d{4})-(\d\d)"', lambda m: f'\n    start: "{m[1]}-01"', text, count=1)
+    path.write_text(edited, encoding="utf-8")
+    return edited != text
+
+
+def rename(path: Path) -> Path:
+    """The source under a new id (its file, id and claim ids), keeping its archive."""
+    number = path.stem.rsplit("-", 1)[1]
+    new_id = f"renamed-source-{number}"
+    text = path.read_text(encoding="utf-8").replace(f"id: {path.stem}\n", f"id: {new_id}\n", 1)
+    text = re.sub(rf"(id|claim): s{int(number)}-c", rf"\1: r{int(number)}-c", text)
+    path.unlink()
+    target = path.with_name(f"{new_id}.yml")
+    target.write_text(text, encoding="utf-8")
+    return target
+
+
+def copy_as_new(path: Path, number: int) -> Path:
+    """A new source: a copy of one under new ids, with the same archive."""
+    new_id = f"added-source-{number}"
+    text = path.read_text(encoding="utf-8").replace(f"id: {path.stem}\n", f"id: {new_id}\n", 1)
+    text = re.sub(r"(id|claim): s\d+-c", rf"\1: a{number}-c", text)
+    target = path.with_name(f"{new_id}.yml")
+    target.write_text(text, encoding="utf-8")
+    return target

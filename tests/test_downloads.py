@@ -11,6 +11,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -18,14 +19,14 @@ import subprocess
 import pytest
 import yaml
 
+from claimsdb.incremental import primary_key
 from claimsdb.tables import TABLES, VIEWS
-from claimsdb.downloads import canonical_order, scans
 from claimsdb.instance import make_datasette
 
-from .conftest import PROJECT_ROOT
+from .conftest import PROJECT_ROOT, copy_as_new, edit_value, move_subject, rename, source_files, synthetic
 
 SOURCE = "arabnews-today-2021-09-03-un-workgroup-investigation"
-NAMES = [table.name for table in TABLES] + [view.name for view in VIEWS]
+NAMES = [table.name for table in TABLES]
 
 
 @pytest.fixture
@@ -37,9 +38,8 @@ def built(workdir, claimsdb):
 
 
 def in_order(conn, name: str) -> str:
-    """A table's primary key, a view's every column: the order downloads list rows in."""
-    columns = [d[0] for d in conn.execute(f"select * from {name} limit 0").description]
-    return canonical_order(name, columns)
+    """A table's primary key: the order downloads list rows in."""
+    return ", ".join(primary_key(next(table for table in TABLES if table.name == name)))
 
 
 def sha256(data: bytes) -> str:
@@ -92,13 +92,11 @@ def test_every_claim_is_a_web_annotation_anchored_in_its_archived_text(built):
         assert published["state"]["cached"] == archived["source"]["id"]
 
 
-def test_a_view_is_read_whole_by_its_scan_only_where_the_database_holds_this_codes_view(built):
-    conn = sqlite3.connect(built / "claims.db")
-    assert set(scans(conn)) == {view.name for view in VIEWS if view.scan_sql}
-    conn.execute("drop view conflicts")
-    conn.execute("create view conflicts as select * from relations")  # as another version of the code may have it
-    assert "conflicts" not in scans(conn) and "look_alikes" in scans(conn)
-    conn.close()
+def test_views_are_not_downloads_but_queries_served_live(built):
+    manifest = json.loads((built / "downloads" / "manifest.json").read_text(encoding="utf-8"))
+    listed = {entry["path"] for entry in manifest["files"]}
+    for view in VIEWS:
+        assert f"csv/{view.name}.csv.gz" not in listed and f"parquet/{view.name}.parquet" not in listed
 
 
 def test_downloads_written_on_two_processes_are_the_bytes_written_on_one(built, tmp_path, monkeypatch):
@@ -240,8 +238,7 @@ def test_after_an_edit_only_what_changed_is_written_and_the_result_is_what_writi
     from claimsdb.downloads import write_downloads
 
     downloads = built / "downloads"
-    before = {path: (downloads / path).stat().st_ino for path in ("csv/agents.csv.gz", "parquet/measures.parquet", "csv/claims.csv.gz",
-                                                                   "parquet/conflicts.parquet", "annotations.jsonld", f"texts/{SOURCE}.txt")}
+    before = {p.relative_to(downloads).as_posix(): p.stat().st_ino for p in downloads.rglob("*") if p.is_file()}
     old_db, old_downloads = tmp_path / "old.db", tmp_path / "from-nothing"
     shutil.copy(built / "claims.db", old_db)
     shutil.copytree(downloads, old_downloads)
@@ -249,9 +246,16 @@ def test_after_an_edit_only_what_changed_is_written_and_the_result_is_what_writi
     path.write_text(path.read_text(encoding="utf-8").replace("the UN Working Group", "the United Nations Working Group", 1), encoding="utf-8")
     result = claimsdb("build")
     assert result.exit_code == 0 and "from the previous build" in result.output, result.output
-    after = {path: (downloads / path).stat().st_ino for path in before}
-    # The tables no edit of a source touches, and the unchanged text, are the files already there.
-    assert [p for p in before if before[p] == after[p]] == ["csv/agents.csv.gz", "parquet/measures.parquet", f"texts/{SOURCE}.txt"]
+    # The files of the tables no row of which changed, and the unchanged texts, are the files already there.
+    with sqlite3.connect(built / "claims.db") as conn:
+        changed = {row[0] for row in conn.execute("select distinct table_name from _claimsdb_changes")}
+    conn.close()
+    assert "claims" in changed and "agents" not in changed
+    for name in set(NAMES) - changed:
+        for kept in (f"csv/{name}.csv.gz", f"parquet/{name}.parquet"):
+            assert (downloads / kept).stat().st_ino == before[kept], kept
+    assert (downloads / "csv" / "claims.csv.gz").stat().st_ino != before["csv/claims.csv.gz"]
+    assert (downloads / "texts" / f"{SOURCE}.txt").stat().st_ino == before[f"texts/{SOURCE}.txt"]
     # The same database's downloads written from nothing, over the previous ones: the same bytes.
     release = json.loads((downloads / "release.json").read_text(encoding="utf-8"))
     built_at = datetime.strptime(release["built"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
@@ -335,7 +339,7 @@ def test_every_file_the_manifest_lists_is_served_with_its_hash(claims_datasette)
     assert get(claims_datasette, "/downloads/annotations.jsonld").headers["content-type"] == "application/ld+json"
 
 
-@pytest.mark.parametrize("name", ["claims", "conflicts", "sources"])
+@pytest.mark.parametrize("name", ["claims", "sources", "figure_relations"])
 def test_a_table_page_links_its_whole_table_as_the_static_downloads(claims_datasette, name):
     manifest = {f["path"]: f for f in get(claims_datasette, "/downloads/manifest.json").json()["files"]}
     html = get(claims_datasette, f"/claims/{name}").text
@@ -343,6 +347,11 @@ def test_a_table_page_links_its_whole_table_as_the_static_downloads(claims_datas
         assert path in manifest and f'href="/downloads/{path}"' in html, path
     # a filtered page too: the static files are the whole table, its export links the filtered rows
     assert f'href="/downloads/csv/{name}.csv.gz"' in get(claims_datasette, f"/claims/{name}?_size=1").text
+
+
+def test_a_view_page_links_its_rows_as_datasette_exports_them_and_no_static_download(claims_datasette):
+    html = get(claims_datasette, "/claims/conflicts").text
+    assert "/downloads/csv/" not in html and "/claims/conflicts.csv" in html
 
 
 @pytest.mark.parametrize("path", ["/", "/claims", "/claims/claims", "/claims/claims/ant-executed-more-than-30000", "/-/search?q=x"])
@@ -365,3 +374,75 @@ def test_an_instance_without_downloads_still_serves_every_page(built_db, tmp_pat
     ds = make_datasette(bare, PROJECT_ROOT)
     for path in ("/", "/claims/claims"):
         assert "Release " not in get(ds, path).text.split('<footer class="ft">')[1]
+
+
+# Patched downloads: after an edit, the chunks no changed row falls in are copied -------------------
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """Chunks of a few rows, so that a small corpus has many."""
+    from claimsdb import chunks
+
+    monkeypatch.setattr(chunks, "AVERAGE_ROWS", 4)
+    monkeypatch.setattr(chunks, "MAXIMUM_ROWS", 8)
+
+
+def chunks_written(output: str) -> tuple[int, int]:
+    written, total = re.search(r"\((\d+) of (\d+) chunk\(s\) written", output).groups()
+    return int(written), int(total)
+
+
+def delete_a_source(corpus) -> None:
+    """A source file removed whose claims no other file names."""
+    from claimsdb.pipeline import check
+    from claimsdb.problems import ProblemsFound
+
+    for path in reversed(source_files(corpus)):
+        path.rename(path.with_suffix(".yml.kept"))
+        try:
+            check(corpus)
+            return
+        except ProblemsFound:
+            path.with_suffix(".yml.kept").rename(path)
+    raise AssertionError("no source can be removed")
+
+
+CHANGES = {
+    "an edited figure": lambda corpus: next(path for path in source_files(corpus)[4:] if edit_value(path)),
+    "a claim moved to another subject": lambda corpus: next(path for path in source_files(corpus)[9:] if move_subject(path)),
+    "an added source": lambda corpus: copy_as_new(source_files(corpus)[2], 1),
+    "a renamed source": lambda corpus: rename(source_files(corpus)[7]),
+    "a removed source": delete_a_source,
+    "the first source removed": lambda corpus: (corpus / "synthetic-source-0000000.yml").rename(corpus / "kept"),
+}
+
+
+@pytest.mark.parametrize("change", CHANGES, ids=list(CHANGES))
+def test_downloads_patched_after_a_change_are_the_bytes_written_from_nothing(tmp_path, monkeypatch, claimsdb, small_chunks, change):
+    from datetime import datetime, timezone
+
+    from claimsdb.downloads import diff, write_downloads
+
+    corpus = synthetic(tmp_path / "claims")
+    monkeypatch.chdir(tmp_path)
+    result = claimsdb("build")
+    assert result.exit_code == 0, result.output
+    written, total = chunks_written(result.output)
+    assert written == total > 100  # from nothing: every chunk written
+    shutil.copy(tmp_path / "claims.db", tmp_path / "previous.db")
+    shutil.copytree(tmp_path / "downloads", tmp_path / "from-nothing")  # for changes.json to name the same previous release
+    CHANGES[change](corpus)
+    result = claimsdb("build")
+    assert result.exit_code == 0 and "from the previous build" in result.output, result.output
+    written, total = chunks_written(result.output)
+    assert 0 < written < total / 4, result.output  # the chunks of the changed rows, not the rest
+    release = json.loads((tmp_path / "downloads" / "release.json").read_text(encoding="utf-8"))
+    built_at = datetime.strptime(release["built"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    write_downloads(tmp_path / "claims.db", tmp_path / "from-nothing", claims_dir=corpus, previous_db=tmp_path / "previous.db",
+                    built=built_at, reuse=False)
+    assert files_of(tmp_path / "from-nothing") == files_of(tmp_path / "downloads")
+    # changes.json compared only the claims the build changed: what comparing every claim gives
+    changes = json.loads((tmp_path / "downloads" / "changes.json").read_text(encoding="utf-8"))
+    every = diff(tmp_path / "previous.db", tmp_path / "claims.db")
+    assert {key: changes[key] for key in every} == every and any(every.values())

@@ -17,8 +17,9 @@ import pytest
 
 import claimsdb
 from claimsdb import incremental
+from claimsdb.tables import CHANGES_TABLE
 
-from .conftest import CLAIMS_DIR, nest_subjects, synthetic
+from .conftest import CLAIMS_DIR, copy_as_new, edit_period, edit_value, move_subject, nest_subjects, rename, source_files, synthetic
 
 
 def contents(db_path: Path) -> dict:
@@ -26,8 +27,10 @@ def contents(db_path: Path) -> dict:
     a reader can see of a database, whatever its bytes."""
     conn = sqlite3.connect(db_path)
     try:
+        # Not the changes record: it says what this build changed, not what the database holds.
         names = [row[0] for row in conn.execute(
-            "select name from sqlite_master where type in ('table', 'view') and name not like 'sqlite_%' and name not like '%_fts%' order by name")]
+            "select name from sqlite_master where type in ('table', 'view') and name not like 'sqlite_%' and name not like '%_fts%' "
+            "and name != ? order by name", [CHANGES_TABLE])]
         found = {name: sorted(conn.execute(f"select * from [{name}]").fetchall(), key=repr) for name in names}
         found["schema"] = sorted(conn.execute("select type, name, sql from sqlite_master where name not like 'sqlite_%'").fetchall(), key=repr)
         for table in ("claims", "sources"):  # the full-text index matches the rows it indexes
@@ -49,55 +52,6 @@ def assert_same_as_full(corpus: Path, db_path: Path, tmp_path: Path) -> None:
     for name in mine:
         assert mine[name] == theirs[name], f"{name} differs from a full build's"
     shutil.rmtree(tmp_path / "full")
-
-
-def source_files(corpus: Path) -> list[Path]:
-    return sorted(corpus.glob("synthetic-source-*.yml"))
-
-
-def edit_value(path: Path) -> bool:
-    """Change a quantity's figure (moving it to another figure of its group)."""
-    text = path.read_text(encoding="utf-8")
-    edited = re.sub(r'(\n    value: "[^"\d]*)(\d)', lambda m: m[1] + str((int(m[2]) % 9) + 1), text, count=1)
-    path.write_text(edited, encoding="utf-8")
-    return edited != text
-
-
-def move_subject(path: Path) -> bool:
-    """Move a claim to another subject (out of its comparison group, into another)."""
-    text = path.read_text(encoding="utf-8")
-    edited = re.sub(r"\n    subject: subject-(\d+)", lambda m: f"\n    subject: subject-{(int(m[1]) + 1) % 20}", text, count=1)
-    path.write_text(edited, encoding="utf-8")
-    return edited != text
-
-
-def edit_period(path: Path) -> bool:
-    text = path.read_text(encoding="utf-8")
-    edited = re.sub(r'\n    start: "(\d{4})-(\d\d)"', lambda m: f'\n    start: "{m[1]}-01"', text, count=1)
-    path.write_text(edited, encoding="utf-8")
-    return edited != text
-
-
-def rename(path: Path) -> Path:
-    """The source under a new id (its file, id and claim ids), keeping its archive."""
-    number = path.stem.rsplit("-", 1)[1]
-    new_id = f"renamed-source-{number}"
-    text = path.read_text(encoding="utf-8").replace(f"id: {path.stem}\n", f"id: {new_id}\n", 1)
-    text = re.sub(rf"(id|claim): s{int(number)}-c", rf"\1: r{int(number)}-c", text)
-    path.unlink()
-    target = path.with_name(f"{new_id}.yml")
-    target.write_text(text, encoding="utf-8")
-    return target
-
-
-def copy_as_new(path: Path, number: int) -> Path:
-    """A new source: a copy of one under new ids, with the same archive."""
-    new_id = f"added-source-{number}"
-    text = path.read_text(encoding="utf-8").replace(f"id: {path.stem}\n", f"id: {new_id}\n", 1)
-    text = re.sub(r"(id|claim): s\d+-c", rf"\1: a{number}-c", text)
-    target = path.with_name(f"{new_id}.yml")
-    target.write_text(text, encoding="utf-8")
-    return target
 
 
 @pytest.fixture

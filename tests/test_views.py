@@ -97,19 +97,6 @@ def test_a_side_by_side_view_holds_every_pair_in_both_directions(any_db, view, r
     assert sorted(rows(any_db, f"select * from {view}"), key=repr) == sorted(expected, key=repr)
 
 
-@pytest.mark.parametrize("view", [view for view in VIEWS if view.scan_sql], ids=lambda view: view.name)
-def test_a_view_read_whole_holds_the_rows_and_columns_its_pages_read(any_db, view):
-    conn = sqlite3.connect(any_db)
-    try:
-        served, whole = conn.execute(f"select * from {view.name}"), conn.execute(view.scan_sql)
-        assert [d[0] for d in whole.description] == [d[0] for d in served.description]
-        served, whole = served.fetchall(), whole.fetchall()
-    finally:
-        conn.close()
-    assert served, f"the corpus has no {view.name} to compare"
-    assert sorted(whole, key=repr) == sorted(served, key=repr)
-
-
 def test_coverage_by_source_counts_each_source_in_id_order(any_db):
     assert rows(any_db, "select * from coverage_by_source") == rows(any_db, COVERAGE_BY_SOURCE)
 
