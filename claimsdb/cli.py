@@ -169,9 +169,9 @@ def build_database(claims_dir: Path, db_path: Path, strict: bool = False, cache_
             except DownloadsFailed as failed:
                 click.echo(str(failed), err=True)
                 sys.exit(1)
-        chunks = release.written["chunks"]
-        click.echo(f"Release {release.written['id'][:12]}: downloads in {release.directory} "
-                   f"({chunks['written']} of {chunks['written'] + chunks['copied']} chunk(s) written, the others copied from the previous downloads).")
+        written, copied = release.written["chunks"]["written"], release.written["chunks"]["copied"]
+        how = f"{written} of {written + copied} chunk(s) written, the others copied from the previous downloads" if copied else f"{written} chunk(s) written"
+        click.echo(f"Release {release.written['id'][:12]}: downloads in {release.directory} ({how}).")
     if timings:
         timings.write_text(json.dumps(built.seconds, indent=2) + "\n", encoding="utf-8")
 

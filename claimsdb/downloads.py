@@ -1,8 +1,10 @@
 """Bulk downloads and the release they make: written by the build beside the
 database (``downloads/`` next to ``claims.db``) and served as static files.
 
-- ``csv/<table>.csv.gz``: every table and view as CSV (RFC 4180, UTF-8, a
-  header row), gzipped without a timestamp, so the same rows give the same bytes;
+- ``csv/<table>.csv.gz``: every table as CSV (RFC 4180, UTF-8, a header
+  row) in primary-key order, gzipped one member a chunk of rows
+  (claimsdb.chunks) without a timestamp, so the same rows give the same
+  bytes; the views are queries, served live, not files;
 - ``parquet/<table>.parquet``: the same rows as Parquet (pyarrow), typed from
   the SQLite columns;
 - ``texts/<source>.txt``: each archived text byte for byte, the text every
@@ -15,14 +17,18 @@ database (``downloads/`` next to ``claims.db``) and served as static files.
   git commit the claim files were built from;
 - ``changes.json``: the claims added, changed, withdrawn and removed since the
   previous build (``claimsdb diff OLD.db NEW.db`` says the same of any two);
-- ``manifest.json``: every file above with its size and SHA-256, and for
-  each table, view and the annotations the hash of the content they were
-  written from (``contents``).
+- ``manifest.json``: every file above with its size and SHA-256; for each
+  table and the annotations the hash of the content they were written from
+  and their chunks (``contents``); and the build key of the database they
+  were written from (``database``).
 
-The downloads are incremental: a file whose content hash is the one the
+The downloads are incremental. A file whose content hash is the one the
 downloads on disk were written from is taken from them (hard-linked), not
-written again; a view's content hash is that of the tables it reads. What
-results is byte for byte what writing every file from nothing gives.
+written again. When the database was built incrementally from the one the
+downloads on disk were written from, its record of the rows it changed
+(claimsdb.incremental.changes_since) says which chunks to write; the others
+are copied. What results is byte for byte what writing every file from
+nothing gives.
 """
 
 from __future__ import annotations
