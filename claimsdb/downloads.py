@@ -314,7 +314,6 @@ def write_annotations(conn: sqlite3.Connection, path: Path, previous: PreviousTa
 
 def write_texts(conn: sqlite3.Connection, directory: Path, previous: "Previous | None" = None) -> None:
     """Each archived text; one the previous downloads hold with the same bytes is taken from them."""
-    directory.mkdir()
     for source_id, text in conn.execute("select id, text from sources order by id"):
         data = text.encode("utf-8")
         path = f"{directory.name}/{source_id}.txt"
@@ -500,32 +499,60 @@ def prepare_downloads(db_path: Path, directory: Path, claims_dir: Path | None = 
     return work, release
 
 
-def write_files(db_path: Path, work: Path, names: dict[str, "PreviousTable | None"], jobs: int,
-                checkpoint: Callable[[str], None] | None = None) -> dict[str, tuple[dict, int]]:
-    """Each table of ``names`` (and the annotations, if named) written into
-    ``work`` from the database at ``db_path``, patched from its previous
-    files where they are given: name → (its entry in the manifest's
-    contents, chunks written). On ``jobs`` processes when more than one is
-    given: each file is written by one process, the same bytes whichever."""
-    def write(name: str) -> tuple[str, tuple]:
+TEXTS = "texts"
+
+
+def write_outputs(db_path: Path, work: Path, names: list[str], previous: "Previous", patchable: bool, changed: dict[str, list[tuple]],
+                  jobs: int, checkpoint: Callable[[str], None] | None = None) -> Iterator[tuple[str, dict, int, dict]]:
+    """Each of ``names`` (tables, the annotations, the texts) into ``work``
+    from the database at ``db_path``: taken whole from the ``previous``
+    downloads, patched from them (``patchable``: they were written from the
+    database this one was copied from, with the rows ``changed`` since) or
+    written from nothing. Yields, name by name: its entry in the
+    manifest's contents, the chunks written, and the files taken (path →
+    SHA-256). On ``jobs`` processes when more than one is given: each output
+    is one process's, the same bytes whichever."""
+    key = writer_key()
+
+    def write(name: str) -> tuple[str, dict, int, dict]:
         if checkpoint is not None:
             checkpoint(f"downloads:{name}")
         conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        previous.taken = {}
         try:
-            for previous in ([names[name], None] if names[name] is not None else [None]):
+            if name == TEXTS:
+                write_texts(conn, work / TEXTS, previous)
+                return name, {}, 0, previous.taken
+            hashes = ContentHashes(conn, key, Path(db_path))
+            if name == ANNOTATIONS:
+                content, paths, rows_changed = hashes.of("annotations", ["claims", "sources"]), [ANNOTATIONS], changed_claims(conn, changed)
+            else:
+                content, paths, rows_changed = hashes(name), [f"csv/{name}.csv.gz", f"parquet/{name}.parquet"], changed.get(name, [])
+            entry, files = previous.reused(work, name, content, paths, patchable, rows_changed)
+            if files is False:
+                return name, entry, 0, previous.taken
+            for files in ([files, None] if files is not None else [None]):
                 try:
                     if name == ANNOTATIONS:
-                        return name, write_annotations(conn, work / ANNOTATIONS, previous)
-                    return name, write_table(conn, name, work / "csv" / f"{name}.csv.gz", work / "parquet" / f"{name}.parquet", previous)
+                        written, chunks_written = write_annotations(conn, work / ANNOTATIONS, files)
+                    else:
+                        written, chunks_written = write_table(conn, name, work / "csv" / f"{name}.csv.gz", work / "parquet" / f"{name}.parquet", files)
+                    return name, {**entry, **written}, chunks_written, {}
                 except NotPatchable:
                     continue
         finally:
             conn.close()
 
     # The largest first: a process that takes one last would keep the others waiting.
-    largest = sorted(names, key=lambda name: name not in ("claims", "coverage", ANNOTATIONS))
+    largest = sorted(names, key=lambda name: name not in ("claims", "coverage", ANNOTATIONS, "figure_relations", TEXTS))
     with ordered_map(write, jobs, len(largest), min_items=2) as each:
-        return dict(each(largest))
+        yield from each(largest)
+
+
+def changed_claims(conn: sqlite3.Connection, changed: dict[str, list[tuple]]) -> list[tuple]:
+    """The claims whose annotations may have changed: those changed, and those of the sources changed."""
+    temporary_ids(conn, "changed_sources", [key[0] for key in changed.get("sources", [])])
+    return sorted({*changed.get("claims", []), *conn.execute("select id from claims where source_id in temp.changed_sources")})
 
 
 def write_into(work: Path, db_path: Path, directory: Path, claims_dir: Path | None,
@@ -533,34 +560,26 @@ def write_into(work: Path, db_path: Path, directory: Path, claims_dir: Path | No
                checkpoint: Callable[[str], None] | None = None) -> dict:
     (work / "csv").mkdir(parents=True)
     (work / "parquet").mkdir()
+    (work / TEXTS).mkdir()
     previous = Previous(directory) if reuse else Previous(work / "none")
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
-        hashes = ContentHashes(conn, writer_key(), Path(db_path))
         database = build_key(conn)
         since, changed = changes_since(conn)
-        # The previous downloads were written from the database this one was
-        # copied from: what changed since is what its changes record lists.
-        patchable = since is not None and since == previous.database
         present = {row[0] for row in conn.execute("select name from sqlite_master where type = 'table'")}
-        contents, to_write = {}, {}
-        for name in [n for n in public_names() if n in present]:
-            paths = [f"csv/{name}.csv.gz", f"parquet/{name}.parquet"]
-            contents[name], to_write[name] = previous.reused(work, name, hashes(name), paths, patchable, changed.get(name, []))
-        write_texts(conn, work / "texts", previous)
-        if patchable:
-            temporary_ids(conn, "changed_sources", [key[0] for key in changed.get("sources", [])])
-            changed_claims = sorted({*changed.get("claims", []),
-                                     *(tuple(row) for row in conn.execute("select id from claims where source_id in temp.changed_sources"))})
-        contents[ANNOTATIONS], to_write[ANNOTATIONS] = previous.reused(work, ANNOTATIONS, hashes.of("annotations", ["claims", "sources"]),
-                                                                       [ANNOTATIONS], patchable, changed_claims if patchable else [])
     finally:
         conn.close()
-    to_write = {name: previous_files for name, previous_files in to_write.items() if previous_files is not False}
-    written = 0
-    for name, (entry, chunks_written) in write_files(db_path, work, to_write, jobs, checkpoint).items():
-        contents[name].update(entry)
+    # The previous downloads were written from the database this one was
+    # copied from: what changed since is what its changes record lists.
+    patchable = since is not None and since == previous.database
+    names = [name for name in public_names() if name in present] + [ANNOTATIONS]
+    contents, taken, written = {}, {}, 0
+    for name, entry, chunks_written, files_taken in write_outputs(db_path, work, [*names, TEXTS], previous, patchable, changed, jobs, checkpoint):
+        if name != TEXTS:
+            contents[name] = entry
+        taken.update(files_taken)
         written += chunks_written
+    contents = {name: contents[name] for name in names}
     digests = {name: entry["csv_sha256"] for name, entry in contents.items() if name != ANNOTATIONS}
     rows = {name: entry["rows"] for name, entry in contents.items() if name != ANNOTATIONS}
     commit, dirty = git_commit(claims_dir) if claims_dir is not None else (None, False)
@@ -591,7 +610,7 @@ def write_into(work: Path, db_path: Path, directory: Path, claims_dir: Path | No
     (work / "release.json").write_text(json.dumps(release, indent=2) + "\n", encoding="utf-8")
     files = sorted(p.relative_to(work).as_posix() for p in work.rglob("*") if p.is_file())
     manifest = {"release": release["id"], "database": database, "files": [
-        {"path": p, "bytes": (work / p).stat().st_size, "sha256": previous.taken.get(p) or sha256_of(work / p)} for p in files],
+        {"path": p, "bytes": (work / p).stat().st_size, "sha256": taken.get(p) or sha256_of(work / p)} for p in files],
         "contents": contents}
     (work / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     chunks = sum(len(entry.get("chunks", ())) for entry in contents.values())

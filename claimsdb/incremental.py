@@ -17,7 +17,10 @@ into place. What depends on a changed source:
 
 Those sources are read again in full; every other row is kept as it is. The
 content equals a full build's, table by table and row by row
-(tests/test_incremental.py); the bytes need not. Whatever the build cannot
+(tests/test_incremental.py); the bytes need not. The build records the key
+of every row it deleted or inserted, and the build key of the database it
+copied (``changes_since``), for the downloads to write only the chunks those
+rows are in (claimsdb.chunks). Whatever the build cannot
 follow (no previous database, another fingerprint, a shared file changed, a
 problem in the files) makes it full, and the report says why.
 """

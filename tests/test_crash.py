@@ -190,8 +190,8 @@ def test_ctrl_c_while_the_files_are_read_on_several_processes_stops_every_proces
 def test_ctrl_c_while_the_downloads_are_written_on_several_processes_stops_every_process_and_leaves_the_previous_release(workdir, rebuilt):
     downloads = workdir / "downloads"
     previous = {p.relative_to(downloads).as_posix(): sha256(p) for p in downloads.rglob("*") if p.is_file()}
-    # The process that writes the first view stops itself there, the other writes on.
-    ctrl_c_at("downloads:claims_with_provenance", [sys.executable, "-m", "claimsdb", "build", "--jobs", "2"], workdir, forked=2)
+    # The process that writes the claims table stops itself there, the other writes on.
+    ctrl_c_at("downloads:claims", [sys.executable, "-m", "claimsdb", "build", "--jobs", "2"], workdir, forked=2)
     assert sha256(workdir / "claims.db") == rebuilt
     assert {p.relative_to(downloads).as_posix(): sha256(p) for p in downloads.rglob("*") if p.is_file()} == previous
     assert sorted(p.name for p in workdir.iterdir() if p.name.startswith(".") and p.name != ".claimsdb-cache") == []
