@@ -17,10 +17,12 @@ database (``downloads/`` next to ``claims.db``) and served as static files.
   git commit the claim files were built from;
 - ``changes.json``: the claims added, changed, withdrawn and removed since the
   previous build (``claimsdb diff OLD.db NEW.db`` says the same of any two);
+- ``chunks.json``: where each chunk of each table's CSV and of the
+  annotations is, for the next downloads to copy;
 - ``manifest.json``: every file above with its size and SHA-256; for each
   table and the annotations the hash of the content they were written from
-  and their chunks (``contents``); and the build key of the database they
-  were written from (``database``).
+  (``contents``); and the build key of the database they were written from
+  (``database``).
 
 The downloads are incremental. A file whose content hash is the one the
 downloads on disk were written from is taken from them (hard-linked), not
@@ -424,6 +426,9 @@ class Previous:
             self.files = {entry["path"]: entry["sha256"] for entry in manifest["files"]}
             self.contents = dict(manifest.get("contents", {}))
             self.database = manifest.get("database")
+            for name, chunks in read_chunks(directory / CHUNKS, self.files.get(CHUNKS)).items():
+                if isinstance(self.contents.get(name), dict):
+                    self.contents[name]["chunks"] = chunks
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             self.files, self.contents, self.database = {}, {}, None
         self.taken: dict[str, str] = {}  # path in the downloads → SHA-256, of the files taken
@@ -460,6 +465,25 @@ class Previous:
             parquet = self.directory / paths[1] if len(paths) > 1 else None
             return {"content": content}, PreviousTable(self.directory / paths[0], parquet, entry["chunks"], changed)
         return {"content": content}, None
+
+
+CHUNKS = "chunks.json"
+CHUNK_FIELDS = ("first", "last", "rows", "offset", "bytes", "sha256")
+
+
+def write_chunks(path: Path, chunks: dict[str, list[dict]]) -> None:
+    """Where each chunk of each file is, for the next downloads to copy
+    (claimsdb.chunks): one line a file, each chunk a list of CHUNK_FIELDS."""
+    lines = [f"{json.dumps(name)}: {json.dumps([[chunk[f] for f in CHUNK_FIELDS] for chunk in found], ensure_ascii=False, separators=(',', ':'))}"
+             for name, found in chunks.items()]
+    path.write_text("{\n" + ",\n".join(lines) + "\n}\n", encoding="utf-8")
+
+
+def read_chunks(path: Path, sha256: str | None) -> dict[str, list[dict]]:
+    """The chunks ``write_chunks`` wrote, if the file has the SHA-256 the manifest gives it; none otherwise."""
+    if sha256 is None or not path.is_file() or sha256_of(path) != sha256:
+        return {}
+    return {name: [dict(zip(CHUNK_FIELDS, chunk)) for chunk in found] for name, found in json.loads(path.read_text(encoding="utf-8")).items()}
 
 
 def write_downloads(db_path: Path, directory: Path | None = None, claims_dir: Path | None = None,
@@ -608,12 +632,14 @@ def write_into(work: Path, db_path: Path, directory: Path, claims_dir: Path | No
     (work / "changes.json").write_text(json.dumps({"release": release["id"], "first_release": changes is None, **(changes or {})},
                                                   indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     (work / "release.json").write_text(json.dumps(release, indent=2) + "\n", encoding="utf-8")
+    write_chunks(work / CHUNKS, {name: entry["chunks"] for name, entry in contents.items()})
+    chunks = sum(len(entry["chunks"]) for entry in contents.values())
+    contents = {name: {key: value for key, value in entry.items() if key != "chunks"} for name, entry in contents.items()}
     files = sorted(p.relative_to(work).as_posix() for p in work.rglob("*") if p.is_file())
     manifest = {"release": release["id"], "database": database, "files": [
         {"path": p, "bytes": (work / p).stat().st_size, "sha256": taken.get(p) or sha256_of(work / p)} for p in files],
         "contents": contents}
     (work / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    chunks = sum(len(entry.get("chunks", ())) for entry in contents.values())
     return {**release, "chunks": {"written": written, "copied": chunks - written}}
 
 
