@@ -6,14 +6,13 @@ pieces, one per chunk of consecutive rows in the file's order (by key).
 Where a chunk ends depends on the keys of its rows alone: after a row whose
 key hashes to a multiple of ``AVERAGE_ROWS``, or after ``MAXIMUM_ROWS`` rows.
 An edit therefore changes the chunks around the rows it touches, and every
-other chunk keeps its rows and its bytes. The manifest records each chunk:
-its first and last key, its rows, where its bytes are in the file, and the
-SHA-256 of its rows' text. A chunk of the new file whose first key, last key,
-row count and place (first in the file or not) are those of a recorded
-chunk, and inside which no changed row falls, holds the same rows as that
-chunk (the rows between two keys are the same rows when none of them
-changed), so its bytes are copied from the previous file. What results is
-byte for byte what writing every chunk gives.
+other chunk keeps its rows and its bytes. ``chunks.json`` in the downloads
+records each chunk: its first and last key, its rows, where its bytes are
+in the file, and the SHA-256 of its rows' text. A key that ends a chunk
+ends one whatever comes before it, so the chunks between two such keys are
+cut the same way whenever the rows between them are the same: a run of
+chunks no changed row falls in is copied from the previous file (``patch``),
+and what results is byte for byte what writing every chunk gives.
 """
 
 from __future__ import annotations
@@ -32,7 +31,7 @@ def ends_chunk(key: tuple) -> bool:
     return zlib.crc32("\x1f".join(map(str, key)).encode("utf-8", "surrogatepass")) % AVERAGE_ROWS == 0
 
 
-def chunked(rows: Iterable, key_of: Callable = tuple) -> Iterator[list]:
+def chunked(rows: Iterable, key_of: Callable) -> Iterator[list]:
     """The rows, in their order, cut into chunks."""
     chunk = []
     for row in rows:
@@ -116,6 +115,7 @@ class ChunkedFile:
         self.out, self.encode = out, encode
         self.chunks: list[dict] = []
         self.written = 0  # chunks written, not copied
+        self.head_sha256 = ""
 
     def head(self, data: bytes) -> None:
         """What comes before the chunks (a header), written each time."""
@@ -142,5 +142,5 @@ class ChunkedFile:
         """The SHA-256 of the file's content: of its head's and its chunks'
         SHA-256s (each of the text before it was compressed), in order; the
         same however many chunks were copied."""
-        lines = "".join(f"{sha}\n" for sha in [getattr(self, "head_sha256", ""), *(chunk["sha256"] for chunk in self.chunks)])
+        lines = "".join(f"{sha}\n" for sha in [self.head_sha256, *(chunk["sha256"] for chunk in self.chunks)])
         return hashlib.sha256(lines.encode("ascii")).hexdigest()

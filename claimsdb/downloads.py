@@ -41,7 +41,6 @@ import hashlib
 import io
 import json
 import os
-import re
 import shutil
 import sqlite3
 import subprocess
@@ -53,7 +52,7 @@ from typing import Callable, Iterator
 from urllib.parse import quote
 
 from .chunks import ChunkedFile, Recorded, chunked, patch
-from .incremental import build_key, changes_since, primary_key, temporary_ids
+from .incremental import build_key, changes_since, temporary_ids
 from .parallel import ordered_map
 from .tables import TABLES
 
@@ -100,7 +99,7 @@ def write_table(conn: sqlite3.Connection, name: str, csv_path: Path, parquet_pat
 
     schema = arrow_schema(conn, name)
     columns = [field.name for field in schema]
-    keys = primary_key(next(table for table in TABLES if table.name == name))
+    keys = next(table for table in TABLES if table.name == name).key_columns
     order = ", ".join(f'"{key}"' for key in keys)
     at = [columns.index(key) for key in keys]
 
@@ -127,12 +126,11 @@ def write_table(conn: sqlite3.Connection, name: str, csv_path: Path, parquet_pat
             old_rows = pq.read_table(previous.parquet_path)
             if old_rows.schema != schema:
                 raise NotPatchable(f"{name}: the columns changed")
-            bound = ", ".join("?" * len(keys))
             pieces = []
 
             def rows_in(after: tuple | None, through: tuple | None) -> list:
-                where = [f"({order}) > ({bound})" if after is not None else "1", f"({order}) <= ({bound})" if through is not None else "1"]
-                return conn.execute(f'select * from "{name}" where {" and ".join(where)} order by {order}', [*(after or ()), *(through or ())]).fetchall()
+                where, values = key_range(order, len(keys), after, through)
+                return conn.execute(f'select * from "{name}" where {where} order by {order}', values).fetchall()
 
             with open(previous.csv_path, "rb") as handle:
                 patch(out, Recorded(handle, previous.chunks), previous.changed, rows_in, key_of, lambda rows, first: csv_text(rows),
@@ -159,6 +157,14 @@ class PreviousTable:
     parquet_path: Path
     chunks: list[dict]
     changed: list[tuple]
+
+
+def key_range(columns: str, width: int, after: tuple | None, through: tuple | None) -> tuple[str, list]:
+    """The SQL condition, and its values, for keys (``columns``, ``width``
+    of them) after ``after`` and up to ``through`` (None: no bound)."""
+    bound = ", ".join("?" * width)
+    where = [f"({columns}) > ({bound})" if after is not None else "1", f"({columns}) <= ({bound})" if through is not None else "1"]
+    return " and ".join(where), [*(after or ()), *(through or ())]
 
 
 def each_row(cursor: sqlite3.Cursor) -> Iterator[tuple]:
@@ -305,8 +311,8 @@ def write_annotations(conn: sqlite3.Connection, path: Path, previous: PreviousTa
                 out.write((chunk[0]["id"],), (chunk[-1]["id"],), len(chunk), lines(chunk, not out.chunks))
         else:
             def rows_in(after: tuple | None, through: tuple | None) -> list:
-                where = ["c.id > ?" if after is not None else "1", "c.id <= ?" if through is not None else "1"]
-                return cursor.execute(f"{ANNOTATED} where {' and '.join(where)} order by c.id", [*(after or ()), *(through or ())]).fetchall()
+                where, values = key_range("c.id", 1, after, through)
+                return cursor.execute(f"{ANNOTATED} where {where} order by c.id", values).fetchall()
 
             with open(previous.csv_path, "rb") as handle:
                 patch(out, Recorded(handle, previous.chunks), previous.changed, rows_in, lambda row: (row["id"],), lines)
@@ -314,15 +320,19 @@ def write_annotations(conn: sqlite3.Connection, path: Path, previous: PreviousTa
     return {"chunks": out.chunks}, out.written
 
 
-def write_texts(conn: sqlite3.Connection, directory: Path, previous: "Previous | None" = None) -> None:
-    """Each archived text; one the previous downloads hold with the same bytes is taken from them."""
+def write_texts(conn: sqlite3.Connection, directory: Path, previous: "Previous | None" = None) -> dict[str, str]:
+    """Each archived text; one the previous downloads hold with the same
+    bytes is taken from them. Returns the files taken (path → SHA-256)."""
+    taken = {}
     for source_id, text in conn.execute("select id, text from sources order by id"):
         data = text.encode("utf-8")
         path = f"{directory.name}/{source_id}.txt"
         if previous is not None and previous.files.get(path) == hashlib.sha256(data).hexdigest() \
                 and previous.take(directory.parent, [path]):
+            taken[path] = previous.files[path]
             continue
         (directory / f"{source_id}.txt").write_bytes(data)
+    return taken
 
 
 # The release ----------------------------------------------------------------------
@@ -431,7 +441,6 @@ class Previous:
                     self.contents[name]["chunks"] = chunks
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             self.files, self.contents, self.database = {}, {}, None
-        self.taken: dict[str, str] = {}  # path in the downloads → SHA-256, of the files taken
 
     def intact(self, paths: list[str]) -> bool:
         """Whether each file is there with the SHA-256 the manifest gives it."""
@@ -447,7 +456,6 @@ class Previous:
                 os.link(self.directory / path, work / path)
             except OSError:
                 shutil.copyfile(self.directory / path, work / path)
-            self.taken[path] = self.files[path]
         return True
 
     def reused(self, work: Path, name: str, content: str, paths: list[str], patchable: bool, changed: list[tuple]) -> tuple[dict, "PreviousTable | None | bool"]:
@@ -542,11 +550,9 @@ def write_outputs(db_path: Path, work: Path, names: list[str], previous: "Previo
         if checkpoint is not None:
             checkpoint(f"downloads:{name}")
         conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-        previous.taken = {}
         try:
             if name == TEXTS:
-                write_texts(conn, work / TEXTS, previous)
-                return name, {}, 0, previous.taken
+                return name, {}, 0, write_texts(conn, work / TEXTS, previous)
             hashes = ContentHashes(conn, key, Path(db_path))
             if name == ANNOTATIONS:
                 content, paths, rows_changed = hashes.of("annotations", ["claims", "sources"]), [ANNOTATIONS], changed_claims(conn, changed)
@@ -554,7 +560,7 @@ def write_outputs(db_path: Path, work: Path, names: list[str], previous: "Previo
                 content, paths, rows_changed = hashes(name), [f"csv/{name}.csv.gz", f"parquet/{name}.parquet"], changed.get(name, [])
             entry, files = previous.reused(work, name, content, paths, patchable, rows_changed)
             if files is False:
-                return name, entry, 0, previous.taken
+                return name, entry, 0, {path: previous.files[path] for path in paths}
             for files in ([files, None] if files is not None else [None]):
                 try:
                     if name == ANNOTATIONS:

@@ -105,10 +105,6 @@ def changes_since(conn: sqlite3.Connection) -> tuple[str | None, dict[str, list[
     return since, {table: sorted(keys) for table, keys in changed.items()}
 
 
-def primary_key(table) -> tuple[str, ...]:
-    return (table.pk,) if isinstance(table.pk, str) else tuple(table.pk)
-
-
 @dataclass
 class Plan:
     """What changed since the previous build."""
@@ -327,7 +323,7 @@ def update(claims_dir: Path, db_path: Path, the_plan: Plan, stages, cache, check
             affected = edited_claims | {claim.id for _, claim in corpus.claims() if corpus.relations.figure_of.get(claim.id) in new_figures}
             fts = {table.name: table.fts for table in TABLES if table.fts}
             since = build_key(conn)
-            keys = {table.name: ", ".join(f"[{column}]" for column in primary_key(table)) for table in TABLES}
+            keys = {table.name: ", ".join(f"[{column}]" for column in table.key_columns) for table in TABLES}
             changes: dict[str, set] = {table.name: set() for table in TABLES}
 
             def delete(name: str, where: str) -> None:

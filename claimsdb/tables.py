@@ -57,6 +57,11 @@ class Table:
     fts: list[str] = field(default_factory=list)
     label_column: str | None = None
 
+    @property
+    def key_columns(self) -> tuple[str, ...]:
+        """The primary key's columns, in order."""
+        return (self.pk,) if isinstance(self.pk, str) else tuple(self.pk)
+
 
 @dataclass
 class View:

@@ -322,3 +322,18 @@ def copy_as_new(path: Path, number: int) -> Path:
     target = path.with_name(f"{new_id}.yml")
     target.write_text(text, encoding="utf-8")
     return target
+
+
+def remove_a_source(corpus: Path, candidates) -> Path:
+    """The first of ``candidates`` whose removal leaves a valid corpus
+    (no other file names its claims), removed: kept beside as .yml.kept."""
+    import claimsdb
+
+    for path in candidates:
+        path.rename(path.with_suffix(".yml.kept"))
+        try:
+            claimsdb.check(corpus)
+            return path
+        except claimsdb.ProblemsFound:
+            path.with_suffix(".yml.kept").rename(path)
+    raise AssertionError("no source can be removed")

@@ -19,11 +19,10 @@ import subprocess
 import pytest
 import yaml
 
-from claimsdb.incremental import primary_key
 from claimsdb.tables import TABLES, VIEWS
 from claimsdb.instance import make_datasette
 
-from .conftest import PROJECT_ROOT, copy_as_new, edit_value, move_subject, rename, source_files, synthetic
+from .conftest import PROJECT_ROOT, copy_as_new, edit_value, move_subject, remove_a_source, rename, source_files, synthetic
 
 SOURCE = "arabnews-today-2021-09-03-un-workgroup-investigation"
 NAMES = [table.name for table in TABLES]
@@ -39,7 +38,7 @@ def built(workdir, claimsdb):
 
 def in_order(conn, name: str) -> str:
     """A table's primary key: the order downloads list rows in."""
-    return ", ".join(primary_key(next(table for table in TABLES if table.name == name)))
+    return ", ".join(next(table for table in TABLES if table.name == name).key_columns)
 
 
 def sha256(data: bytes) -> str:
@@ -394,27 +393,12 @@ def chunks_written(output: str) -> tuple[int, int]:
     return int(found[1]), int(found[2])
 
 
-def delete_a_source(corpus) -> None:
-    """A source file removed whose claims no other file names."""
-    from claimsdb.pipeline import check
-    from claimsdb.problems import ProblemsFound
-
-    for path in reversed(source_files(corpus)):
-        path.rename(path.with_suffix(".yml.kept"))
-        try:
-            check(corpus)
-            return
-        except ProblemsFound:
-            path.with_suffix(".yml.kept").rename(path)
-    raise AssertionError("no source can be removed")
-
-
 CHANGES = {
     "an edited figure": lambda corpus: next(path for path in source_files(corpus)[4:] if edit_value(path)),
     "a claim moved to another subject": lambda corpus: next(path for path in source_files(corpus)[9:] if move_subject(path)),
     "an added source": lambda corpus: copy_as_new(source_files(corpus)[2], 1),
     "a renamed source": lambda corpus: rename(source_files(corpus)[7]),
-    "a removed source": delete_a_source,
+    "a removed source": lambda corpus: remove_a_source(corpus, reversed(source_files(corpus))),
     "the first source removed": lambda corpus: (corpus / "synthetic-source-0000000.yml").rename(corpus / "kept"),
 }
 
