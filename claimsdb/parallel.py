@@ -1,25 +1,29 @@
 """Work spread over the cores, merged in the order it was given.
 
 The stages that treat one file (or one source) at a time, with nothing
-shared between files, run in a pool of forked processes: parsing and
-validating the source files, and finding each source's candidates. Results
-come back in input order (``Pool.imap``), so a build on four cores writes the
-very bytes a build on one does. Forked workers inherit the corpus read so
-far, so only each item's index goes out and only its result comes back.
+shared between files, run on ``jobs`` processes: this one and ``jobs - 1``
+forked from it. Parsing and validating the source files, finding each
+source's candidates and writing each download are spread so. The items are
+cut into chunks, which every process takes in turn from a shared counter,
+this one too between taking in the results; results are given back in input
+order, so a build on four cores writes the very bytes a build on one does.
+Forked processes inherit the corpus read so far and the items, so only each
+chunk's results travel, and only those the other processes found (this
+process's own are never pickled).
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import pickle
+import queue
 import signal
 from contextlib import contextmanager
 from typing import Callable, Iterable, Iterator
 
-# Below this many items a pool costs more (starting the processes, sending
-# results back) than it saves.
+# Below this many items, other processes cost more (starting them, sending
+# results back) than they save.
 MIN_ITEMS = 64
-
-_work: Callable | None = None  # the function forked workers apply (inherited, never pickled)
 
 
 def resolve_jobs(jobs: int | None) -> int:
@@ -36,12 +40,12 @@ def resolve_jobs(jobs: int | None) -> int:
 
 
 def worth_forking(jobs: int, items: int, min_items: int = MIN_ITEMS) -> bool:
-    """Whether ``items`` are enough to spread over ``jobs`` forked processes (and fork is available)."""
+    """Whether ``items`` are enough to spread over ``jobs`` processes (and fork is available)."""
     return jobs > 1 and items >= min_items and "fork" in multiprocessing.get_all_start_methods()
 
 
 def chunk_size(items: int, jobs: int) -> int:
-    """Items handed out at a time: about eight chunks a process, so that a
+    """Items taken at a time: about eight chunks a process, so that a
     process slowed by other work leaves its share to the others."""
     return max(1, min(64, items // (jobs * 8)))
 
@@ -53,22 +57,102 @@ def ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _apply(item):
-    return _work(item)
+class WorkerFailed(RuntimeError):
+    """A forked process stopped without giving its results back."""
+
+
+def sendable(error: BaseException) -> BaseException:
+    """``error``, or a stand-in saying what it was, when it cannot be pickled."""
+    try:
+        pickle.loads(pickle.dumps(error))
+        return error
+    except Exception:
+        return WorkerFailed(f"{type(error).__name__}: {error}")
 
 
 @contextmanager
 def ordered_map(work: Callable, jobs: int, items: int, min_items: int = MIN_ITEMS) -> Iterator[Callable[[Iterable], Iterator]]:
     """Yield ``map(items)``: ``work`` applied to each item, in order, on
-    ``jobs`` processes when there are enough items to be worth it (at least
-    ``min_items``, and fork is available); in this process otherwise."""
-    global _work
+    ``jobs`` processes (this one among them) when there are enough items to
+    be worth it (at least ``min_items``, and fork is available); in this
+    process alone otherwise."""
     if not worth_forking(jobs, items, min_items):
         yield lambda each: map(work, each)
         return
-    _work = work
+    forked: list = []
     try:
-        with multiprocessing.get_context("fork").Pool(jobs, initializer=ignore_interrupts) as pool:
-            yield lambda each: pool.imap(_apply, each, chunksize=chunk_size(items, jobs))
+        yield lambda each: spread(work, list(each), jobs, forked)
     finally:
-        _work = None
+        for process in forked:
+            if process.is_alive():
+                process.terminate()
+            process.join()
+
+
+def spread(work: Callable, items: list, jobs: int, forked: list) -> Iterator:
+    """The results of ``work`` over ``items`` in order, computed here and on
+    ``jobs - 1`` processes forked now (appended to ``forked``, which the
+    caller ends), each taking the next chunk from a shared counter."""
+    context = multiprocessing.get_context("fork")
+    size = chunk_size(len(items), jobs)
+    chunks = [items[start:start + size] for start in range(0, len(items), size)]
+    taken = context.Value("i", 0)
+    results = context.Queue()
+
+    def take() -> int:
+        with taken.get_lock():
+            index = taken.value
+            taken.value += 1
+        return index
+
+    def compute(index: int) -> list:
+        return [work(item) for item in chunks[index]]
+
+    def serve() -> None:  # in a forked process: until every chunk is taken
+        ignore_interrupts()
+        while (index := take()) < len(chunks):
+            try:
+                results.put((index, compute(index), None))
+            except BaseException as error:
+                results.put((index, None, sendable(error)))
+                break
+        results.close()
+        results.join_thread()  # every result sent before the process ends
+
+    for _ in range(jobs - 1):
+        process = context.Process(target=serve, daemon=True)
+        process.start()
+        forked.append(process)
+
+    done: dict = {}
+    for index in range(len(chunks)):
+        while index not in done:
+            # Results already sent are taken in first (the other processes'
+            # queues stay short), then the next chunk nobody took is computed
+            # here; with none left, this process waits for the others'.
+            try:
+                received = results.get(block=False)
+            except queue.Empty:
+                mine = take()
+                if mine < len(chunks):
+                    done[mine] = compute(mine)
+                    continue
+                received = wait_for(results, forked)
+            got, found, error = received
+            if error is not None:
+                raise error
+            done[got] = found
+        yield from done.pop(index)
+
+
+def wait_for(results, forked: list) -> tuple:
+    """The next result another process sends; WorkerFailed if they all end without one."""
+    while True:
+        try:
+            return results.get(timeout=1)
+        except queue.Empty:
+            if not any(process.is_alive() for process in forked):
+                try:
+                    return results.get(timeout=1)
+                except queue.Empty:
+                    raise WorkerFailed("a forked process ended without giving its results back (killed, or out of memory?)") from None

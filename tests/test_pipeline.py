@@ -249,3 +249,21 @@ def test_each_stage_records_the_resident_memory_as_it_ends(tmp_path):
     assert ended[:2] == ["inputs", "read"] and {"relations", "write", "indexes"} <= set(ended)
     assert set(ended) <= set(stages.seconds)
     assert all(megabytes > 1 for _, megabytes in stages.resident)
+
+
+def test_check_on_several_processes_reports_the_very_lines_it_reports_on_one(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from claimsdb import cli
+
+    corpus = synthetic(tmp_path / "claims", 240)
+    monkeypatch.setattr(cli, "REPORT_BATCH", 3)  # enough batches to word them on other processes
+    reported = []
+    for jobs in ("1", "2"):
+        result = CliRunner().invoke(cli.cli, ["check", "--claims", str(corpus), "--no-cache", "--jobs", jobs])
+        assert result.exit_code == 0, result.stderr
+        reported.append(result.stderr.splitlines())
+    assert reported[0] == reported[1]
+    assert all(": warning: " in line for line in reported[0])
+    places = {line.split(": warning: ")[0] for line in reported[0]}
+    assert len(places) >= 8 * 3  # batches enough for claimsdb.parallel to fork (min_items=8)
