@@ -221,19 +221,20 @@ def load_corpus(claims_dir: Path | str, stages: Stages | None = None, cache: Fil
         # What the cache holds is read here (through a worker it would be
         # unpickled, pickled and unpickled again); the rest is parsed and
         # validated on every core, and all taken into the corpus in file order.
-        # Each file's quotes are found where it is read.
+        # Each file's quotes are found and its figures read where it is read.
         cached = [parse_source_file(path, claims_dir, cache, parse=False) for path in paths] if cache is not None and corpus.jobs > 1 else [None] * len(paths)
         missing = [path for path, read in zip(paths, cached) if read is None]
 
         def parse(path: Path) -> tuple:
             if checkpoint is not None:
                 checkpoint(f"read:{path.name}")
-            return with_quotes(parse_source_file(path, claims_dir, cache), claims_dir)
+            return with_file_checks(parse_source_file(path, claims_dir, cache), claims_dir, corpus.semantics)
 
         with ordered_map(parse, corpus.jobs, len(missing)) as each:
             parsed = each(missing)
             for path, read in zip(paths, cached):
-                read_source_file(corpus, path, problems, stages, cache, with_quotes(read, claims_dir) if read is not None else next(parsed))
+                checked = with_file_checks(read, claims_dir, corpus.semantics) if read is not None else next(parsed)
+                read_source_file(corpus, path, problems, stages, cache, checked)
                 advance(1)
 
     if quotes_found is not None and not problems:
@@ -242,9 +243,6 @@ def load_corpus(claims_dir: Path | str, stages: Stages | None = None, cache: Fil
         problems += check_unique(corpus)
         problems += check_repeated_rows(corpus)
         problems += check_references(corpus)
-    with stages.stage("values"):
-        if corpus.semantics is not None:
-            problems += resolve_values(corpus)
     if problems:
         raise ProblemsFound(problems)
     with stages.stage("relations"):
@@ -318,23 +316,29 @@ def parse_source_file(path: Path, claims_dir: Path, cache: FileCache | None, par
     return key, parsed, source, claims, problems, parse_seconds, time.perf_counter() - start
 
 
-def with_quotes(read: tuple, claims_dir: Path) -> tuple:
-    """What parse_source_file returned, with the file's archive read and its
-    quotes found (claimsdb.checks.check_quotes, which needs no other file):
-    on the process that parsed it."""
+def with_file_checks(read: tuple, claims_dir: Path, semantics) -> tuple:
+    """What parse_source_file returned, with the checks that need no other
+    file, on the process that parsed it: the file's archive read and its
+    quotes found (claimsdb.checks.check_quotes), and its figures and periods
+    read with ``semantics``, measures.yml's table, when that file is valid
+    (claimsdb.checks.resolve_values)."""
     parsed, source, claims = read[1:4]
     if parsed is None:
         return (*read, None)
     start = time.perf_counter()
-    alone = Corpus(claims_dir, claim_files=[ClaimFile(Located(display_path(parsed.path), parsed, ()), source, claims)])
+    alone = Corpus(claims_dir, semantics=semantics, claim_files=[ClaimFile(Located(display_path(parsed.path), parsed, ()), source, claims)])
     problems = check_quotes(alone)
-    return (*read, (alone.texts, alone.revision_texts, alone.spans, alone.not_claims, problems, time.perf_counter() - start))
+    quoted = time.perf_counter()
+    if semantics is not None:
+        problems += resolve_values(alone)
+    return (*read, (alone.texts, alone.revision_texts, alone.spans, alone.not_claims, alone.intervals, alone.periods, problems,
+                    quoted - start, time.perf_counter() - quoted))
 
 
 def read_source_file(corpus: Corpus, path: Path, problems: list[Problem], stages: Stages, cache: FileCache | None,
                      read: tuple) -> None:
-    """Take one source file into the corpus: ``read`` is what with_quotes
-    returned for it (parsed, validated and its quotes found, here or elsewhere)."""
+    """Take one source file into the corpus: ``read`` is what with_file_checks
+    returned for it (parsed, validated, its quotes found and figures read, here or elsewhere)."""
     key, parsed, source, claims, found, parse_seconds, validate_seconds, quoted = read
     problems += found
     stages.add("parse", parse_seconds)
@@ -345,13 +349,16 @@ def read_source_file(corpus: Corpus, path: Path, problems: list[Problem], stages
         return
     shown = display_path(path)
     corpus.claim_files.append(ClaimFile(Located(shown, parsed, ()), source, claims))
-    texts, revision_texts, spans, not_claims, found, seconds = quoted
+    texts, revision_texts, spans, not_claims, intervals, periods, found, quoted_seconds, valued_seconds = quoted
     corpus.texts.update(texts)
     corpus.revision_texts.update(revision_texts)
     corpus.spans.update(spans)
     corpus.not_claims.update(not_claims)
+    corpus.intervals.update(intervals)
+    corpus.periods.update(periods)
     problems += found
-    stages.add("quotes", seconds)
+    stages.add("quotes", quoted_seconds)
+    stages.add("values", valued_seconds)
     if source is not None:
         if source.id != path.stem:
             problems.append(Problem(shown, parsed.line_of(("id",)), f"the source id `{source.id}` differs from the file name `{path.stem}`", f"rename the file to {source.id}.yml or set `id: {path.stem}`"))
