@@ -1,13 +1,16 @@
-"""The cross-file checks of the corpus: ids, references, values, quotes and originals.
+"""The checks of the corpus beyond each file's model: ids, references, values, quotes and originals.
 
-Each takes the corpus as read and validated file by file (claimsdb.load) and
-returns its problems; none stops at the first.
+Each returns its problems; none stops at the first. Those that need one
+source file and the shared files only (check_quotes, resolve_values,
+check_file_references) are given one file at a time by claimsdb.load, on
+the process that read it; the others take the corpus as read.
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 from . import quotes
 from .corpus import ClaimFile, Corpus, Located, MarkedNotClaim
@@ -68,37 +71,108 @@ def check_repeated_rows(corpus: Corpus) -> list[Problem]:
     return problems
 
 
-def check_references(corpus: Corpus) -> list[Problem]:
-    known = {kind: {id_ for (k, id_) in corpus.where if k == kind} for kind in ("agent", "subject", "measure", "claim")}
-    known["claim"] |= corpus.elsewhere_claims
-    # A reference into a file that failed to load is not checked: its own problems are reported.
-    checked = {kind for kind in ("agent", "subject", "measure") if f"{kind}s.yml" in corpus.loaded} | {"claim"}
+class Known(NamedTuple):
+    """What references are checked against: the ids of each kind, the kinds
+    checked (a reference into a shared file that failed to load is not: its
+    own problems are reported), the agents' aliases for did-you-mean, and
+    each subject's wider one."""
+
+    ids: dict  # kind -> set of ids
+    checked: set
+    aliases: dict
+    parents: dict
+
+
+def known_ids(corpus: Corpus) -> Known:
+    """The shared files' ids: what a source file may name without any other source file."""
+    kinds = ("agent", "subject", "measure")
+    return Known({kind: {id_ for (k, id_) in corpus.where if k == kind} for kind in kinds},
+                 {kind for kind in kinds if f"{kind}s.yml" in corpus.loaded},
+                 agent_aliases(corpus.agents), {s.id: s.part_of for s in corpus.subjects if s.part_of})
+
+
+def need(problems: list[Problem], known: Known, kind: str, value, place: Located, *keys) -> None:
+    """A problem when ``value`` names no known ``kind``."""
+    if kind in known.checked and value is not None and value not in known.ids[kind]:
+        hint = suggest(value, known.ids[kind], known.aliases if kind == "agent" else None)
+        problems.append(Problem(
+            place.path, place.line_of(*keys),
+            f"unknown {kind} `{value}`",
+            (hint + " " if hint else "") + f"use an id from {'the source files' if kind == 'claim' else kind + 's.yml'} or add it there",
+        ))
+
+
+def check_file_references(file: ClaimFile, known: Known) -> list[Problem]:
+    """A source file's references to agents, subjects and measures: they need
+    the shared files and no other source file (claimsdb.load checks them
+    on the process that read the file)."""
     problems = []
+    ids = known.ids
+    place = file.place
+    if file.source is not None:
+        need(problems, known, "agent", file.source.publisher, place, "publisher")
+        for c_index, credited in enumerate(file.source.credited):
+            need(problems, known, "agent", credited, place, *(("credited_to", c_index) if isinstance(file.source.credited_to, list) else ("credited_to",)))
+        need(problems, known, "agent", file.source.host, place, "host")
+        own_voices = {file.source.publisher, *file.source.credited}
+    for index, claim in enumerate(file.claims):
+        if claim is None:
+            continue
+        fields = claim.__dict__  # kind-specific fields, without pydantic's slow getattr fallback
+        measure, holder = fields.get("measure"), fields.get("agent")
+        resolved = (
+            claim.subject in ids["subject"] and claim.speaker in ids["agent"]
+            and (measure is None or measure in ids["measure"])
+            and (holder is None or holder in ids["agent"])
+        )
+        at = Located(place.path, place.parsed, ("claims", index))
+        if not resolved:  # the common case skips the four lookups with messages
+            need(problems, known, "subject", claim.subject, at, "subject")
+            if claim.speakers is None:
+                need(problems, known, "agent", claim.speaker, at, "speaker")
+            need(problems, known, "measure", measure, at, "measure")
+            need(problems, known, "agent", holder, at, "agent")
+        translator = claim.translation.by if claim.translation is not None else EDITOR
+        if translator != EDITOR and translator not in ids["agent"]:
+            need(problems, known, "agent", translator, at, "translation", "by")
+        if claim.speakers is not None:
+            for s_index, speaker in enumerate(claim.speakers):
+                need(problems, known, "agent", speaker, at, "speakers", s_index)
+        for v_index, link in enumerate(claim.via):
+            need(problems, known, "agent", link.agent, at, "via", v_index, "agent")
+        if claim.mode == "own-voice" and file.source is not None:
+            problems += own_voice_problems(claim, file.source, own_voices, ids["agent"], at)
+        if claim.scope is not None:
+            need(problems, known, "subject", claim.scope, at, "scope")
+            if claim.scope in ids["subject"] and claim.subject in ids["subject"] and claim.subject not in wider_than(known.parents, claim.scope):
+                problems.append(Problem(
+                    at.path, at.line_of("scope"), f"the scope `{claim.scope}` is not part of the claim's subject `{claim.subject}`",
+                    f"give `part_of: {claim.subject}` to `{claim.scope}` in subjects.yml (directly or through a wider part), or give the scope as the subject",
+                ))
+    return problems
 
-    aliases = agent_aliases(corpus.agents)
 
-    def need(kind: str, value, place: Located, *keys):
-        if kind in checked and value is not None and value not in known[kind]:
-            hint = suggest(value, known[kind], aliases if kind == "agent" else None)
-            problems.append(Problem(
-                place.path, place.line_of(*keys),
-                f"unknown {kind} `{value}`",
-                (hint + " " if hint else "") + f"use an id from {'the source files' if kind == 'claim' else kind + 's.yml'} or add it there",
-            ))
+def check_references(corpus: Corpus) -> list[Problem]:
+    """The references that cross files: agents' affiliations, subjects'
+    parts, and claims' relations and reviews to other claims (each source
+    file's own are check_file_references')."""
+    known = known_ids(corpus)
+    claims = {id_ for (k, id_) in corpus.where if k == "claim"} | corpus.elsewhere_claims
+    known = known._replace(ids={**known.ids, "claim": claims}, checked=known.checked | {"claim"})
+    problems = []
 
     for agent in corpus.agents:
         place = first(corpus, "agent", agent.id)
         for index, affiliation in enumerate(agent.affiliations):
-            need("agent", affiliation.agent, place, "affiliations", index, "agent")
+            need(problems, known, "agent", affiliation.agent, place, "affiliations", index, "agent")
             if affiliation.agent == agent.id:
                 problems.append(Problem(place.path, place.line_of("affiliations", index, "agent"), f"agent `{agent.id}` is affiliated with itself", "name another agent"))
-    parents = {s.id: s.part_of for s in corpus.subjects if s.part_of}
     for subject in corpus.subjects:
         place = first(corpus, "subject", subject.id)
-        need("subject", subject.part_of, place, "part_of")
+        need(problems, known, "subject", subject.part_of, place, "part_of")
         if subject.part_of == subject.id:
             problems.append(Problem(place.path, place.line_of("part_of"), f"subject `{subject.id}` is part of itself", "name a wider subject or remove part_of"))
-        elif subject.id in (wider := wider_than(parents, subject.id)):
+        elif subject.id in (wider := wider_than(known.parents, subject.id)):
             through = " → ".join([subject.id, *wider[: wider.index(subject.id) + 1]])
             problems.append(Problem(place.path, place.line_of("part_of"), f"subject `{subject.id}` is part of itself through a cycle ({through})", "make part_of name only wider subjects"))
 
@@ -106,58 +180,22 @@ def check_references(corpus: Corpus) -> list[Problem]:
     declared_pairs: dict = {}
     for file in corpus.claim_files:
         place = file.place
-        if file.source is not None:
-            need("agent", file.source.publisher, place, "publisher")
-            for c_index, credited in enumerate(file.source.credited):
-                need("agent", credited, place, *(("credited_to", c_index) if isinstance(file.source.credited_to, list) else ("credited_to",)))
-            need("agent", file.source.host, place, "host")
-            own_voices = {file.source.publisher, *file.source.credited}
         for index, claim in enumerate(file.claims):
-            if claim is None:
+            if claim is None or not claim.reviewed and not claim.relations:
                 continue
-            fields = claim.__dict__  # kind-specific fields, without pydantic's slow getattr fallback
-            measure, holder = fields.get("measure"), fields.get("agent")
-            resolved = (
-                claim.subject in known["subject"] and claim.speaker in known["agent"]
-                and (measure is None or measure in known["measure"])
-                and (holder is None or holder in known["agent"])
-            )
             at = Located(place.path, place.parsed, ("claims", index))
-            if not resolved:  # the common case skips the four lookups with messages
-                need("subject", claim.subject, at, "subject")
-                if claim.speakers is None:
-                    need("agent", claim.speaker, at, "speaker")
-                need("measure", measure, at, "measure")
-                need("agent", holder, at, "agent")
-            translator = claim.translation.by if claim.translation is not None else EDITOR
-            if translator != EDITOR and translator not in known["agent"]:
-                need("agent", translator, at, "translation", "by")
-            if claim.speakers is not None:
-                for s_index, speaker in enumerate(claim.speakers):
-                    need("agent", speaker, at, "speakers", s_index)
-            for v_index, link in enumerate(claim.via):
-                need("agent", link.agent, at, "via", v_index, "agent")
-            if claim.mode == "own-voice" and file.source is not None:
-                problems += own_voice_problems(claim, file.source, own_voices, known["agent"], at)
-            if claim.scope is not None:
-                need("subject", claim.scope, at, "scope")
-                if claim.scope in known["subject"] and claim.subject in known["subject"] and claim.subject not in wider_than(parents, claim.scope):
-                    problems.append(Problem(
-                        at.path, at.line_of("scope"), f"the scope `{claim.scope}` is not part of the claim's subject `{claim.subject}`",
-                        f"give `part_of: {claim.subject}` to `{claim.scope}` in subjects.yml (directly or through a wider part), or give the scope as the subject",
-                    ))
             for r_index, review in enumerate(claim.reviewed):
                 keys = ("reviewed", r_index, "claim")
                 if review.claim == claim.id:
                     problems.append(Problem(at.path, at.line_of(*keys), f"claim `{claim.id}` records a review of itself", "name a claim of the other figure"))
                 else:
-                    need("claim", review.claim, at, *keys)
+                    need(problems, known, "claim", review.claim, at, *keys)
             for r_index, relation in enumerate(claim.relations):
                 keys = ("relations", r_index, "claim")
                 if relation.claim == claim.id:
                     problems.append(Problem(at.path, at.line_of(*keys), f"claim `{claim.id}` is related to itself", "relate it to another claim or remove the relation"))
                     continue
-                need("claim", relation.claim, at, *keys)
+                need(problems, known, "claim", relation.claim, at, *keys)
                 if relation.claim in withdrawn and not claim.withdrawn:
                     problems.append(Problem(at.path, at.line_of(*keys), f"relation to withdrawn claim `{relation.claim}`", "remove the relation or relate to a current claim"))
                 pair = frozenset((claim.id, relation.claim))

@@ -16,7 +16,7 @@ from typing import Callable
 import pydantic
 
 from .cache import FileCache
-from .checks import check_quotes, check_references, check_repeated_rows, check_unique, resolve_values
+from .checks import Known, check_file_references, check_quotes, check_references, check_repeated_rows, check_unique, known_ids, resolve_values
 from .corpus import ClaimFile, Corpus, Located
 from .errors import problems_for_errors
 from .files import Unreadable, display_path, read_inside
@@ -217,23 +217,25 @@ def load_corpus(claims_dir: Path | str, stages: Stages | None = None, cache: Fil
 
     problems += misnamed_files(claims_dir)
     paths = source_file_paths(claims_dir) if only is None else only
+    known = known_ids(corpus)
     with stages.stage("read", total=len(paths)) as advance:
         # What the cache holds is read here (through a worker it would be
         # unpickled, pickled and unpickled again); the rest is parsed and
         # validated on every core, and all taken into the corpus in file order.
-        # Each file's quotes are found and its figures read where it is read.
+        # Each file's quotes are found, its figures read and its references to
+        # the shared files checked where it is read.
         cached = [parse_source_file(path, claims_dir, cache, parse=False) for path in paths] if cache is not None and corpus.jobs > 1 else [None] * len(paths)
         missing = [path for path, read in zip(paths, cached) if read is None]
 
         def parse(path: Path) -> tuple:
             if checkpoint is not None:
                 checkpoint(f"read:{path.name}")
-            return with_file_checks(parse_source_file(path, claims_dir, cache), claims_dir, corpus.semantics)
+            return with_file_checks(parse_source_file(path, claims_dir, cache), claims_dir, corpus.semantics, known)
 
         with ordered_map(parse, corpus.jobs, len(missing)) as each:
             parsed = each(missing)
             for path, read in zip(paths, cached):
-                checked = with_file_checks(read, claims_dir, corpus.semantics) if read is not None else next(parsed)
+                checked = with_file_checks(read, claims_dir, corpus.semantics, known) if read is not None else next(parsed)
                 read_source_file(corpus, path, problems, stages, cache, checked)
                 advance(1)
 
@@ -316,23 +318,27 @@ def parse_source_file(path: Path, claims_dir: Path, cache: FileCache | None, par
     return key, parsed, source, claims, problems, parse_seconds, time.perf_counter() - start
 
 
-def with_file_checks(read: tuple, claims_dir: Path, semantics) -> tuple:
+def with_file_checks(read: tuple, claims_dir: Path, semantics, known: Known) -> tuple:
     """What parse_source_file returned, with the checks that need no other
-    file, on the process that parsed it: the file's archive read and its
-    quotes found (claimsdb.checks.check_quotes), and its figures and periods
+    source file, on the process that parsed it: the file's archive read and
+    its quotes found (claimsdb.checks.check_quotes), its figures and periods
     read with ``semantics``, measures.yml's table, when that file is valid
-    (claimsdb.checks.resolve_values)."""
+    (claimsdb.checks.resolve_values), and its references to the shared
+    files' ids (claimsdb.checks.check_file_references)."""
     parsed, source, claims = read[1:4]
     if parsed is None:
         return (*read, None)
     start = time.perf_counter()
-    alone = Corpus(claims_dir, semantics=semantics, claim_files=[ClaimFile(Located(display_path(parsed.path), parsed, ()), source, claims)])
+    file = ClaimFile(Located(display_path(parsed.path), parsed, ()), source, claims)
+    alone = Corpus(claims_dir, semantics=semantics, claim_files=[file])
     problems = check_quotes(alone)
     quoted = time.perf_counter()
     if semantics is not None:
         problems += resolve_values(alone)
+    valued = time.perf_counter()
+    problems += check_file_references(file, known)
     return (*read, (alone.texts, alone.revision_texts, alone.spans, alone.not_claims, alone.intervals, alone.periods, problems,
-                    quoted - start, time.perf_counter() - quoted))
+                    quoted - start, valued - quoted, time.perf_counter() - valued))
 
 
 def read_source_file(corpus: Corpus, path: Path, problems: list[Problem], stages: Stages, cache: FileCache | None,
@@ -349,7 +355,7 @@ def read_source_file(corpus: Corpus, path: Path, problems: list[Problem], stages
         return
     shown = display_path(path)
     corpus.claim_files.append(ClaimFile(Located(shown, parsed, ()), source, claims))
-    texts, revision_texts, spans, not_claims, intervals, periods, found, quoted_seconds, valued_seconds = quoted
+    texts, revision_texts, spans, not_claims, intervals, periods, found, quoted_seconds, valued_seconds, referenced_seconds = quoted
     corpus.texts.update(texts)
     corpus.revision_texts.update(revision_texts)
     corpus.spans.update(spans)
@@ -359,6 +365,7 @@ def read_source_file(corpus: Corpus, path: Path, problems: list[Problem], stages
     problems += found
     stages.add("quotes", quoted_seconds)
     stages.add("values", valued_seconds)
+    stages.add("references", referenced_seconds)
     if source is not None:
         if source.id != path.stem:
             problems.append(Problem(shown, parsed.line_of(("id",)), f"the source id `{source.id}` differs from the file name `{path.stem}`", f"rename the file to {source.id}.yml or set `id: {path.stem}`"))
