@@ -187,9 +187,16 @@ class Figure:
         return self.reading.suggested != self.reading.entailed
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def interval_text(interval) -> str:
+    """An interval as figure ids spell it, worked out once: figures of many
+    groups share a few thousand intervals (equal intervals print alike)."""
+    return str(interval)
+
+
 def figure_id(kind: str, subject: str, measure: str | None, unit: str | None, reading: Reading) -> str:
     """Stable across builds: the same group and readings give the same id."""
-    key = "\x1f".join([kind, subject, measure or "", unit or "", str(reading.entailed), str(reading.suggested)])
+    key = "\x1f".join([kind, subject, measure or "", unit or "", interval_text(reading.entailed), interval_text(reading.suggested)])
     return "f-" + hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
