@@ -271,8 +271,9 @@ def report(results: list[dict], repeat: int) -> str:
             f"{r['full_with_downloads_s']:.2f} | {r['incremental_with_downloads_s']:.2f} |"
         )
     stage_names = [name for name in results[0]["stages"] if name != "total"]
-    lines += ["", f"Stages of the build on {os.cpu_count()} processes, then on one (seconds; `read` is parse + validate + bookkeeping, "
-              "and its parse, validate and quotes are summed over the processes; on one process `coverage` runs inside `write`, on 2 it is the time the main process spends on what the coverage process left and on copying its rows in):", "",
+    lines += ["", f"Stages of the build on {os.cpu_count()} processes, then on one (seconds; `read` is the wall time of reading every file, "
+              "within which parse, validate, quotes and values, and the references to the shared files, run file by file and are summed over the processes; "
+              "`references` adds the cross-file references, timed in the main process; on one process `coverage` runs inside `write`, on 2 it is the time the main process spends on what the coverage process left and on copying its rows in):", "",
               "| claims | " + " | ".join(stage_names) + " |", "|---:|" + "---:|" * len(stage_names)]
     for r in results:
         lines.append(f"| {r['claims']:,} | " + " | ".join(f"{r['stages'].get(n, 0.0):.2f}" for n in stage_names) + " |")
