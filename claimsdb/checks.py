@@ -19,7 +19,7 @@ from .files import Unreadable, display_path
 from .model import ARCHIVE_PATTERN, EDITOR, Source
 from .problems import Problem
 from .readings import wordings_language
-from .relations import FigureRefused, ValueNotUnderstood, explicit_reading, period_for_bounds, reading_of
+from .relations import FigureRefused, ValueNotUnderstood, explicit_reading, period_for_bounds, reading_of, units_of
 
 
 def first(corpus: Corpus, kind: str, id_: str) -> Located:
@@ -72,15 +72,17 @@ def check_repeated_rows(corpus: Corpus) -> list[Problem]:
 
 
 class Known(NamedTuple):
-    """What references are checked against: the ids of each kind, the kinds
-    checked (a reference into a shared file that failed to load is not: its
-    own problems are reported), the agents' aliases for did-you-mean, and
-    each subject's wider one."""
+    """What the shared files give each source file's checks: the ids of each
+    kind, the kinds checked (a reference into a shared file that failed to
+    load is not: its own problems are reported), the agents' aliases for
+    did-you-mean, each subject's wider one, and each measure's unit (its
+    figures are grouped by it)."""
 
     ids: dict  # kind -> set of ids
     checked: set
     aliases: dict
     parents: dict
+    units: dict  # measure id -> unit
 
 
 def known_ids(corpus: Corpus) -> Known:
@@ -88,7 +90,7 @@ def known_ids(corpus: Corpus) -> Known:
     kinds = ("agent", "subject", "measure")
     return Known({kind: {id_ for (k, id_) in corpus.where if k == kind} for kind in kinds},
                  {kind for kind in kinds if f"{kind}s.yml" in corpus.loaded},
-                 agent_aliases(corpus.agents), {s.id: s.part_of for s in corpus.subjects if s.part_of})
+                 agent_aliases(corpus.agents), {s.id: s.part_of for s in corpus.subjects if s.part_of}, units_of(corpus.measures))
 
 
 def need(problems: list[Problem], known: Known, kind: str, value, place: Located, *keys) -> None:

@@ -63,6 +63,10 @@ class Corpus:
     not_claims: dict = field(default_factory=dict)  # source id -> [MarkedNotClaim], in file order
     intervals: dict = field(default_factory=dict)  # claim id -> readings.Reading
     periods: dict = field(default_factory=dict)  # claim id -> Period
+    # (claim id, figure id, group, reading, wording) of each claim giving a
+    # figure, in corpus order, worked out file by file as they are read
+    # (claimsdb.relations.figure_entries); None: from the claims.
+    figure_entries: list | None = None
     relations: object = None  # relations.Relations: figures, detected and declared relations, reviews
     warnings: list = field(default_factory=list)  # Problems that do not stop the build
     claim_files: list = field(default_factory=list)  # ClaimFile, valid or not

@@ -30,7 +30,7 @@ from .model import (
 from .parallel import ordered_map, resolve_jobs
 from .problems import Problem, ProblemsFound
 from .progress import Stages
-from .relations import relate_claims
+from .relations import figure_entries, relate_claims
 from .yamlfile import ParsedFile, parse_yaml
 
 SHARED_FILES = {"agents.yml": AgentsFile, "subjects.yml": SubjectsFile, "measures.yml": MeasuresFile}
@@ -218,6 +218,7 @@ def load_corpus(claims_dir: Path | str, stages: Stages | None = None, cache: Fil
     problems += misnamed_files(claims_dir)
     paths = source_file_paths(claims_dir) if only is None else only
     known = known_ids(corpus)
+    corpus.figure_entries = []
     with stages.stage("read", total=len(paths)) as advance:
         # What the cache holds is read here (through a worker it would be
         # unpickled, pickled and unpickled again); the rest is parsed and
@@ -335,9 +336,10 @@ def with_file_checks(read: tuple, claims_dir: Path, semantics, known: Known) -> 
     quoted = time.perf_counter()
     if semantics is not None:
         problems += resolve_values(alone)
+    entries = figure_entries((claim for claim in claims if claim is not None), alone.intervals, alone.periods, known.units)
     valued = time.perf_counter()
     problems += check_file_references(file, known)
-    return (*read, (alone.texts, alone.revision_texts, alone.spans, alone.not_claims, alone.intervals, alone.periods, problems,
+    return (*read, (alone.texts, alone.revision_texts, alone.spans, alone.not_claims, alone.intervals, alone.periods, entries, problems,
                     quoted - start, valued - quoted, time.perf_counter() - valued))
 
 
@@ -355,13 +357,14 @@ def read_source_file(corpus: Corpus, path: Path, problems: list[Problem], stages
         return
     shown = display_path(path)
     corpus.claim_files.append(ClaimFile(Located(shown, parsed, ()), source, claims))
-    texts, revision_texts, spans, not_claims, intervals, periods, found, quoted_seconds, valued_seconds, referenced_seconds = quoted
+    texts, revision_texts, spans, not_claims, intervals, periods, entries, found, quoted_seconds, valued_seconds, referenced_seconds = quoted
     corpus.texts.update(texts)
     corpus.revision_texts.update(revision_texts)
     corpus.spans.update(spans)
     corpus.not_claims.update(not_claims)
     corpus.intervals.update(intervals)
     corpus.periods.update(periods)
+    corpus.figure_entries.extend(entries)
     problems += found
     stages.add("quotes", quoted_seconds)
     stages.add("values", valued_seconds)

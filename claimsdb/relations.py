@@ -200,36 +200,52 @@ def figure_id(kind: str, subject: str, measure: str | None, unit: str | None, re
     return "f-" + hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
-def build_figures(corpus) -> tuple[dict, dict]:
-    """Every figure of the corpus (id -> Figure) and each claim's figure
-    (claim id -> figure id). Withdrawn claims carry no figure."""
-    units = {measure.id: measure.unit for measure in corpus.measures}
-    figures: dict = {}
-    figure_of: dict = {}
-    by_key: dict = {}
-    for _, claim in corpus.claims():
+def figure_entries(claims, intervals: dict, periods: dict, units: dict) -> list[tuple]:
+    """(claim id, figure id, group, reading, wording) of each claim that
+    gives a figure, in the order given: what build_figures needs of one
+    file's claims (claimsdb.load works it out where the file is read).
+    Withdrawn claims carry no figure."""
+    entries = []
+    for claim in claims:
         if claim.withdrawn:
             continue
         subject = claim.scope or claim.subject
-        if claim.kind == "quantity" and claim.id in corpus.intervals:
-            reading = corpus.intervals[claim.id]
-            key = ("quantity", subject, claim.measure, units.get(claim.measure), reading.entailed, reading.suggested)
+        if claim.kind == "quantity" and claim.id in intervals:
+            reading = intervals[claim.id]
+            group = ("quantity", subject, claim.measure, units.get(claim.measure))
             wording = claim.value
-        elif claim.kind == "period" and claim.id in corpus.periods:
-            interval = period_interval(corpus.periods[claim.id])
+        elif claim.kind == "period" and claim.id in periods:
+            interval = period_interval(periods[claim.id])
             reading = Reading(interval, interval, "period")
-            key = ("period", subject, None, None, interval, interval)
+            group = ("period", subject, None, None)
             wording = claim.period
         else:
             continue
-        figure = by_key.get(key)
-        if figure is None:
-            fid = figure_id(key[0], subject, key[2], key[3], reading)
-            figure = by_key[key] = figures[fid] = Figure(fid, key[0], subject, key[2], key[3], reading)
-        figure.claims.append(claim.id)
+        entries.append((claim.id, figure_id(*group, reading), group, reading, wording))
+    return entries
+
+
+def units_of(measures) -> dict:
+    return {measure.id: measure.unit for measure in measures}
+
+
+def build_figures(corpus) -> tuple[dict, dict]:
+    """Every figure of the corpus (id -> Figure) and each claim's figure
+    (claim id -> figure id), from ``corpus.figure_entries`` when the files'
+    entries were worked out as they were read, else from its claims."""
+    entries = corpus.figure_entries
+    if entries is None:
+        entries = figure_entries((claim for _, claim in corpus.claims()), corpus.intervals, corpus.periods, units_of(corpus.measures))
+    figures: dict = {}
+    figure_of: dict = {}
+    for claim_id, fid, group, reading, wording in entries:
+        figure = figures.get(fid)
+        if figure is None:  # the same group and readings: the same id
+            figure = figures[fid] = Figure(fid, *group, reading)
+        figure.claims.append(claim_id)
         if wording not in figure.wordings:
             figure.wordings.append(wording)
-        figure_of[claim.id] = figure.id
+        figure_of[claim_id] = fid
     return figures, figure_of
 
 

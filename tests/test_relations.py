@@ -318,6 +318,7 @@ def test_large_groups_of_equal_figures_cost_one_figure_each(wordings, random):
 
     class Corpus:
         measures = [type("M", (), {"id": "m", "unit": "people"})]
+        figure_entries = None  # worked out from the claims
 
         def __init__(self, claims):
             self._claims = claims
