@@ -33,18 +33,6 @@ class WarningsAsErrors(ProblemsFound):
     """Raised by a strict check or build of a corpus that has warnings (and no errors)."""
 
 
-class Worded:
-    """An argument of a Deferred message worded when the message is: ``say(what)``."""
-
-    __slots__ = ("say", "what")
-
-    def __init__(self, say, what):
-        self.say, self.what = say, what
-
-    def __format__(self, spec: str) -> str:
-        return format(self.say(self.what), spec)
-
-
 class Deferred(NamedTuple):
     """A problem whose message is formatted only when it is shown: a corpus
     of a million claims may carry a million warnings."""

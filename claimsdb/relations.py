@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from . import calendars
 from .model import BOUND_PATTERN, ValueSemantics
-from .problems import Deferred, Worded
+from .problems import Deferred, Problem
 from .readings import (  # noqa: F401 - the names other modules use
     FigureRefused,
     Interval,
@@ -459,6 +459,27 @@ UNACKNOWLEDGED = "{0} {1} {2} ({3}) and no editor has acknowledged the pair"
 UNACKNOWLEDGED_FIX = "see `claimsdb review`; declare a relation between two of their claims, or add `reviewed:` with a rationale to one of them"
 
 
+class Unacknowledged(NamedTuple):
+    """The warning for a detected conflict no editor has acknowledged,
+    shown at ``path:line``; worded only when shown, as a Deferred problem
+    is, and holding nothing but the conflict (a million claims carry some
+    470,000)."""
+
+    path: str
+    line: int
+    found: Detected
+    fix: str = UNACKNOWLEDGED_FIX
+    warning: bool = True
+
+    @property
+    def message(self) -> str:
+        found = self.found
+        return UNACKNOWLEDGED.format(carried_by(found.first), found.relation, carried_by(found.second), found.rationale)
+
+    def __str__(self) -> str:
+        return str(Problem(self.path, self.line, self.message, self.fix, self.warning))
+
+
 def carried_by(figure: Figure) -> str:
     """'around 5,000' (`a`, `b` and 3 more claims)."""
     shown = ", ".join(f"`{c}`" for c in figure.claims[:2])
@@ -527,13 +548,11 @@ def relate_claims(corpus) -> tuple[Relations, list]:
             found = ranked[figure.id] = ((len(figure.claims), later_first(place.path)), place)
         return found
 
-    for found in sorted(result.pending(), key=lambda d: (d.figure_id, d.other_figure_id)):
+    for found in sorted(result.pending(), key=lambda d: (d.first.id, d.second.id)):
         # Shown at the odd one out: the figure fewer claims carry, else the one in the later file.
         (rank_a, place_a), (rank_b, place_b) = rank(found.first), rank(found.second)
         place = place_b if rank_b < rank_a else place_a
-        warnings.append(Deferred(place.path, place.line, UNACKNOWLEDGED,
-                                 (Worded(carried_by, found.first), found.relation, Worded(carried_by, found.second), Worded(Detected.rationale.fget, found)),
-                                 UNACKNOWLEDGED_FIX))
+        warnings.append(Unacknowledged(place.path, place.line, found))
     result.declared.sort(key=lambda row: (row.claim_id, row.other_claim_id))
     result.reviews.sort(key=lambda row: (row.claim_id, row.other_claim_id))
     return result, warnings
