@@ -16,7 +16,7 @@ from . import quotes
 from .corpus import ClaimFile, Corpus, Located, MarkedNotClaim
 from .errors import agent_aliases, suggest
 from .files import Unreadable, display_path
-from .model import ARCHIVE_PATTERN, EDITOR, Source
+from .model import ARCHIVE_PATTERN, EDITOR, Source, ValueSemantics
 from .problems import Problem
 from .readings import wordings_language
 from .relations import FigureRefused, ValueNotUnderstood, explicit_reading, period_for_bounds, reading_of, units_of
@@ -75,14 +75,16 @@ class Known(NamedTuple):
     """What the shared files give each source file's checks: the ids of each
     kind, the kinds checked (a reference into a shared file that failed to
     load is not: its own problems are reported), the agents' aliases for
-    did-you-mean, each subject's wider one, and each measure's unit (its
-    figures are grouped by it)."""
+    did-you-mean, each subject's wider one, each measure's unit (its
+    figures are grouped by it), and measures.yml's table of wordings
+    (None when that file is invalid: figures are not read then)."""
 
     ids: dict  # kind -> set of ids
     checked: set
     aliases: dict
     parents: dict
     units: dict  # measure id -> unit
+    semantics: ValueSemantics | None
 
 
 def known_ids(corpus: Corpus) -> Known:
@@ -90,7 +92,7 @@ def known_ids(corpus: Corpus) -> Known:
     kinds = ("agent", "subject", "measure")
     return Known({kind: {id_ for (k, id_) in corpus.where if k == kind} for kind in kinds},
                  {kind for kind in kinds if f"{kind}s.yml" in corpus.loaded},
-                 agent_aliases(corpus.agents), {s.id: s.part_of for s in corpus.subjects if s.part_of}, units_of(corpus.measures))
+                 agent_aliases(corpus.agents), {s.id: s.part_of for s in corpus.subjects if s.part_of}, units_of(corpus.measures), corpus.semantics)
 
 
 def need(problems: list[Problem], known: Known, kind: str, value, place: Located, *keys) -> None:
@@ -154,11 +156,10 @@ def check_file_references(file: ClaimFile, known: Known) -> list[Problem]:
     return problems
 
 
-def check_references(corpus: Corpus) -> list[Problem]:
+def check_references(corpus: Corpus, known: Known) -> list[Problem]:
     """The references that cross files: agents' affiliations, subjects'
     parts, and claims' relations and reviews to other claims (each source
-    file's own are check_file_references')."""
-    known = known_ids(corpus)
+    file's own are check_file_references'); ``known``: known_ids(corpus)."""
     claims = {id_ for (k, id_) in corpus.where if k == "claim"} | corpus.elsewhere_claims
     known = known._replace(ids={**known.ids, "claim": claims}, checked=known.checked | {"claim"})
     problems = []

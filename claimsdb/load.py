@@ -11,7 +11,7 @@ import re
 import time
 import unicodedata
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import pydantic
 
@@ -231,12 +231,12 @@ def load_corpus(claims_dir: Path | str, stages: Stages | None = None, cache: Fil
         def parse(path: Path) -> tuple:
             if checkpoint is not None:
                 checkpoint(f"read:{path.name}")
-            return with_file_checks(parse_source_file(path, claims_dir, cache), claims_dir, corpus.semantics, known)
+            return with_file_checks(parse_source_file(path, claims_dir, cache), claims_dir, known)
 
         with ordered_map(parse, corpus.jobs, len(missing)) as each:
             parsed = each(missing)
             for path, read in zip(paths, cached):
-                checked = with_file_checks(read, claims_dir, corpus.semantics, known) if read is not None else next(parsed)
+                checked = with_file_checks(read, claims_dir, known) if read is not None else next(parsed)
                 read_source_file(corpus, path, problems, stages, cache, checked)
                 advance(1)
 
@@ -245,7 +245,7 @@ def load_corpus(claims_dir: Path | str, stages: Stages | None = None, cache: Fil
     with stages.stage("references"):
         problems += check_unique(corpus)
         problems += check_repeated_rows(corpus)
-        problems += check_references(corpus)
+        problems += check_references(corpus, known)
     if problems:
         raise ProblemsFound(problems)
     with stages.stage("relations"):
@@ -319,35 +319,51 @@ def parse_source_file(path: Path, claims_dir: Path, cache: FileCache | None, par
     return key, parsed, source, claims, problems, parse_seconds, time.perf_counter() - start
 
 
-def with_file_checks(read: tuple, claims_dir: Path, semantics, known: Known) -> tuple:
-    """What parse_source_file returned, with the checks that need no other
-    source file, on the process that parsed it: the file's archive read and
-    its quotes found (claimsdb.checks.check_quotes), its figures and periods
-    read with ``semantics``, measures.yml's table, when that file is valid
-    (claimsdb.checks.resolve_values), and its references to the shared
-    files' ids (claimsdb.checks.check_file_references)."""
+class FileChecks(NamedTuple):
+    """What with_file_checks found of one source file, for the corpus."""
+
+    texts: dict
+    revision_texts: dict
+    spans: dict
+    not_claims: dict
+    intervals: dict
+    periods: dict
+    figure_entries: list
+    problems: list
+    seconds: dict  # stage -> seconds this file took in it
+
+
+def with_file_checks(read: tuple, claims_dir: Path, known: Known) -> tuple:
+    """What parse_source_file returned, with its FileChecks: the checks that
+    need no other source file, on the process that parsed it. The file's
+    archive is read and its quotes found (claimsdb.checks.check_quotes), its
+    figures and periods read with measures.yml's table when that file is
+    valid (claimsdb.checks.resolve_values) and its figures' entries worked
+    out (claimsdb.relations.figure_entries), and its references to the
+    shared files' ids checked (claimsdb.checks.check_file_references)."""
     parsed, source, claims = read[1:4]
     if parsed is None:
         return (*read, None)
     start = time.perf_counter()
     file = ClaimFile(Located(display_path(parsed.path), parsed, ()), source, claims)
-    alone = Corpus(claims_dir, semantics=semantics, claim_files=[file])
+    alone = Corpus(claims_dir, semantics=known.semantics, claim_files=[file])
     problems = check_quotes(alone)
     quoted = time.perf_counter()
-    if semantics is not None:
+    if known.semantics is not None:
         problems += resolve_values(alone)
     entries = figure_entries((claim for claim in claims if claim is not None), alone.intervals, alone.periods, known.units)
     valued = time.perf_counter()
     problems += check_file_references(file, known)
-    return (*read, (alone.texts, alone.revision_texts, alone.spans, alone.not_claims, alone.intervals, alone.periods, entries, problems,
-                    quoted - start, valued - quoted, time.perf_counter() - valued))
+    seconds = {"quotes": quoted - start, "values": valued - quoted, "references": time.perf_counter() - valued}
+    return (*read, FileChecks(alone.texts, alone.revision_texts, alone.spans, alone.not_claims, alone.intervals, alone.periods,
+                              entries, problems, seconds))
 
 
 def read_source_file(corpus: Corpus, path: Path, problems: list[Problem], stages: Stages, cache: FileCache | None,
                      read: tuple) -> None:
     """Take one source file into the corpus: ``read`` is what with_file_checks
-    returned for it (parsed, validated, its quotes found and figures read, here or elsewhere)."""
-    key, parsed, source, claims, found, parse_seconds, validate_seconds, quoted = read
+    returned for it (parsed, validated and checked, here or elsewhere)."""
+    key, parsed, source, claims, found, parse_seconds, validate_seconds, checks = read
     problems += found
     stages.add("parse", parse_seconds)
     stages.add("validate", validate_seconds)
@@ -357,18 +373,16 @@ def read_source_file(corpus: Corpus, path: Path, problems: list[Problem], stages
         return
     shown = display_path(path)
     corpus.claim_files.append(ClaimFile(Located(shown, parsed, ()), source, claims))
-    texts, revision_texts, spans, not_claims, intervals, periods, entries, found, quoted_seconds, valued_seconds, referenced_seconds = quoted
-    corpus.texts.update(texts)
-    corpus.revision_texts.update(revision_texts)
-    corpus.spans.update(spans)
-    corpus.not_claims.update(not_claims)
-    corpus.intervals.update(intervals)
-    corpus.periods.update(periods)
-    corpus.figure_entries.extend(entries)
-    problems += found
-    stages.add("quotes", quoted_seconds)
-    stages.add("values", valued_seconds)
-    stages.add("references", referenced_seconds)
+    corpus.texts.update(checks.texts)
+    corpus.revision_texts.update(checks.revision_texts)
+    corpus.spans.update(checks.spans)
+    corpus.not_claims.update(checks.not_claims)
+    corpus.intervals.update(checks.intervals)
+    corpus.periods.update(checks.periods)
+    corpus.figure_entries.extend(checks.figure_entries)
+    problems += checks.problems
+    for stage, seconds in checks.seconds.items():
+        stages.add(stage, seconds)
     if source is not None:
         if source.id != path.stem:
             problems.append(Problem(shown, parsed.line_of(("id",)), f"the source id `{source.id}` differs from the file name `{path.stem}`", f"rename the file to {source.id}.yml or set `id: {path.stem}`"))

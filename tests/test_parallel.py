@@ -27,49 +27,46 @@ def test_too_few_items_are_worked_here_alone():
         assert {pid for _, pid in each(range(MIN_ITEMS - 1))} == {os.getpid()}
 
 
-def test_an_error_in_a_forked_process_is_raised_in_this_one():
+def elsewhere(act):
+    """Work that does ``act()`` on a forked process only, and on this one returns its item."""
     here = os.getpid()
 
-    def fails_elsewhere(item):
+    def work(item):
         time.sleep(0.002)
         if os.getpid() != here:
-            raise ValueError(f"item {item} refused")
+            act()
         return item
 
+    return work
+
+
+def spread_over_two(work):
+    with ordered_map(work, 2, 400) as each:
+        return list(each(range(400)))
+
+
+def test_an_error_in_a_forked_process_is_raised_in_this_one():
+    def refuse():
+        raise ValueError("item refused")
+
     with pytest.raises(ValueError, match="refused"):
-        with ordered_map(fails_elsewhere, 2, 400) as each:
-            list(each(range(400)))
+        spread_over_two(elsewhere(refuse))
 
 
 def test_an_error_that_cannot_be_pickled_comes_back_saying_what_it_was():
-    here = os.getpid()
-
     class LocalError(Exception):  # a local class: pickle cannot name it
         pass
 
-    def fails_elsewhere(item):
-        time.sleep(0.002)
-        if os.getpid() != here:
-            raise LocalError("no such figure")
-        return item
+    def refuse():
+        raise LocalError("no such figure")
 
     with pytest.raises(WorkerFailed, match="LocalError: no such figure"):
-        with ordered_map(fails_elsewhere, 2, 400) as each:
-            list(each(range(400)))
+        spread_over_two(elsewhere(refuse))
 
 
 def test_a_forked_process_killed_midway_is_reported_rather_than_waited_for():
-    here = os.getpid()
-
-    def dies_elsewhere(item):
-        time.sleep(0.002)
-        if os.getpid() != here:
-            os.kill(os.getpid(), signal.SIGKILL)
-        return item
-
     with pytest.raises(WorkerFailed, match="ended without giving its results back"):
-        with ordered_map(dies_elsewhere, 2, 400) as each:
-            list(each(range(400)))
+        spread_over_two(elsewhere(lambda: os.kill(os.getpid(), signal.SIGKILL)))
 
 
 def test_no_forked_process_outlives_the_map():
