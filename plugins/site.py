@@ -13,13 +13,20 @@ from datasette.utils import escape_fts, tilde_encode
 from datasette.utils.asgi import Response
 
 from claimsdb.evidence import date_at_precision, publication_calendars, without_bidi_controls
+from claimsdb.instance import LATEST_CONFLICTS, latest_conflicts_sql
 from claimsdb.relations import CONFLICTING
 from claimsdb.spread import figure_from_row, render_small_spread
 
 STYLESHEET = Path(__file__).with_name("site.css")
 DATABASE = "claims"
-LATEST_CONFLICTS = 6
 SEARCH_LIMIT = 50
+CONFLICTING_LIST = ", ".join(f"'{relation}'" for relation in CONFLICTING)  # for SQL's `in (...)`
+# The most claims a measure's small multiple draws, one line each (22 px):
+# past it the landing page says how many there are and leaves them to the
+# measure's own page, so that the page costs the same at any corpus size
+# (every line of every measure made it 21 MB and 4.5 s at 100,000 claims).
+# A count, not a choice among the figures: a measure is drawn whole or not at all.
+SMALL_MULTIPLE_CLAIMS = 50
 # The tables and views a reader starts from, in the order offered, with what each holds.
 STARTING_POINTS = [
     ("conflicts", "Conflicts", "every pair of claims in conflict, both sides' figures, speakers and sources"),
@@ -57,42 +64,67 @@ def canned_queries(datasette) -> list[dict]:
 
 async def measure_charts(datasette, db) -> list[dict]:
     """Each measure with quantity claims: its figures as a small multiple of
-    the measure page's chart, linked to that page."""
-    measures = {m["id"]: {**m, "figures": []} for m in await rows(db, "select id, name, unit from measures order by name")}
+    the measure page's chart, linked to that page; a measure of more than
+    SMALL_MULTIPLE_CLAIMS claims with its count only (chart None)."""
+    counts = {row["measure_id"]: row["claims"] for row in await rows(db, """
+        select measure_id, count(*) as claims from claims where kind = 'quantity' and measure_id is not null group by measure_id""")}
     calendars_of = await publication_calendars(db)
-    for row in await rows(db, """
-        select e.*, c.value_low_inclusive, c.value_high_inclusive, c.value_rule, c.source_id from estimates e join claims c on c.id = e.id
-        order by e.measure_id, e.value_low is null, e.value_low, e.value_high is null, e.value_high, e.id"""):
-        published = date_at_precision(row["source_published"], calendars_of.get(row["source_id"])) if row["source_published"] else None
-        measures[row["measure_id"]]["figures"].append(figure_from_row(row, row_url(datasette, "claims", row["id"]), published))
-    return [{"id": m["id"], "name": m["name"], "unit": m["unit"], "count": len(m["figures"]),
-             "url": row_url(datasette, "measures", m["id"]),
-             "chart": render_small_spread(m["figures"], without_bidi_controls(m["name"]), without_bidi_controls(m["unit"]))}
-            for m in measures.values() if m["figures"]]
+    charts = []
+    for measure in await rows(db, "select id, name, unit from measures order by name"):
+        count = counts.get(measure["id"], 0)
+        if not count:
+            continue
+        chart = None
+        if count <= SMALL_MULTIPLE_CLAIMS:
+            figures = []
+            for row in await rows(db, """
+                select e.*, c.value_low_inclusive, c.value_high_inclusive, c.value_rule, c.source_id from estimates e join claims c on c.id = e.id
+                where e.measure_id = :measure
+                order by e.value_low is null, e.value_low, e.value_high is null, e.value_high, e.id""", {"measure": measure["id"]}):
+                published = date_at_precision(row["source_published"], calendars_of.get(row["source_id"])) if row["source_published"] else None
+                figures.append(figure_from_row(row, row_url(datasette, "claims", row["id"]), published))
+            chart = render_small_spread(figures, without_bidi_controls(measure["name"]), without_bidi_controls(measure["unit"]))
+        charts.append({**measure, "count": count, "url": row_url(datasette, "measures", measure["id"]), "chart": chart})
+    return charts
 
 
-# A publication date as ISO text that sorts with the others: in another
-# calendar (1399-05, Solar Hijri) the first Gregorian day it can denote, not
-# its digits; a partial Gregorian date ('2021') sorts as its first day does.
-PUBLISHED_FIRST_DAY = "coalesce(substr(published_gregorian, 1, 10), published)"
+def kept(datasette, name: str):
+    """What the build's inspect data keeps for the claims database under
+    ``name`` (claimsdb.instance.inspect_data), or None without it."""
+    return ((datasette.inspect_data or {}).get(DATABASE) or {}).get(name)
+
+
+async def conflict_pairs(datasette, db) -> int:
+    """How many pairs of claims are in conflict: half the rows of the
+    conflicts view (each pair both ways), counted once per build, or counted
+    here where no inspect data was given."""
+    counted = (kept(datasette, "tables") or {}).get("conflicts")
+    if counted is not None:
+        return counted["count"] // 2
+    [row] = await rows(db, f"select count(*) as n from relations where relation in ({CONFLICTING_LIST})")
+    return row["n"]
 
 
 async def latest_conflicts(datasette, db, limit: int = LATEST_CONFLICTS) -> list[dict]:
     """Pairs in conflict, those whose later source is the most recent first
-    (in Gregorian days, whatever calendar the source dates itself in)."""
-    found = await rows(db, f"""
-        select r.relation, r.origin, r.rationale,
-          a.id as a_id, a.statement as a_statement, a.value_text as a_value, a.period_text as a_period, a.label as a_label,
-          a.speaker as a_speaker, a.reporter as a_reporter, a.source_id as a_source_id, a.source_title as a_source, a.source_published as a_published,
-          b.id as b_id, b.statement as b_statement, b.value_text as b_value, b.period_text as b_period, b.label as b_label,
-          b.speaker as b_speaker, b.reporter as b_reporter, b.source_id as b_source_id, b.source_title as b_source, b.source_published as b_published
-        from relations r
-        join claims_with_provenance a on a.id = r.claim_id
-        join claims_with_provenance b on b.id = r.other_claim_id
-        where r.relation in ({", ".join(f"'{r}'" for r in CONFLICTING)})
-        order by max(coalesce((select {PUBLISHED_FIRST_DAY} from sources where id = a.source_id), ''),
-                     coalesce((select {PUBLISHED_FIRST_DAY} from sources where id = b.source_id), '')) desc, r.claim_id, r.other_claim_id
-        limit :limit""", {"limit": limit})
+    (in Gregorian days, whatever calendar the source dates itself in): the
+    pairs chosen once per build, else chosen here, each read by its ids."""
+    pairs = kept(datasette, "latest_conflicts")
+    if pairs is None:
+        pairs = [(row["claim_id"], row["other_claim_id"]) for row in await rows(db, latest_conflicts_sql(), {"limit": limit})]
+    found = []
+    for claim_id, other_claim_id in pairs[:limit]:
+        found += await rows(db, f"""
+            select r.relation, r.origin, r.rationale,
+              a.id as a_id, a.statement as a_statement, a.value_text as a_value, a.period_text as a_period, a.label as a_label,
+              a.speaker as a_speaker, a.reporter as a_reporter, a.source_id as a_source_id, a.source_title as a_source, a.source_published as a_published,
+              b.id as b_id, b.statement as b_statement, b.value_text as b_value, b.period_text as b_period, b.label as b_label,
+              b.speaker as b_speaker, b.reporter as b_reporter, b.source_id as b_source_id, b.source_title as b_source, b.source_published as b_published
+            from relations r
+            join claims_with_provenance a on a.id = r.claim_id
+            join claims_with_provenance b on b.id = r.other_claim_id
+            where r.claim_id = :claim and r.other_claim_id = :other and r.relation in ({CONFLICTING_LIST})""",
+            {"claim": claim_id, "other": other_claim_id})
     calendars_of = await publication_calendars(db)
     for pair in found:
         for side in ("a", "b"):
@@ -104,13 +136,14 @@ async def latest_conflicts(datasette, db, limit: int = LATEST_CONFLICTS) -> list
 
 async def landing(datasette) -> dict:
     db = datasette.get_database(DATABASE)
-    [counts] = await rows(db, f"""
+    [counts] = await rows(db, """
         select (select count(*) from claims) as claims, (select count(*) from sources) as sources,
-          (select count(*) from agents) as agents, (select count(*) from measures) as measures,
-          (select count(*) from relations where relation in ({", ".join(f"'{r}'" for r in CONFLICTING)})) as conflicts""")
+          (select count(*) from agents) as agents, (select count(*) from measures) as measures""")
+    counts["conflicts"] = await conflict_pairs(datasette, db)
     return {
         "counts": counts,
         "measures": await measure_charts(datasette, db),
+        "small_multiple_claims": SMALL_MULTIPLE_CLAIMS,
         "conflicts": await latest_conflicts(datasette, db),
         "starting_points": await starting_points(datasette, db),
         "queries": canned_queries(datasette),

@@ -5,11 +5,19 @@ on the seed corpus served by the real Datasette."""
 from __future__ import annotations
 
 import asyncio
+import json
 import re
+import sqlite3
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+
+import claimsdb
+from claimsdb.instance import LATEST_CONFLICTS, inspect_data, make_datasette
+
+from .conftest import PROJECT_ROOT, synthetic
 
 
 def get(ds, path: str):
@@ -67,6 +75,90 @@ def test_landing_page_shows_the_latest_conflicts_and_links_to_all_of_them(claims
     shown = [pair for pair in pairs if f"/claims/claims/{pair[0]}" in page.hrefs and f"/claims/claims/{pair[1]}" in page.hrefs]
     assert len(shown) == min(len(pairs), 6)
     assert f"{len(pairs)} pair" in html
+
+
+def plugin(name: str):
+    """The module Datasette loaded from plugins/ (once per process, by the
+    first instance made), whose constants the pages read when they render."""
+    from datasette.plugins import pm
+
+    return pm.get_plugin(name)
+
+
+def test_a_measure_of_more_claims_than_a_small_multiple_draws_is_counted_and_left_to_its_page(claims_datasette, db, monkeypatch):
+    counts = dict(db.execute("select measure_id, count(*) from claims where kind = 'quantity' group by measure_id").fetchall())
+    largest = max(counts.values())
+    assert len(counts) > 1 and largest > min(counts.values()), "the seed corpus has measures of different sizes"
+    monkeypatch.setattr(plugin("site.py"), "SMALL_MULTIPLE_CLAIMS", largest - 1)
+    html = get(claims_datasette, "/")
+    page = links(html)
+    for measure, count in counts.items():
+        drawn = {row[0] for row in db.execute("select id from claims where kind = 'quantity' and measure_id = ?", (measure,))} & set(page.bars)
+        assert f"/claims/measures/{measure}" in page.hrefs
+        if count > largest - 1:
+            assert not drawn
+            assert f"all {count:,} on the measure&#39;s page" in html or f"all {count:,} on the measure's page" in html
+        else:
+            assert len(drawn) == count
+    assert f"A measure of more than {largest - 1} claims is drawn on its own page only." in html
+
+
+def test_the_landing_page_lists_the_files_of_a_kind_by_name_only_up_to_a_bound(claims_datasette, built_db, monkeypatch):
+    manifest = json.loads((built_db.parent / "downloads" / "manifest.json").read_text(encoding="utf-8"))
+    texts = [f["path"] for f in manifest["files"] if f["path"].startswith("texts/")]
+    assert len(texts) > 1
+    monkeypatch.setattr(plugin("releases.py"), "LISTED_FILES", len(texts) - 1)
+    html = get(claims_datasette, "/")
+    hrefs = links(html).hrefs
+    assert not [path for path in texts if f"/downloads/{path}" in hrefs]
+    assert f"{len(texts)} files, each listed with its path and SHA-256 in the" in html
+    assert "/downloads/annotations.jsonld" in hrefs and "/downloads/manifest.json" in hrefs
+
+
+@pytest.fixture(scope="module")
+def conflicted_db(tmp_path_factory) -> Path:
+    """A synthetic corpus with many conflicts between sources of many dates."""
+    directory = tmp_path_factory.mktemp("conflicted")
+    return claimsdb.build(synthetic(directory / "claims", claims=600, seed=5), directory / "claims.db").db_path
+
+
+def latest_pairs_in_python(db_path: Path) -> list[tuple[str, str]]:
+    """The conflicting pairs whose later source is the most recent first (the
+    first Gregorian day a date can denote), then by ids: the landing page's
+    order, worked out from the rows rather than by its SQL."""
+    conn = sqlite3.connect(db_path)
+    day = {source: (gregorian or "")[:10] or published or "" for source, published, gregorian in conn.execute("select id, published, published_gregorian from sources")}
+    source_of = dict(conn.execute("select id, source_id from claims"))
+    pairs = conn.execute("select claim_id, other_claim_id from relations where relation in ('contradicts', 'in-tension')").fetchall()
+    conn.close()
+    latest = lambda pair: max(day[source_of[pair[0]]], day[source_of[pair[1]]])
+    ordered = sorted(sorted(pairs), key=latest, reverse=True)  # stable: ids ascending within a day
+    return ordered
+
+
+def shown_pairs(html: str) -> list[tuple[str, str]]:
+    section = html.split('<section class="latest-conflicts">')[1].split("</section>")[0]
+    claims = re.findall(r'<p class="pair-figure"><a href="/claims/claims/([^"]+)"', section)
+    return list(zip(claims[::2], claims[1::2]))
+
+
+def test_the_latest_conflicts_are_chosen_once_per_build_in_the_order_of_their_later_source(conflicted_db):
+    expected = latest_pairs_in_python(conflicted_db)
+    assert len(expected) > 2 * LATEST_CONFLICTS, "enough conflicts to choose among"
+    kept = inspect_data(conflicted_db)
+    claims_db = kept["claims"]
+    assert [tuple(pair) for pair in claims_db["latest_conflicts"]] == expected[:LATEST_CONFLICTS]
+    with_kept = get(make_datasette(conflicted_db, PROJECT_ROOT, inspect=kept), "/")
+    without = get(make_datasette(conflicted_db, PROJECT_ROOT), "/")  # chosen on the request, by the same SQL
+    assert shown_pairs(with_kept) == shown_pairs(without) == expected[:LATEST_CONFLICTS]
+    assert f"{len(expected):,} pair" in with_kept and f"{len(expected):,} pair" in without
+
+
+def test_the_landing_page_shows_the_pairs_the_build_chose(conflicted_db):
+    kept = inspect_data(conflicted_db)
+    later = latest_pairs_in_python(conflicted_db)[-2:]  # not among the latest: shown only if read from the kept list
+    kept["claims"]["latest_conflicts"] = [list(pair) for pair in later]
+    assert shown_pairs(get(make_datasette(conflicted_db, PROJECT_ROOT, inspect=kept), "/")) == later
 
 
 def test_landing_page_links_every_way_in_and_every_canned_query(claims_datasette):
