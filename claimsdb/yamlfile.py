@@ -222,9 +222,9 @@ class EventReader:
                 self.alias_lines.add(line)
                 self.screened.append((line, "YAML aliases (*name) are not allowed in claim files", "write the value out in full"))
             return None
-        line = self.lines.of(event.start_mark)
         if isinstance(event, yaml.ScalarEvent):
-            return self.scalar(event, line, build)
+            return self.scalar(event, build)
+        line = self.lines.of(event.start_mark)
         self.depth += 1
         if self.depth > MAX_DEPTH:
             raise TooDeep(line)
@@ -288,24 +288,31 @@ class EventReader:
             return event.tag
         if event.implicit[0]:
             value = event.value
-            for tag, regexp in IMPLICIT_RESOLVERS.get(value[0] if value else "", []) + IMPLICIT_RESOLVERS.get(None, []):
+            for tag, regexp in RESOLVERS_BY_FIRST.get(value[0] if value else "", RESOLVERS_OF_ANY):
                 if regexp.match(value):
                     return tag
         return STR_TAG
 
-    def scalar(self, event, line: int, build: bool):
+    def scalar(self, event, build: bool):
+        """A scalar's value; its line is worked out only for a problem."""
         tag = self.tag_of(event)
         if tag == STR_TAG:  # most values
             return event.value
         if not build:
             return None
         if tag not in SCALAR_TAGS:
-            self.error(line, f"unsupported YAML tag `{short_tag(tag)}`", "write a plain string, number, true/false, list or mapping", build)
+            self.error(self.lines.of(event.start_mark), f"unsupported YAML tag `{short_tag(tag)}`", "write a plain string, number, true/false, list or mapping", build)
             return None
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
-        value = SCALAR_CONSTRUCTORS[tag](CONSTRUCTOR, node)
+        try:
+            value = SCALAR_CONSTRUCTORS[tag](CONSTRUCTOR, node)
+        except (ValueError, KeyError, IndexError):  # a tag the value cannot hold, `!!float abc`: PyYAML's constructors raise
+            written = f"`{event.value}`" if event.value else "an empty value"
+            self.error(self.lines.of(event.start_mark), f"{written} cannot be read as `{short_tag(tag)}`, the tag it is given",
+                       WITHOUT_THE_TAG[tag], build)
+            return None
         if tag == INT_TAG and not PLAIN_INTEGER.fullmatch(event.value) and not event.style:
-            self.error(line, *unplain_integer(event.value, value), build)
+            self.error(self.lines.of(event.start_mark), *unplain_integer(event.value, value), build)
             return None
         return value
 
@@ -338,9 +345,19 @@ def parse_yaml(text: str) -> ParsedFile:
 
 
 INT_TAG = "tag:yaml.org,2002:int"
+WITHOUT_THE_TAG = {
+    INT_TAG: "remove the tag, or write a whole number",
+    "tag:yaml.org,2002:float": "remove the tag, or write a number",
+    "tag:yaml.org,2002:bool": "remove the tag, or write true or false",
+    "tag:yaml.org,2002:null": "remove the tag",
+}
 MERGE_TAG = "tag:yaml.org,2002:merge"
 PLAIN_INTEGER = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
 IMPLICIT_RESOLVERS = ClaimFileLoader.yaml_implicit_resolvers
+# The resolvers a scalar is tried against, as PyYAML's resolver tries them:
+# those of its first character, then those of any; joined once, not per scalar.
+RESOLVERS_OF_ANY = IMPLICIT_RESOLVERS.get(None, [])
+RESOLVERS_BY_FIRST = {first: resolvers + RESOLVERS_OF_ANY for first, resolvers in IMPLICIT_RESOLVERS.items() if first is not None}
 CONSTRUCTOR = yaml.constructor.SafeConstructor()
 SCALAR_CONSTRUCTORS = {tag: yaml.constructor.SafeConstructor.yaml_constructors[tag] for tag in SCALAR_TAGS}
 

@@ -150,6 +150,14 @@ RELATE_TO_PERIOD = (
             id="python-tag",
         ),
         pytest.param(
+            [("    value: more than 30,000\n", "    value: more than 30,000\n    low: !!float many\n    high: !!int \"\"\n"),
+             ("    mode: own-voice\n", "    mode: own-voice\n    withdrawn: !!bool maybe\n")],
+            ["claims/probe.yml:16: `maybe` cannot be read as `!!bool`, the tag it is given — remove the tag, or write true or false",
+             "claims/probe.yml:18: `many` cannot be read as `!!float`, the tag it is given — remove the tag, or write a number",
+             "claims/probe.yml:19: an empty value cannot be read as `!!int`, the tag it is given — remove the tag, or write a whole number"],
+            id="tag-the-value-cannot-hold",
+        ),
+        pytest.param(
             [("    value: more than 30,000\n", "    value: 30000\n")],
             ["claims/probe.yml:16: `value` should be text, not the number 30000 — put the value in quotes"],
             id="number-for-text",
