@@ -8,6 +8,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from functools import lru_cache
 from pathlib import Path
 
 # 2 MB: about 60 times the largest claim file of the seed corpus (room for
@@ -149,7 +150,13 @@ def kind_of(mode: int) -> str | None:
 
 
 def display_path(path: Path) -> str:
+    """``path`` as a message shows it: relative to the working directory."""
+    return relative_to(os.fspath(path), os.getcwd())
+
+
+@lru_cache(maxsize=1 << 16)  # each source file is named in several messages and checks: worked out once
+def relative_to(path: str, directory: str) -> str:
     try:
-        return os.path.relpath(path)
+        return os.path.relpath(path, directory)
     except ValueError:  # pragma: no cover - another drive on Windows
-        return str(path)
+        return path
