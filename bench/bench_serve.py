@@ -1,8 +1,9 @@
 """Serve a large database with `make serve`'s configuration and measure the
 pages people open: every table and view of the contract (claimsdb's TABLES
 and VIEWS) with its default facets, every canned query of metadata.yml, a
-few ad hoc SQL queries, and the full CSV of claims three ways against
-sqlite3's own CSV output of the same query.
+few ad hoc SQL queries, the site's own pages (the landing page, search, and
+the largest claim, source, measure, agent and subject pages), and the full
+CSV of claims three ways against sqlite3's own CSV output of the same query.
 
     python bench/bench_serve.py DB [--repeat 3] [--no-stream] [--output FILE]
 
@@ -90,6 +91,23 @@ def canned_parameters(conn: sqlite3.Connection) -> dict[str, str]:
     return {"claim_id": claim_id, "agent_id": agent_id, "measure_id": measure_id, "q": word}
 
 
+def site_pages(conn: sqlite3.Connection, parameters: dict[str, str]) -> dict[str, str]:
+    """The site's own pages (plugins/site.py, plugins/evidence_pages.py), each
+    of the largest of its kind: the row pages list every claim they gather."""
+    def largest(sql: str) -> str:
+        return urllib.parse.quote(conn.execute(sql).fetchone()[0])
+
+    return {
+        "landing page": "/",
+        "a claim in conflict": "/claims/claims/" + urllib.parse.quote(parameters["claim_id"]),
+        "the source of most claims": "/claims/sources/" + largest("select source_id from claims group by source_id order by count(*) desc, source_id limit 1"),
+        "the measure of most claims": "/claims/measures/" + urllib.parse.quote(parameters["measure_id"]),
+        "the agent who asserts most claims": "/claims/agents/" + largest("select speaker_id from claims group by speaker_id order by count(*) desc, speaker_id limit 1"),
+        "the subject of most claims": "/claims/subjects/" + largest("select subject_id from claims group by subject_id order by count(*) desc, subject_id limit 1"),
+        "search across the corpus": "/-/search?q=" + urllib.parse.quote(parameters["q"]),
+    }
+
+
 def sqlite3_csv_seconds(db: Path, sql: str) -> float:
     start = time.perf_counter()
     subprocess.run(["sqlite3", "-csv", "-header", str(db), sql], check=True, stdout=subprocess.DEVNULL)
@@ -121,7 +139,7 @@ def main(argv: list[str]) -> None:
     base = f"http://127.0.0.1:{port}"
     started = time.perf_counter()
     server = subprocess.Popen(server_command(db, ROOT, port=port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    pages, canned, adhoc = [], [], []
+    pages, canned, adhoc, site = [], [], [], []
     try:
         wait_for(base, server)
         ready = time.perf_counter() - started
@@ -159,6 +177,11 @@ def main(argv: list[str]) -> None:
             adhoc.append({"query": label, "status": statuses, "json_s": seconds})
             print(json.dumps(adhoc[-1]), flush=True)
 
+        for label, path in site_pages(conn, parameters).items():
+            statuses, seconds, body = median_of(base + path, repeat)
+            site.append({"page": label, "path": path, "status": statuses, "kb": len(body) / 1024, "html_s": seconds})
+            print(json.dumps(site[-1]), flush=True)
+
         # The full CSV of claims: sqlite3 first and last (the machine's pace), then the static download and the stream.
         columns = [row[1] for row in conn.execute("pragma table_info(claims)")]
         sql = "select " + ", ".join(f'"{c}"' for c in columns) + " from claims order by id"
@@ -167,7 +190,9 @@ def main(argv: list[str]) -> None:
         for _ in range(repeat):
             status, body, fetched = get(f"{base}/downloads/csv/claims.csv.gz", timeout=1800)
             start = time.perf_counter()
-            data = gzip.decompress(body) if status == 200 else b""
+            # As gunzip reads it, member after member: gzip.decompress copies the rest of the
+            # data once per member, and the download has one member per chunk of rows.
+            data = gzip.GzipFile(fileobj=io.BytesIO(body)).read() if status == 200 else b""
             static_times.append(fetched + time.perf_counter() - start)
             static = {"status": status, "mb_gz": len(body) / 2**20, "mb": len(data) / 2**20}
         static["rows"] = csv_rows(data) if static["status"] == 200 else 0
@@ -215,6 +240,11 @@ def main(argv: list[str]) -> None:
     lines += ["", "| other request | status | JSON median (s) |", "|---|---|---:|"]
     for q in adhoc:
         lines.append(f"| {q['query']} | {'/'.join(map(str, q['status']))} | {mark(q['json_s'])} |")
+    lines += ["", "The site's own pages, each of the largest of its kind (its HTML):", "",
+              "| page | path | status | KB | HTML median (s) |", "|---|---|---|---:|---:|"]
+    for p in site:
+        lines.append(f"| {p['page']} | `{p['path']}` | {'/'.join(map(str, p['status']))} | {p['kb']:,.0f} | {mark(p['html_s'])} |")
+    slow += [p["page"] for p in site if p["html_s"] >= LIMIT_S]
     lines += [
         "",
         f"Pages or canned queries at {LIMIT_S:.0f} s or more: {', '.join(slow) or '**none**'}.",

@@ -89,14 +89,23 @@ def downloads(datasette) -> dict | None:
     if not manifest:
         return None
     base = datasette.urls.path(f"/{DOWNLOADS_MOUNT}/")
+    # One pass over the manifest (at a million claims it lists 50,000 texts),
+    # each file under the first kind it is of; only the kinds listed by name
+    # get a link made for each file.
+    of_kind: dict[str, list[dict]] = {prefix: [] for prefix, _, _ in KINDS}
+    for f in manifest["files"]:
+        path = f["path"]
+        for prefix in of_kind:
+            if path == prefix or (prefix.endswith("/") and path.startswith(prefix)):
+                of_kind[prefix].append(f)
+                break
+    of_kind["manifest.json"] = [{"path": "manifest.json", "bytes": None, "sha256": None}]
     groups = []
     for prefix, title, about in KINDS:
-        files = [{**f, "url": base + f["path"], "name": f["path"].split("/")[-1]}
-                 for f in manifest["files"] if f["path"] == prefix or (prefix.endswith("/") and f["path"].startswith(prefix))]
-        if prefix == "manifest.json":
-            files = [{"path": "manifest.json", "name": "manifest.json", "url": base + "manifest.json", "bytes": None, "sha256": None}]
-        if files:
-            groups.append({"title": title, "about": about, "count": len(files), "files": files if len(files) <= LISTED_FILES else []})
+        found = of_kind[prefix]
+        if found:
+            files = [{**f, "url": base + f["path"], "name": f["path"].split("/")[-1]} for f in found] if len(found) <= LISTED_FILES else []
+            groups.append({"title": title, "about": about, "count": len(found), "files": files})
     return {"groups": groups, "changes": read_json(directory / "changes.json"), "base": base}
 
 

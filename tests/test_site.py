@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 import pytest
 
 import claimsdb
-from claimsdb.instance import LATEST_CONFLICTS, inspect_data, make_datasette
+from claimsdb.instance import LATEST_CONFLICTS, default_facets, inspect_data, make_datasette
 
 from .conftest import PROJECT_ROOT, synthetic
 
@@ -152,6 +152,11 @@ def test_the_latest_conflicts_are_chosen_once_per_build_in_the_order_of_their_la
     without = get(make_datasette(conflicted_db, PROJECT_ROOT), "/")  # chosen on the request, by the same SQL
     assert shown_pairs(with_kept) == shown_pairs(without) == expected[:LATEST_CONFLICTS]
     assert f"{len(expected):,} pair" in with_kept and f"{len(expected):,} pair" in without
+    assert section(with_kept, "measures-overview") == section(without, "measures-overview")
+
+
+def section(html: str, name: str) -> str:
+    return html.split(f'<section class="{name}">')[1].split("</section>")[0]
 
 
 def test_the_landing_page_shows_the_pairs_the_build_chose(conflicted_db):
@@ -159,6 +164,15 @@ def test_the_landing_page_shows_the_pairs_the_build_chose(conflicted_db):
     later = latest_pairs_in_python(conflicted_db)[-2:]  # not among the latest: shown only if read from the kept list
     kept["claims"]["latest_conflicts"] = [list(pair) for pair in later]
     assert shown_pairs(get(make_datasette(conflicted_db, PROJECT_ROOT, inspect=kept), "/")) == later
+
+
+def test_the_landing_page_counts_each_measures_claims_from_the_facet_counted_once_per_build(conflicted_db):
+    kept = inspect_data(conflicted_db, default_facets(PROJECT_ROOT))
+    [measure, count] = kept["claims"]["facets"]["tables"]["estimates"]["measure_id"][0]
+    kept["claims"]["facets"]["tables"]["estimates"]["measure_id"][0] = [measure, 9999]
+    html = get(make_datasette(conflicted_db, PROJECT_ROOT, inspect=kept), "/")
+    caption = re.search(rf'href="/claims/measures/{measure}">.*?</a> <span class="muted">· ([\d,]+) figures', section(html, "measures-overview"))
+    assert count != 9999 and caption[1] == "9,999"
 
 
 def test_landing_page_links_every_way_in_and_every_canned_query(claims_datasette):
