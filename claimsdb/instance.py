@@ -92,6 +92,7 @@ def latest_conflicts_sql() -> str:
     source is the most recent first (in Gregorian days, whatever calendar
     the source dates itself in), at most :limit."""
     from .relations import CONFLICTING
+    from .tables import sql_list
 
     def day(claim: str) -> str:
         return f"coalesce((select {PUBLISHED_FIRST_DAY} from sources where id = (select source_id from claims where id = {claim})), '')"
@@ -99,7 +100,7 @@ def latest_conflicts_sql() -> str:
     return f"""
 select r.claim_id, r.other_claim_id
 from relations r
-where r.relation in ({", ".join(f"'{relation}'" for relation in CONFLICTING)})
+where r.relation in ({sql_list(CONFLICTING)})
 order by max({day("r.claim_id")}, {day("r.other_claim_id")}) desc, r.claim_id, r.other_claim_id
 limit :limit"""
 

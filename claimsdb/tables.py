@@ -632,9 +632,14 @@ CLAIM_SIDE = "p.first_id"
 OTHER_SIDE = "p.second_id"
 
 
+def sql_list(words: tuple[str, ...]) -> str:
+    """Fixed words (relation names) as the list of SQL's `in (...)`."""
+    return ", ".join(f"'{word}'" for word in words)
+
+
 def side_by_side(name: str, description: str, relations: tuple[str, ...]) -> View:
     """A view of claim pairs in the given relations, in both directions, each side's provenance beside the other's."""
-    listed = ", ".join(f"'{r}'" for r in relations)
+    listed = sql_list(relations)
     pairs = f"""
 from (
   select r.relation, r.origin, r.rationale, r.claim_id as first_id, r.other_claim_id as second_id

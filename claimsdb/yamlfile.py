@@ -349,8 +349,7 @@ WITHOUT_THE_TAG = {
     INT_TAG: "remove the tag, or write a whole number",
     "tag:yaml.org,2002:float": "remove the tag, or write a number",
     "tag:yaml.org,2002:bool": "remove the tag, or write true or false",
-    "tag:yaml.org,2002:null": "remove the tag",
-}
+}  # !!null takes any value: PyYAML's constructor never refuses one
 MERGE_TAG = "tag:yaml.org,2002:merge"
 PLAIN_INTEGER = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
 IMPLICIT_RESOLVERS = ClaimFileLoader.yaml_implicit_resolvers

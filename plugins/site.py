@@ -16,11 +16,11 @@ from claimsdb.evidence import date_at_precision, publication_calendars, without_
 from claimsdb.instance import LATEST_CONFLICTS, latest_conflicts_sql
 from claimsdb.relations import CONFLICTING
 from claimsdb.spread import figure_from_row, render_small_spread
+from claimsdb.tables import sql_list
 
 STYLESHEET = Path(__file__).with_name("site.css")
 DATABASE = "claims"
 SEARCH_LIMIT = 50
-CONFLICTING_LIST = ", ".join(f"'{relation}'" for relation in CONFLICTING)  # for SQL's `in (...)`
 # The most claims a measure's small multiple draws, one line each (22 px):
 # past it the landing page says how many there are and leaves them to the
 # measure's own page, so that the page costs the same at any corpus size
@@ -91,10 +91,10 @@ async def quantity_claims_by_measure(datasette, db) -> dict[str, int]:
     """How many quantity claims each measure has: the estimates view's
     measure_id facet, counted once per build where metadata.yml keeps it as
     a default facet and it lists every measure, else counted here."""
-    facets = ((kept(datasette, "facets") or {}).get("tables") or {}).get("estimates") or {}
-    listed = facets.get("measure_id")
-    if listed is not None and len(listed) < kept(datasette, "facets")["rows"]:
-        return {measure: count for measure, count in listed}
+    facets = kept(datasette, "facets") or {}
+    listed = ((facets.get("tables") or {}).get("estimates") or {}).get("measure_id")
+    if listed is not None and len(listed) < facets["rows"]:
+        return dict(listed)
     return {row["measure_id"]: row["claims"] for row in await rows(db, """
         select measure_id, count(*) as claims from claims where kind = 'quantity' and measure_id is not null group by measure_id""")}
 
@@ -112,7 +112,7 @@ async def conflict_pairs(datasette, db) -> int:
     counted = (kept(datasette, "tables") or {}).get("conflicts")
     if counted is not None:
         return counted["count"] // 2
-    [row] = await rows(db, f"select count(*) as n from relations where relation in ({CONFLICTING_LIST})")
+    [row] = await rows(db, f"select count(*) as n from relations where relation in ({sql_list(CONFLICTING)})")
     return row["n"]
 
 
@@ -134,7 +134,7 @@ async def latest_conflicts(datasette, db, limit: int = LATEST_CONFLICTS) -> list
             from relations r
             join claims_with_provenance a on a.id = r.claim_id
             join claims_with_provenance b on b.id = r.other_claim_id
-            where r.claim_id = :claim and r.other_claim_id = :other and r.relation in ({CONFLICTING_LIST})""",
+            where r.claim_id = :claim and r.other_claim_id = :other and r.relation in ({sql_list(CONFLICTING)})""",
             {"claim": claim_id, "other": other_claim_id})
     calendars_of = await publication_calendars(db)
     for pair in found:
